@@ -1,0 +1,1 @@
+pytest_plugins = ["labor_runtime.testing"]

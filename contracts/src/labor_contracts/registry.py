@@ -1,0 +1,27 @@
+"""Every event type on the bus, in one place: the type string is also the AMQP routing key."""
+
+from __future__ import annotations
+
+from labor_contracts import cases, credit, intake, notify, publish
+from labor_contracts.common import DeadlineOverdue
+from labor_contracts.events import EventData
+
+EVENT_MODELS: tuple[type[EventData], ...] = (
+    intake.ComplaintAccepted,
+    cases.CaseRegistered,
+    cases.CaseNotRegistered,
+    cases.DocumentIssued,
+    cases.PenaltyDecided,
+    notify.DocumentServed,
+    notify.DeliveryFailed,
+    credit.IntegrityGradeChanged,
+    publish.DisclosurePublished,
+    DeadlineOverdue,
+)
+
+EVENT_TYPES: dict[str, type[EventData]] = {m.event_type: m for m in EVENT_MODELS}
+
+
+def model_for(event_type: str) -> type[EventData]:
+    """The payload model of a type; KeyError for a type nobody declared."""
+    return EVENT_TYPES[event_type]

@@ -1,0 +1,91 @@
+"""Database engine, the unit of work that owns each transaction, and database creation."""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from labor_contracts.envelope import Envelope
+from labor_contracts.events import EventData
+from labor_runtime.clock import Clock
+from labor_runtime.outbox import enqueue
+
+
+def create_engine(url: str, *, pool_size: int = 4, max_overflow: int = 4) -> AsyncEngine:
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The same URL in the form asyncpg accepts (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def ensure_database(url: str) -> bool:
+    """Create the URL's database if it does not exist; True when it was created."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ValueError(f"refusing unusual database name {name!r}")
+    admin = await asyncpg.connect(asyncpg_dsn(parsed.set(database="postgres").render_as_string(False)))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists:
+            return False
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        return True
+    finally:
+        await admin.close()
+
+
+async def drop_database(url: str) -> None:
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ValueError(f"refusing unusual database name {name!r}")
+    admin = await asyncpg.connect(asyncpg_dsn(parsed.set(database="postgres").render_as_string(False)))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+class UnitOfWork:
+    """One business transaction: rows and the events they cause commit together (outbox).
+
+    Flows open it, call domain code, write, `emit` events and `commit` once; data functions never
+    commit.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], source: str, clock: Clock) -> None:
+        self._sessions = sessions
+        self.source = source
+        self.clock = clock
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def emit(self, data: EventData, *, subject: str | None = None) -> Envelope:
+        """Record an event to publish once this transaction commits."""
+        return await enqueue(self.session, source=self.source, data=data, subject=subject,
+                             time=self.clock.now())
+
+    async def commit(self) -> None:
+        await self.session.commit()

@@ -1,0 +1,199 @@
+"""Transactional outbox (事务性发件箱): events are rows first, messages after commit.
+
+The relay claims unsent rows with `FOR UPDATE SKIP LOCKED` and a lease, publishes them with
+publisher confirms and marks them sent. A crashed relay's lease expires and another picks the rows
+up; nothing is skipped the way an `id > last_seen` poller can skip rows that commit late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from labor_contracts.envelope import Envelope, schema_url
+from labor_contracts.events import EventData
+from labor_runtime.tables import outbox
+from labor_runtime.tracing import current_traceparent
+
+log = logging.getLogger(__name__)
+NOTIFY_CHANNEL = "labor_outbox"
+
+_claim = sa.text(
+    """
+    UPDATE outbox SET available_at = now() + make_interval(secs => :lease), attempts = attempts + 1
+    WHERE id IN (
+        SELECT id FROM outbox WHERE sent_at IS NULL AND available_at <= now()
+        ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING id, event_id, routing_key, body, traceparent, attempts
+    """
+)
+
+
+async def enqueue(
+    db: AsyncSession | AsyncConnection,
+    *,
+    source: str,
+    data: EventData,
+    subject: str | None = None,
+    time: datetime | None = None,
+) -> Envelope:
+    """Insert the event into the caller's transaction and wake the relay when it commits."""
+    traceparent = current_traceparent()
+    fields: dict[str, Any] = {
+        "source": source,
+        "type": data.event_type,
+        "subject": subject,
+        "dataschema": schema_url(data.event_type),
+        "traceparent": traceparent,
+        "data": data.model_dump(mode="json"),
+    }
+    if time is not None:
+        fields["time"] = time
+    envelope = Envelope(**fields)
+    await db.execute(
+        outbox.insert().values(
+            event_id=envelope.id,
+            routing_key=envelope.type,
+            body=envelope.to_bytes(),
+            traceparent=traceparent,
+        )
+    )
+    await db.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    return envelope
+
+
+class PublishFailed(Exception):
+    """The broker did not confirm a message: nack, unroutable return, timeout or lost connection."""
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows; several replicas may run against one database."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: Any,
+        *,
+        listen_dsn: str,
+        batch_size: int = 500,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 1.0,
+        retention_hours: float = 168.0,
+        on_published: Any = None,
+    ) -> None:
+        self.engine = engine
+        self.publisher = publisher
+        self.listen_dsn = listen_dsn
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.retention_hours = retention_hours
+        self.on_published = on_published
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until stopped; survives database and broker outages."""
+        last_cleanup = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            try:
+                await self._ensure_listener()
+                published = await self.relay_once()
+                if loop.time() - last_cleanup > 600:
+                    await self.delete_old_rows()
+                    last_cleanup = loop.time()
+                if published >= self.batch_size:
+                    continue
+            except Exception as exc:  # the relay must outlive any outage
+                log.warning("outbox relay cycle failed: %s", exc)
+                await self._drop_listener()
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+        await self._drop_listener()
+
+    async def relay_once(self) -> int:
+        """Claim a batch, publish it with confirms, record the outcome; returns rows published."""
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(_claim, {"lease": self.lease_seconds, "batch": self.batch_size})
+            ).all()
+        if not rows:
+            return 0
+        results = await asyncio.gather(
+            *(self.publisher.publish_raw(r.routing_key, r.body, message_id=r.event_id,
+                                         traceparent=r.traceparent) for r in rows),
+            return_exceptions=True,
+        )
+        sent = [r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
+        failed = [(r, res) for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
+        async with self.engine.begin() as conn:
+            if sent:
+                await conn.execute(
+                    sa.text("UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY(:ids)"),
+                    {"ids": sent},
+                )
+            for row, error in failed:
+                backoff = min(60.0, 0.5 * 2 ** min(row.attempts, 7))
+                await conn.execute(
+                    sa.text(
+                        "UPDATE outbox SET available_at = now() + make_interval(secs => :s), "
+                        "last_error = :e WHERE id = :id"
+                    ),
+                    {"s": backoff, "e": f"{type(error).__name__}: {error}"[:500], "id": row.id},
+                )
+        if failed:
+            log.warning("outbox: %d of %d events not confirmed, will retry", len(failed), len(rows))
+        if self.on_published is not None:
+            self.on_published(len(sent))
+        return len(sent)
+
+    async def delete_old_rows(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => :s)"
+                ),
+                {"s": self.retention_hours * 3600},
+            )
+
+    async def _ensure_listener(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        self._listener = await asyncpg.connect(self.listen_dsn)
+        await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+
+    async def _drop_listener(self) -> None:
+        if self._listener is not None:
+            try:
+                await self._listener.close(timeout=2)
+            except Exception:  # already broken; nothing else to release
+                self._listener.terminate()
+            self._listener = None
+
+
+async def backlog(conn: AsyncConnection) -> tuple[int, float]:
+    """Unsent rows and the age in seconds of the oldest one."""
+    row = (
+        await conn.execute(
+            sa.text(
+                "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+                "FROM outbox WHERE sent_at IS NULL"
+            )
+        )
+    ).one()
+    return int(row[0]), float(row[1])

@@ -1,0 +1,157 @@
+"""Everything a running service holds: engine, clock, bus, relay, sweeper, telemetry, security.
+
+The app factory's lifespan starts it and stops it gracefully: stop consuming, let in-flight
+messages finish and be acked, let the relay flush, then close the pools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from labor_runtime.bus import Consumer, Publisher, ServiceQueues
+from labor_runtime.clock import Calendar, SystemClock
+from labor_runtime.crypto import FieldCipher
+from labor_runtime.db import UnitOfWork, asyncpg_dsn, create_engine
+from labor_runtime.handlers import EventHandler, message_handler
+from labor_runtime.outbox import OutboxRelay, backlog
+from labor_runtime.security import ApiKeyVerifier, TokenVerifier
+from labor_runtime.settings import ServiceSettings
+from labor_runtime.telemetry import Metrics, tracer_provider
+from labor_runtime.timers import TimerHandler, TimerSweeper, overdue_counts
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        handlers: dict[str, EventHandler] | None = None,
+        timer_handlers: dict[str, TimerHandler] | None = None,
+        clock: SystemClock | None = None,
+        calendar: Calendar | None = None,
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.clock = clock or SystemClock()
+        self.calendar = calendar or Calendar()
+        self.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
+                                    max_overflow=settings.db_max_overflow)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.metrics = Metrics(self.service)
+        self.tracer_provider = tracer_provider(
+            self.service, otlp_endpoint=settings.otel_exporter_otlp_endpoint,
+            spans_file=settings.telemetry_spans_file)
+        self.tracer = self.tracer_provider.get_tracer(f"labor.{self.service}")
+        self.cipher = FieldCipher.from_settings(settings.field_encryption_keys,
+                                                settings.field_encryption_active_key)
+        self.tokens = TokenVerifier(settings.auth_jwt_key, settings.auth_jwt_algorithms,
+                                    settings.auth_jwt_issuer, settings.auth_jwt_audience)
+        self.api_keys = ApiKeyVerifier(settings.api_key_cache_seconds)
+        self.handlers = handlers or {}
+        exchange = f"{settings.bus_prefix}{settings.bus_exchange}"
+        self.publisher = Publisher(settings.amqp_url, exchange,
+                                   timeout=settings.publish_timeout_seconds,
+                                   heartbeat=settings.amqp_heartbeat_seconds)
+        self.relay = OutboxRelay(
+            self.engine, self.publisher, listen_dsn=asyncpg_dsn(settings.database_url),
+            batch_size=settings.outbox_batch_size, lease_seconds=settings.outbox_lease_seconds,
+            poll_seconds=settings.outbox_poll_seconds,
+            retention_hours=settings.outbox_retention_hours,
+            on_published=self.metrics.events_published.inc)
+        self.queues = ServiceQueues(
+            service=self.service, event_types=sorted(self.handlers), prefix=settings.bus_prefix,
+            exchange_name=settings.bus_exchange, retry_delays_ms=tuple(settings.retry_delays_ms),
+            delivery_limit=settings.delivery_limit)
+        self.consumer: Consumer | None = None
+        if self.handlers:
+            self.consumer = Consumer(
+                settings.amqp_url, self.queues,
+                message_handler(consumer=self.service, handlers=self.handlers,
+                                sessions=self.sessions, clock=self.clock, source=settings.source,
+                                tracer=self.tracer),
+                prefetch=settings.consumer_prefetch, heartbeat=settings.amqp_heartbeat_seconds,
+                publish_timeout=settings.publish_timeout_seconds)
+            self.consumer.stats.listeners.append(
+                lambda outcome: self.metrics.events_consumed.labels(outcome=outcome).inc())
+        self.sweeper = TimerSweeper(
+            self.sessions, self.clock, settings.source, timer_handlers or {},
+            interval=settings.timer_sweep_seconds,
+            on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.settings.source, self.clock)
+
+    def session(self) -> AsyncSession:
+        return self.sessions()
+
+    async def start(self) -> None:
+        """Start background work; never fails because the broker or database is down."""
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._tasks.append(asyncio.create_task(self.sweeper.run(), name="timer-sweeper"))
+        if self.consumer is not None:
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+
+    async def stop(self, grace: float = 10.0) -> None:
+        if self.consumer is not None:
+            await self.consumer.stop(grace)
+        self.sweeper.stop()
+        # Let the relay flush what the last handlers committed before it stops.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while loop.time() < deadline:
+            try:
+                async with self.engine.connect() as conn:
+                    pending, _ = await backlog(conn)
+            except Exception:  # database gone: nothing more to flush from here
+                break
+            if pending == 0 or not self.publisher.connected:
+                break
+            await asyncio.sleep(0.05)
+        self.relay.stop()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, timeout=grace)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        self._tasks.clear()
+        await self.publisher.close()
+        self.tracer_provider.shutdown()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(sa.text("SELECT 1")), timeout=2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        if self.consumer is not None:
+            checks["broker"] = "ok" if self.consumer.consuming.is_set() else "not consuming"
+        else:
+            try:
+                await asyncio.wait_for(self.publisher.ensure_channel(), timeout=2)
+                checks["broker"] = "ok"
+            except Exception as exc:
+                checks["broker"] = f"unavailable: {type(exc).__name__}"
+        return checks
+
+    async def refresh_gauges(self) -> None:
+        """Database-backed gauges, read when /metrics is scraped."""
+        async with self.engine.connect() as conn:
+            pending, oldest = await backlog(conn)
+        self.metrics.outbox_backlog.set(pending)
+        self.metrics.outbox_oldest.set(oldest)
+        async with self.sessions() as session:
+            for kind, count in (await overdue_counts(session, self.clock.now())).items():
+                self.metrics.deadlines_open_overdue.labels(kind=kind).set(count)
+        self.metrics.consumer_up.set(
+            1 if self.consumer is not None and self.consumer.consuming.is_set() else 0)

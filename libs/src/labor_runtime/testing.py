@@ -1,0 +1,193 @@
+"""Test support (a pytest plugin): real PostgreSQL and RabbitMQ, isolated per run and per test.
+
+Each test run gets its own RabbitMQ vhost (removed afterwards) and each test its own databases and
+bus prefix. Services come from environment variables (TEST_DATABASE_URL, TEST_AMQP_URL); when a
+Docker engine answers and none is given, testcontainers starts them instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from yarl import URL
+
+from labor_runtime.db import drop_database, ensure_database
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def docker_engine_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@dataclass
+class Infrastructure:
+    database_url: str  # server URL; tests create their own databases on it
+    amqp_url: str  # the run's own vhost
+    origin: str
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[Infrastructure]:
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    amqp_url = os.environ.get("TEST_AMQP_URL")
+    containers = []
+    origin = "environment"
+    if (database_url is None or amqp_url is None) and docker_engine_answers():
+        from testcontainers.postgres import PostgresContainer
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        pg = PostgresContainer("postgres:16", driver="asyncpg").start()
+        mq = RabbitMqContainer("rabbitmq:4-management").start()
+        containers = [pg, mq]
+        database_url = database_url or pg.get_connection_url()
+        params = mq.get_connection_params()
+        amqp_url = amqp_url or f"amqp://guest:guest@{params.host}:{params.port}/"
+        origin = "testcontainers"
+    database_url = database_url or DEFAULT_DATABASE_URL
+    amqp_url = amqp_url or DEFAULT_AMQP_URL
+    vhost = f"test-{uuid.uuid4().hex[:10]}"
+    use_vhost = origin == "environment" and shutil.which("rabbitmqctl") is not None
+    if use_vhost:
+        _rabbitmqctl("add_vhost", vhost)
+        _rabbitmqctl("set_permissions", "-p", vhost, make_url_user(amqp_url), ".*", ".*", ".*")
+        amqp_url = str(URL(amqp_url).with_path("/" + vhost))
+    print(f"\n[infrastructure] {origin}: postgres {make_url(database_url).host}, amqp {amqp_url}")
+    try:
+        yield Infrastructure(database_url, amqp_url, origin)
+    finally:
+        if use_vhost:
+            _rabbitmqctl("delete_vhost", vhost)
+        for container in containers:
+            container.stop()
+
+
+def make_url_user(amqp_url: str) -> str:
+    return URL(amqp_url).user or "guest"
+
+
+@asynccontextmanager
+async def temporary_database(server_url: str, label: str = "t") -> AsyncIterator[str]:
+    """A fresh database on the server, dropped afterwards."""
+    url = make_url(server_url).set(database=f"{label}_{uuid.uuid4().hex[:12]}").render_as_string(False)
+    await ensure_database(url)
+    try:
+        yield url
+    finally:
+        await drop_database(url)
+
+
+@pytest.fixture
+def bus_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:8]}."
+
+
+class PrivateBroker:
+    """A RabbitMQ node of the test's own, on its own port, that a test may stop and restart.
+
+    The machine's broker is shared with `make up` and other runs; restarting it would disturb
+    them, so failure tests use a node of their own (same binaries, separate data directory).
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.node = f"t{port}@localhost"
+        self.base = Path(tempfile.mkdtemp(prefix="rmq-"))
+        shutil.chown(self.base, "rabbitmq", "rabbitmq")
+        plugins = self.base / "enabled_plugins"
+        plugins.write_text("[].\n")
+        shutil.chown(plugins, "rabbitmq", "rabbitmq")
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def _env(self) -> dict[str, str]:
+        return {
+            "HOME": "/var/lib/rabbitmq",
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_DIST_PORT": str(self.port + 20000),
+            "RABBITMQ_MNESIA_BASE": str(self.base / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.base / "log"),
+            "RABBITMQ_PID_FILE": str(self.base / "pid"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.base / "enabled_plugins"),
+            "RABBITMQ_CONFIG_FILE": str(self.base / "rabbitmq"),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        }
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(["runuser", "-u", "rabbitmq", "--", "env", *[f"{k}={v}" for k, v in self._env().items()], *args],
+                       check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._run("/usr/lib/rabbitmq/bin/rabbitmq-server", "-detached")
+        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "await_startup", "--timeout", "90")
+
+    def stop(self) -> None:
+        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "stop")
+
+    def restart_app(self) -> None:
+        """Stop and start the broker application: every connection drops, durable state stays."""
+        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "stop_app")
+        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "start_app")
+
+    def stop_app(self) -> None:
+        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "stop_app")
+
+    def start_app(self) -> None:
+        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "start_app")
+
+    def cleanup(self) -> None:
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def private_broker() -> Iterator[PrivateBroker]:
+    if shutil.which("runuser") is None or not Path("/usr/lib/rabbitmq/bin/rabbitmq-server").exists():
+        pytest.fail("failure tests need a local RabbitMQ installation to start a private node")
+    broker = PrivateBroker(port=5700 + os.getpid() % 200)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.cleanup()
+
+
+async def eventually(check: object, timeout: float = 30.0, interval: float = 0.05) -> None:
+    """Wait until the async callable `check` returns truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = await check()  # type: ignore[operator]
+        if last:
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")

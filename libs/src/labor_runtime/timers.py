@@ -1,0 +1,173 @@
+"""Timers are data (期限即数据): every legal deadline is a row with a due time.
+
+The sweeper claims due rows with `FOR UPDATE SKIP LOCKED` inside the transaction that records
+their effect, so replicas never fire one twice and a crash fires nothing half-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from labor_contracts.common import DeadlineOverdue
+from labor_runtime.clock import Clock
+from labor_runtime.db import UnitOfWork
+from labor_runtime.tables import timers
+
+log = logging.getLogger(__name__)
+
+_open = sa.and_(timers.c.fired_at.is_(None), timers.c.completed_at.is_(None),
+                timers.c.cancelled_at.is_(None))
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: str
+    kind: str
+    subject: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
+
+
+async def schedule(
+    session: AsyncSession,
+    *,
+    kind: str,
+    subject: str,
+    due_at: datetime,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+) -> str:
+    """Start a deadline; an open deadline of the same kind and subject is moved, not duplicated."""
+    existing = (
+        await session.execute(
+            sa.select(timers.c.id).where(timers.c.kind == kind, timers.c.subject == subject, _open)
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        await session.execute(
+            timers.update().where(timers.c.id == existing).values(due_at=due_at,
+                                                                 payload=payload or {})
+        )
+        return str(existing)
+    timer_id = str(uuid.uuid4())
+    await session.execute(
+        timers.insert().values(id=timer_id, kind=kind, subject=subject, due_at=due_at,
+                               payload=payload or {}, created_at=now)
+    )
+    return timer_id
+
+
+async def complete(session: AsyncSession, *, kind: str, subject: str, now: datetime) -> bool:
+    """The action a deadline waits for happened; True if it was still open (met in time)."""
+    result = await session.execute(
+        timers.update()
+        .where(timers.c.kind == kind, timers.c.subject == subject, timers.c.completed_at.is_(None),
+               timers.c.cancelled_at.is_(None))
+        .values(completed_at=now)
+        .returning(timers.c.fired_at)
+    )
+    rows = result.all()
+    return any(r.fired_at is None for r in rows)
+
+
+async def cancel(session: AsyncSession, *, kind: str, subject: str, now: datetime) -> None:
+    await session.execute(
+        timers.update().where(timers.c.kind == kind, timers.c.subject == subject, _open)
+        .values(cancelled_at=now)
+    )
+
+
+async def emit_overdue(uow: UnitOfWork, timer: Timer) -> None:
+    """Default effect of a missed deadline: an overdue event for dashboards and alerts."""
+    await uow.emit(
+        DeadlineOverdue(timer_id=timer.id, kind=timer.kind, subject=timer.subject,
+                        due_at=timer.due_at, fired_at=uow.clock.now()),
+        subject=timer.subject,
+    )
+
+
+class TimerSweeper:
+    """Fires due timers: runs the kind's handler and marks the timer fired, in one transaction."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        source: str,
+        handlers: dict[str, TimerHandler],
+        *,
+        interval: float = 1.0,
+        batch: int = 100,
+        on_fired: Callable[[str], None] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.source = source
+        self.handlers = handlers
+        self.interval = interval
+        self.batch = batch
+        self.on_fired = on_fired
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                fired = await self.sweep_once()
+                if fired >= self.batch:
+                    continue
+            except Exception as exc:  # database outage: try again next tick
+                log.warning("timer sweep failed: %s", exc)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval)
+            except TimeoutError:
+                pass
+
+    async def sweep_once(self) -> int:
+        now = self.clock.now()
+        async with UnitOfWork(self.sessions, self.source, self.clock) as uow:
+            rows = (
+                await uow.session.execute(
+                    sa.select(timers).where(_open, timers.c.due_at <= now)
+                    .order_by(timers.c.due_at).limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                timer = Timer(str(row.id), row.kind, row.subject, row.due_at, dict(row.payload))
+                await self.handlers.get(timer.kind, emit_overdue)(uow, timer)
+                await uow.session.execute(
+                    timers.update().where(timers.c.id == row.id).values(fired_at=now)
+                )
+            await uow.commit()
+        for row in rows:
+            if self.on_fired is not None:
+                self.on_fired(row.kind)
+        return len(rows)
+
+
+async def overdue_counts(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Open deadlines already past due, by kind (shown on dashboards)."""
+    rows = (
+        await session.execute(
+            sa.select(timers.c.kind, sa.func.count())
+            .where(timers.c.completed_at.is_(None), timers.c.cancelled_at.is_(None),
+                   timers.c.due_at <= now)
+            .group_by(timers.c.kind)
+        )
+    ).all()
+    return {r[0]: int(r[1]) for r in rows}
