@@ -6,7 +6,8 @@ Topology, from one declaration per service:
   delivery limit and at-least-once dead-lettering (DLX + `reject-publish` overflow);
 - `<service>.retry.<n>`, quorum queues whose message TTL returns a failed message to the main
   queue after the n-th backoff delay;
-- `<service>.dlq`, where messages land with the failure reason in their headers.
+- `<service>.dlq`, where messages land with the failure reason in their headers;
+- `labor.events.unrouted`, the exchange's alternate: events no service is bound to yet.
 
 Consumers do not rely on aio-pika's robust reconnection (issues #231, #626): a supervisor loop
 opens a fresh connection, redeclares the topology and consumes again after any loss.
@@ -101,8 +102,18 @@ class ServiceQueues:
         return names
 
 
+UNROUTED_SUFFIX = ".unrouted"
+
+
 async def declare_exchange(channel: AbstractChannel, name: str) -> aio_pika.abc.AbstractExchange:
-    return await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+    """The topic exchange, with an alternate exchange keeping events that no queue is bound to
+    yet (kept in `<exchange>.unrouted` for ops, instead of returned and retried forever)."""
+    unrouted = name + UNROUTED_SUFFIX
+    alternate = await channel.declare_exchange(unrouted, aio_pika.ExchangeType.FANOUT, durable=True)
+    queue = await channel.declare_queue(unrouted, durable=True, arguments={"x-queue-type": "quorum"})
+    await queue.bind(alternate)
+    return await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True,
+                                          arguments={"alternate-exchange": unrouted})
 
 
 async def declare(channel: AbstractChannel, queues: ServiceQueues) -> AbstractQueue:

@@ -103,18 +103,7 @@ class Runtime:
         if self.consumer is not None:
             await self.consumer.stop(grace)
         self.sweeper.stop()
-        # Let the relay flush what the last handlers committed before it stops.
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + grace
-        while loop.time() < deadline:
-            try:
-                async with self.engine.connect() as conn:
-                    pending, _ = await backlog(conn)
-            except Exception:  # database gone: nothing more to flush from here
-                break
-            if pending == 0 or not self.publisher.connected:
-                break
-            await asyncio.sleep(0.05)
+        await self._flush_outbox(grace)
         self.relay.stop()
         for task in self._tasks:
             try:
@@ -125,6 +114,25 @@ class Runtime:
         await self.publisher.close()
         self.tracer_provider.shutdown()
         await self.engine.dispose()
+
+    async def _flush_outbox(self, grace: float) -> None:
+        """Let the relay publish what the last handlers committed, while it makes progress."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        previous, stalled_since = -1, loop.time()
+        while loop.time() < deadline:
+            try:
+                async with self.engine.connect() as conn:
+                    pending, _ = await backlog(conn)
+            except Exception:  # database gone: nothing more to flush from here
+                return
+            if pending == 0:
+                return
+            if pending != previous:
+                previous, stalled_since = pending, loop.time()
+            elif loop.time() - stalled_since > 1.0:
+                return  # broker unreachable: the rows stay and the next start sends them
+            await asyncio.sleep(0.05)
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}

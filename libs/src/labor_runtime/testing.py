@@ -191,3 +191,39 @@ async def eventually(check: object, timeout: float = 30.0, interval: float = 0.0
             return
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+
+
+@dataclass
+class RunningService:
+    app: object
+    runtime: object
+    client: object  # httpx.AsyncClient bound to the app
+    database_url: str
+
+
+@asynccontextmanager
+async def running_service(
+    settings_type: type,
+    app_factory: object,
+    migrations: Path,
+    infrastructure: Infrastructure,
+    prefix: str,
+    **overrides: object,
+) -> AsyncIterator[RunningService]:
+    """A service in-process on a fresh, migrated database and the run's vhost, with its lifespan
+    (consumer, relay, sweeper) started, and an HTTP client for it."""
+    import httpx
+
+    from labor_runtime.migrations import migrate
+
+    async with temporary_database(infrastructure.database_url, settings_type.service_name) as url:  # type: ignore[attr-defined]
+        await asyncio.to_thread(migrate, migrations, url)
+        settings = settings_type(
+            database_url=url, amqp_url=infrastructure.amqp_url, bus_prefix=prefix,
+            environment="test", outbox_poll_seconds=0.2, timer_sweep_seconds=0.2,
+            retry_delays_ms=[100, 200], publish_timeout_seconds=5, clock_control=True, **overrides)
+        app = app_factory(settings)  # type: ignore[operator]
+        async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield RunningService(app, app.state.runtime, client, url)  # type: ignore[attr-defined]

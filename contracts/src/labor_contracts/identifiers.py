@@ -1,0 +1,36 @@
+"""Check characters of the identifiers in the contracts: credit codes and identity numbers."""
+
+from __future__ import annotations
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code_check_character(first17: str) -> str:
+    """GB 32100-2015: weights 3^i mod 31, check = (31 - sum mod 31) mod 31."""
+    total = sum(CREDIT_CODE_ALPHABET.index(ch) * pow(3, i, 31) for i, ch in enumerate(first17))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str) -> str | None:
+    """Why `code` is not a valid unified social credit code (统一社会信用代码), or None."""
+    if len(code) != 18:
+        return f"must be 18 characters, got {len(code)}"
+    bad = sorted({ch for ch in code if ch not in CREDIT_CODE_ALPHABET})
+    if bad:
+        return f"characters not allowed: {''.join(bad)} (I, O, Z, S, V and lower case are never used)"
+    expected = credit_code_check_character(code[:17])
+    if code[17] != expected:
+        return f"check character is {code[17]!r}, expected {expected!r}"
+    return None
+
+
+def identity_number_problem(number: str) -> str | None:
+    """Why `number` is not a valid resident identity number (GB 11643, ISO 7064 MOD 11-2)."""
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+        return "must be 17 digits and a check character (0-9 or X)"
+    weights = [pow(2, 17 - i, 11) for i in range(17)]
+    total = sum(int(d) * w for d, w in zip(number[:17], weights, strict=True))
+    expected = "10X98765432"[total % 11]
+    if number[17] != expected:
+        return f"check character is {number[17]!r}, expected {expected!r}"
+    return None

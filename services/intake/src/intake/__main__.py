@@ -1,0 +1,17 @@
+"""`intake-service serve | migrate | issue-key | revoke-key`."""
+
+from pathlib import Path
+
+from intake.app import create_app
+from intake.settings import IntakeSettings
+from labor_runtime.service import main as service_main
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def main() -> None:
+    service_main(IntakeSettings, create_app, MIGRATIONS)
+
+
+if __name__ == "__main__":
+    main()

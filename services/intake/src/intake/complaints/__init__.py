@@ -1,0 +1,1 @@
+"""Complaints (投诉): accepting, tracking and answering a worker's complaint."""

@@ -1,0 +1,100 @@
+"""API shapes of complaints: what channels send, what workers and staff read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from labor_contracts.identifiers import credit_code_problem, identity_number_problem
+
+
+class Complainant(BaseModel):
+    """The worker (投诉人): personal data, encrypted at rest and never sent to other services."""
+
+    name: str = Field(min_length=1, max_length=64)
+    id_number: str = Field(description="resident identity number (GB 11643)")
+    phone: str = Field(pattern=r"^\+?[0-9]{6,15}$")
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        problem = identity_number_problem(value.upper())
+        if problem:
+            raise ValueError(f"identity number invalid: {problem}")
+        return value.upper()
+
+
+class EmployerIn(BaseModel):
+    credit_code: str | None = Field(default=None, description="统一社会信用代码; validated")
+    name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        problem = credit_code_problem(value.strip().upper())
+        if problem:
+            raise ValueError(f"unified social credit code invalid: {problem}")
+        return value.strip().upper()
+
+
+class Material(BaseModel):
+    kind: str = Field(description="identity_proof, payslip, chat_record, attendance_record, ...")
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    description: str = Field(default="", max_length=500)
+
+
+class ComplaintCreate(BaseModel):
+    """A complaint as a channel files it (R-INT-1, R-INT-2)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "complaint_type": "wage_arrears",
+        "complainant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
+        "employer": {"credit_code": "91350100M000100Y43", "name": "某某建筑工程有限公司",
+                     "address": "某市某区某路1号"},
+        "district": "d01",
+        "worker_count": 6,
+        "arrears_amount": "120000.00",
+        "summary": "六名工人三个月工资未发",
+        "materials": [{"kind": "identity_proof"}, {"kind": "payslip"}],
+    }]})
+
+    complaint_type: str = "wage_arrears"
+    complainant: Complainant
+    employer: EmployerIn
+    district: str | None = Field(default=None, max_length=32)
+    worker_count: int = Field(ge=1, le=100_000)
+    arrears_amount: Decimal = Field(ge=0, le=Decimal("1e11"), decimal_places=2)
+    suspected_crime: bool = False
+    mass_incident: bool = False
+    summary: str = Field(default="", max_length=4000)
+    materials: list[Material] = Field(default_factory=list, max_length=100)
+
+
+class ComplaintReceipt(BaseModel):
+    complaint_id: str
+    tracking_code: str = Field(description="give this to the worker to follow the complaint")
+    status: str
+    received_at: datetime
+
+
+class ComplaintStatusView(BaseModel):
+    """What anyone holding the tracking code sees: no personal data (R-INT-8)."""
+
+    tracking_code: str
+    status: str
+    status_reason: str
+    channel: str
+    received_at: datetime
+    updated_at: datetime
+
+
+class ComplainantView(BaseModel):
+    complaint_id: str
+    name: str
+    id_number: str
+    phone: str

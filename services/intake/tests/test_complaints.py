@@ -1,0 +1,96 @@
+"""Filing and following complaints on the real database and broker."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .conftest import staff_token
+
+pytestmark = __import__("pytest").mark.integration
+
+BODY = {
+    "complaint_type": "wage_arrears",
+    "complainant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
+    "employer": {"credit_code": "91350100M000100Y43", "name": "某某建筑工程有限公司"},
+    "district": "d01",
+    "worker_count": 6,
+    "arrears_amount": "120000.00",
+    "materials": [{"kind": "identity_proof"}, {"kind": "payslip"}],
+}
+
+
+def headers(service, key="req-0001"):
+    return {"X-API-Key": service.hotline_key, "Idempotency-Key": key}
+
+
+async def test_r_int_5_same_key_creates_one_complaint(intake):
+    first = await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))
+    again = await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))
+    assert first.status_code == 201, first.text
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["complaint_id"] == first.json()["complaint_id"]
+    async with intake.runtime.engine.connect() as conn:
+        count = (await conn.execute(sa.text("SELECT count(*) FROM complaints"))).scalar_one()
+        events = (await conn.execute(sa.text("SELECT count(*) FROM outbox"))).scalar_one()
+    assert (count, events) == (1, 1)
+
+
+async def test_r_int_5_key_reused_for_other_body_is_a_conflict(intake):
+    await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))
+    other = {**BODY, "worker_count": 7}
+    response = await intake.client.post("/v1/complaints", json=other, headers=headers(intake))
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_r_crd_1_invalid_credit_code_is_refused_with_reason(intake):
+    bad = {**BODY, "employer": {"credit_code": "91350100M000100Y44", "name": "x"}}
+    response = await intake.client.post("/v1/complaints", json=bad, headers=headers(intake))
+    assert response.status_code == 422
+    assert "check character" in response.json()["detail"]
+
+
+async def test_r_int_2_correction_notice_lists_every_missing_item(intake):
+    response = await intake.client.post("/v1/complaints", json={**BODY, "materials": []},
+                                        headers=headers(intake))
+    problem = response.json()
+    assert response.status_code == 422
+    assert problem["missing"] == ["identity_proof", "preliminary_evidence"]
+    assert "一次性补正告知书" in problem["title"]
+
+
+async def test_r_int_7_identity_encrypted_at_rest_and_read_is_audited(intake):
+    created = (await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))).json()
+    async with intake.runtime.engine.connect() as conn:
+        dump = " ".join(str(v) for v in (await conn.execute(sa.text(
+            "SELECT * FROM complaints"))).one())
+        outbox = (await conn.execute(sa.text("SELECT body FROM outbox"))).scalar_one()
+    for secret in ("张三", "11010519491231002X", "13800138000"):
+        assert secret not in dump and secret.encode() not in outbox
+    token = staff_token("officer_a", district="d01")
+    response = await intake.client.get(
+        f"/v1/complaints/by-id/{created['complaint_id']}/complainant",
+        params={"reason": "phone confirmation"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.json()["phone"] == "13800138000"
+    async with intake.runtime.engine.connect() as conn:
+        audit = (await conn.execute(sa.text("SELECT actor, action, reason FROM audit_log"))).one()
+    assert tuple(audit) == ("officer-1", "read_complainant", "phone confirmation")
+
+
+async def test_r_int_7_other_district_and_other_roles_cannot_read_identity(intake):
+    created = (await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))).json()
+    url = f"/v1/complaints/by-id/{created['complaint_id']}/complainant"
+    other = staff_token("officer_a", district="d02")
+    grid = staff_token("grid_worker", district="d01")
+    for token in (other, grid):
+        response = await intake.client.get(url, params={"reason": "curious"},
+                                           headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 403
+
+
+async def test_r_int_8_status_by_tracking_code_reveals_no_personal_data(intake):
+    created = (await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))).json()
+    response = await intake.client.get(f"/v1/complaints/{created['tracking_code']}")
+    assert response.status_code == 200 and response.json()["status"] == "received"
+    assert "张三" not in response.text and "138" not in response.text
+    assert (await intake.client.get("/v1/complaints/TS-guess")).status_code == 404
