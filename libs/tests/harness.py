@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from labor_contracts.common import EmployerRef
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import ComplaintAccepted
@@ -20,6 +18,7 @@ from labor_runtime.migrations import runtime_v1_statements
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from labor_runtime.testing import temporary_database
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 applied = sa.Table(
     "applied", sa.MetaData(),

@@ -47,7 +47,8 @@ def asyncapi() -> Schema:
         channels[name] = {
             "address": event_type,
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-            "bindings": {"amqp": {"is": "routingKey", "exchange": {"name": EXCHANGE, "type": "topic", "durable": True}}},
+            "bindings": {"amqp": {"is": "routingKey",
+                                  "exchange": {"name": EXCHANGE, "type": "topic", "durable": True}}},
         }
         operations[f"publish_{name}"] = {
             "action": "send",

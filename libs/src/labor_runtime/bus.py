@@ -16,6 +16,7 @@ opens a fresh connection, redeclares the topology and consumes again after any l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -280,16 +281,17 @@ class Consumer:
                 await self._consume_until_lost()
                 delay = 0.2
             except Exception as exc:  # broker down or topology error: retry after a pause
-                log.warning("consumer %s: %s; reconnecting in %.1fs", self.queues.main, exc, delay)
+                if self._stopping.is_set():
+                    break
+                log.warning("consumer %s: %s: %s; reconnecting in %.1fs", self.queues.main,
+                            type(exc).__name__, exc, delay)
             self.consuming.clear()
             await self._close_connection()
             if self._stopping.is_set():
                 break
             self.stats.reconnects += 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, 5.0)
 
     async def _consume_until_lost(self) -> None:
@@ -322,7 +324,8 @@ class Consumer:
                 self._idle.set()
 
     async def _process(self, message: AbstractIncomingMessage) -> None:
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1) or 1)
+        raw_attempt = (message.headers or {}).get(ATTEMPT_HEADER, 1)
+        attempt = raw_attempt if isinstance(raw_attempt, int) else 1
         try:
             await self.handle(message)
         except Rejected as exc:
@@ -381,7 +384,8 @@ class Consumer:
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking messages, let in-flight ones finish and be acked, then disconnect."""
-        if self._queue is not None and self._tag is not None and self._channel and not self._channel.is_closed:
+        channel_open = self._channel is not None and not self._channel.is_closed
+        if self._queue is not None and self._tag is not None and channel_open:
             try:
                 await self._queue.cancel(self._tag)
             except Exception as exc:  # connection already gone

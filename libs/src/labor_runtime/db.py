@@ -6,11 +6,11 @@ import re
 from types import TracebackType
 
 import asyncpg
+from labor_contracts.envelope import Envelope
+from labor_contracts.events import EventData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from labor_contracts.envelope import Envelope
-from labor_contracts.events import EventData
 from labor_runtime.clock import Clock
 from labor_runtime.outbox import enqueue
 

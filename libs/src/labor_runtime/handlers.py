@@ -6,12 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
+from labor_contracts.envelope import Envelope
+from labor_contracts.registry import EVENT_TYPES
 from opentelemetry import trace
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from labor_contracts.envelope import Envelope
-from labor_contracts.registry import EVENT_TYPES
 from labor_runtime.bus import MessageHandler, Rejected
 from labor_runtime.clock import Clock
 from labor_runtime.db import UnitOfWork

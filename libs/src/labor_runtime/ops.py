@@ -49,7 +49,7 @@ async def list_dead_letters(url: str, queues: ServiceQueues, limit: int = 1000) 
     try:
         channel = await connection.channel()
         queue = await channel.get_queue(queues.dead_letters, ensure=True)
-        letters = []
+        letters: list[DeadLetter] = []
         while len(letters) < limit:
             message = await queue.get(no_ack=False, fail=False)
             if message is None:

@@ -8,16 +8,17 @@ up; nothing is skipped the way an `id > last_seen` poller can skip rows that com
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-
 from labor_contracts.envelope import Envelope, schema_url
 from labor_contracts.events import EventData
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
 from labor_runtime.tables import outbox
 from labor_runtime.tracing import current_traceparent
 
@@ -120,10 +121,8 @@ class OutboxRelay:
                 log.warning("outbox relay cycle failed: %s", exc)
                 await self._drop_listener()
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
         await self._drop_listener()
 
     async def relay_once(self) -> int:

@@ -68,14 +68,18 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.http_requests = Counter("http_requests", "HTTP requests", ["method", "route", "status"], registry=r)
+        self.http_requests = Counter("http_requests", "HTTP requests", ["method", "route", "status"],
+                                     registry=r)
         self.http_latency = Histogram("http_request_duration_seconds", "HTTP latency", ["route"], registry=r)
         self.events_published = Counter("events_published", "events confirmed by the broker", registry=r)
-        self.events_consumed = Counter("events_consumed", "consumed messages by outcome", ["outcome"], registry=r)
+        self.events_consumed = Counter("events_consumed", "consumed messages by outcome", ["outcome"],
+                                       registry=r)
         self.outbox_backlog = Gauge("outbox_backlog", "events committed but not yet confirmed", registry=r)
         self.outbox_oldest = Gauge("outbox_oldest_seconds", "age of the oldest unsent event", registry=r)
-        self.deadlines_fired = Counter("deadlines_overdue", "deadlines that passed unmet", ["kind"], registry=r)
-        self.deadlines_open_overdue = Gauge("deadlines_open_overdue", "open deadlines past due", ["kind"], registry=r)
+        self.deadlines_fired = Counter("deadlines_overdue", "deadlines that passed unmet", ["kind"],
+                                       registry=r)
+        self.deadlines_open_overdue = Gauge("deadlines_open_overdue", "open deadlines past due",
+                                            ["kind"], registry=r)
         self.consumer_up = Gauge("consumer_connected", "1 while consuming from the broker", registry=r)
         self.info = Gauge("service_info", "service identity", ["service"], registry=r)
         self.info.labels(service=service).set(1)

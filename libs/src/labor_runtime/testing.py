@@ -14,16 +14,21 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from yarl import URL
 
 from labor_runtime.db import drop_database, ensure_database
+from labor_runtime.runtime import Runtime
+from labor_runtime.settings import ServiceSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -140,12 +145,22 @@ class PrivateBroker:
         }
 
     def _run(self, *args: str) -> None:
-        subprocess.run(["runuser", "-u", "rabbitmq", "--", "env", *[f"{k}={v}" for k, v in self._env().items()], *args],
+        env = [f"{k}={v}" for k, v in self._env().items()]
+        subprocess.run(["runuser", "-u", "rabbitmq", "--", "env", *env, *args],
                        check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
         self._run("/usr/lib/rabbitmq/bin/rabbitmq-server", "-detached")
-        self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "await_startup", "--timeout", "90")
+        deadline = time.monotonic() + 90
+        while True:  # await_startup needs the node registered with epmd first
+            try:
+                self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "await_startup",
+                          "--timeout", "60")
+                return
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def stop(self) -> None:
         self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "stop")
@@ -162,10 +177,8 @@ class PrivateBroker:
         self._run("/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", self.node, "start_app")
 
     def cleanup(self) -> None:
-        try:
+        with suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -195,35 +208,35 @@ async def eventually(check: object, timeout: float = 30.0, interval: float = 0.0
 
 @dataclass
 class RunningService:
-    app: object
-    runtime: object
-    client: object  # httpx.AsyncClient bound to the app
+    app: FastAPI
+    runtime: Runtime
+    client: httpx.AsyncClient  # bound to the app in-process
     database_url: str
 
 
 @asynccontextmanager
 async def running_service(
-    settings_type: type,
-    app_factory: object,
+    settings_type: type[ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
     migrations: Path,
     infrastructure: Infrastructure,
     prefix: str,
-    **overrides: object,
+    **overrides: Any,
 ) -> AsyncIterator[RunningService]:
     """A service in-process on a fresh, migrated database and the run's vhost, with its lifespan
     (consumer, relay, sweeper) started, and an HTTP client for it."""
-    import httpx
-
     from labor_runtime.migrations import migrate
 
-    async with temporary_database(infrastructure.database_url, settings_type.service_name) as url:  # type: ignore[attr-defined]
+    async with temporary_database(infrastructure.database_url, settings_type.service_name) as url:
         await asyncio.to_thread(migrate, migrations, url)
-        settings = settings_type(
-            database_url=url, amqp_url=infrastructure.amqp_url, bus_prefix=prefix,
-            environment="test", outbox_poll_seconds=0.2, timer_sweep_seconds=0.2,
-            retry_delays_ms=[100, 200], publish_timeout_seconds=5, clock_control=True, **overrides)
-        app = app_factory(settings)  # type: ignore[operator]
-        async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
-            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        options: dict[str, Any] = {
+            "database_url": url, "amqp_url": infrastructure.amqp_url, "bus_prefix": prefix,
+            "environment": "test", "outbox_poll_seconds": 0.2, "timer_sweep_seconds": 0.2,
+            "retry_delays_ms": [100, 200], "publish_timeout_seconds": 5, "clock_control": True,
+            **overrides,
+        }
+        app = app_factory(settings_type(**options))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield RunningService(app, app.state.runtime, client, url)  # type: ignore[attr-defined]
+                yield RunningService(app, app.state.runtime, client, url)

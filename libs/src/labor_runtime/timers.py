@@ -7,6 +7,7 @@ their effect, so replicas never fire one twice and a crash fires nothing half-wa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -15,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.common import DeadlineOverdue
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from labor_contracts.common import DeadlineOverdue
 from labor_runtime.clock import Clock
 from labor_runtime.db import UnitOfWork
 from labor_runtime.tables import timers
@@ -132,10 +133,8 @@ class TimerSweeper:
                     continue
             except Exception as exc:  # database outage: try again next tick
                 log.warning("timer sweep failed: %s", exc)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.interval)
-            except TimeoutError:
-                pass
 
     async def sweep_once(self) -> int:
         now = self.clock.now()

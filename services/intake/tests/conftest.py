@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from intake.__main__ import MIGRATIONS
 from intake.app import create_app
 from intake.settings import IntakeSettings

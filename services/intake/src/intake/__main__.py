@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
+from labor_runtime.service import main as service_main
+
 from intake.app import create_app
 from intake.settings import IntakeSettings
-from labor_runtime.service import main as service_main
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from labor_runtime.app import create_app as create_service_app
+from labor_runtime.runtime import Runtime
+from labor_runtime.settings import ServiceSettings
 
 from intake.complaints.handlers import HANDLERS
 from intake.complaints.routes import router as complaints_router
 from intake.settings import IntakeSettings
-from labor_runtime.app import create_app as create_service_app
-from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

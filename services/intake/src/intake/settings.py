@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from labor_runtime.settings import ServiceSettings
+from pydantic import Field
 
 
 class IntakeSettings(ServiceSettings):

@@ -7,19 +7,24 @@ import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-
-from intake.complaints.models import complaints
-from intake.complaints.rules import ComplaintStatus, missing_materials, new_tracking_code
-from intake.complaints.rules import MATERIAL_LABELS, provided_materials
-from intake.complaints.schemas import ComplainantView, ComplaintCreate, ComplaintReceipt
-from intake.settings import IntakeSettings
 from labor_contracts.common import EmployerRef
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import audit, timers
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
+from sqlalchemy.exc import IntegrityError
+
+from intake.complaints.models import complaints
+from intake.complaints.rules import (
+    MATERIAL_LABELS,
+    ComplaintStatus,
+    missing_materials,
+    new_tracking_code,
+    provided_materials,
+)
+from intake.complaints.schemas import ComplainantView, ComplaintCreate, ComplaintReceipt
+from intake.settings import IntakeSettings
 
 ASSIGNMENT = "intake.assignment"
 PHONE_CONFIRMATION = "intake.phone_confirmation"
@@ -84,11 +89,13 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
                 arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
                 mass_incident=body.mass_incident, summary=body.summary,
             ), subject=complaint_id)
-            for kind, due in (
+            deadlines = (
                 (ASSIGNMENT, now + timedelta(hours=settings.assignment_within_hours)),
                 (PHONE_CONFIRMATION, now + timedelta(hours=settings.phone_confirmation_within_hours)),
-                (REGISTRATION_ANSWER, runtime.calendar.add_days(now, settings.registration_answer_within_days)),
-            ):
+                (REGISTRATION_ANSWER,
+                 runtime.calendar.add_days(now, settings.registration_answer_within_days)),
+            )
+            for kind, due in deadlines:
                 await timers.schedule(uow.session, kind=kind, subject=complaint_id, due_at=due, now=now)
             await uow.commit()
     except IntegrityError:

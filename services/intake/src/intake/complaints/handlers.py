@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake.complaints.flows import REGISTRATION_ANSWER
-from intake.complaints.models import complaints
-from intake.complaints.rules import ComplaintStatus
 from labor_contracts.cases import CaseNotRegistered, CaseRegistered
 from labor_contracts.envelope import Envelope
 from labor_runtime import timers
 from labor_runtime.db import UnitOfWork
+
+from intake.complaints.flows import REGISTRATION_ANSWER
+from intake.complaints.models import complaints
+from intake.complaints.rules import ComplaintStatus
 
 
 async def on_case_registered(uow: UnitOfWork, event: Envelope, data: CaseRegistered) -> None:

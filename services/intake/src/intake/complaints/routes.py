@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from labor_runtime.app import RuntimeDep, api_client, staff
+from labor_runtime.security import Principal, Role
 
 from intake.complaints import flows
 from intake.complaints.schemas import (
@@ -13,8 +15,6 @@ from intake.complaints.schemas import (
     ComplaintReceipt,
     ComplaintStatusView,
 )
-from labor_runtime.app import RuntimeDep, api_client, staff
-from labor_runtime.security import Principal, Role
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 

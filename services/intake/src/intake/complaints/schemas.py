@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from labor_contracts.identifiers import credit_code_problem, identity_number_problem
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Complainant(BaseModel):

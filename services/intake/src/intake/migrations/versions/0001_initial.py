@@ -5,7 +5,6 @@ Revision ID: 0001
 
 import sqlalchemy as sa
 from alembic import op
-
 from labor_runtime.migrations import runtime_v1_statements
 
 revision = "0001"

@@ -1,0 +1,81 @@
+"""R-OVS-1/2: the audit log is append-only and tamper-evident; timers fire once (timers as data)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from labor_runtime import audit, timers
+from labor_runtime.clock import SystemClock
+from labor_runtime.db import create_engine
+from labor_runtime.testing import temporary_database
+from labor_runtime.timers import TimerSweeper
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from .harness import install_tables
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def sessions(infrastructure):
+    async with temporary_database(infrastructure.database_url, "aud") as url:
+        await install_tables(url)
+        engine = create_engine(url, pool_size=2, max_overflow=0)
+        yield async_sessionmaker(engine, expire_on_commit=False)
+        await engine.dispose()
+
+
+def entry(n: int) -> audit.AuditEntry:
+    return audit.AuditEntry(at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n),
+                            actor=f"u{n}", role="officer_a", action="read_complainant",
+                            subject=f"complaint:{n}", reason="phone confirmation")
+
+
+async def test_r_ovs_2_audit_chain_verifies_and_refuses_changes(sessions):
+    async with sessions() as session, session.begin():
+        for n in range(5):
+            await audit.record(session, entry(n))
+    async with sessions() as session:
+        assert await audit.verify_chain(session) == []
+    for statement in ("UPDATE audit_log SET reason = 'x' WHERE seq = 2",
+                      "DELETE FROM audit_log WHERE seq = 3", "TRUNCATE audit_log"):
+        async with sessions() as session:
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with session.begin():
+                    await session.execute(sa.text(statement))
+
+
+async def test_r_ovs_1_tampering_by_a_superuser_is_detected(sessions):
+    async with sessions() as session, session.begin():
+        for n in range(4):
+            await audit.record(session, entry(n))
+    async with sessions() as session, session.begin():  # bypass the trigger as a DBA could
+        await session.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        await session.execute(sa.text("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2"))
+        await session.execute(sa.text("DELETE FROM audit_log WHERE seq = 3"))
+    async with sessions() as session:
+        assert await audit.verify_chain(session) == [2, 4]
+
+
+async def test_timers_fire_once_when_due_and_not_when_completed(sessions):
+    clock = SystemClock()
+    fired: list[str] = []
+
+    async def handler(uow, timer):
+        fired.append(timer.subject)
+
+    now = clock.now()
+    async with sessions() as session, session.begin():
+        await timers.schedule(session, kind="k", subject="late", due_at=now + timedelta(hours=1), now=now)
+        await timers.schedule(session, kind="k", subject="met", due_at=now + timedelta(hours=1), now=now)
+        # rescheduling an open timer moves it instead of adding a second one
+        await timers.schedule(session, kind="k", subject="late", due_at=now + timedelta(hours=2), now=now)
+        assert await timers.complete(session, kind="k", subject="met", now=now)
+    sweepers = [TimerSweeper(sessions, clock, "/test", {"k": handler}) for _ in range(2)]
+    assert [await s.sweep_once() for s in sweepers] == [0, 0]
+    clock.advance(timedelta(hours=3))
+    assert sum([await s.sweep_once() for s in sweepers]) == 1
+    assert fired == ["late"]
