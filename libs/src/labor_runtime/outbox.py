@@ -19,7 +19,6 @@ from labor_contracts.envelope import Envelope, schema_url
 from labor_contracts.events import EventData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from labor_runtime.tables import outbox
 from labor_runtime.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
@@ -34,6 +33,14 @@ _claim = sa.text(
     RETURNING id, event_id, routing_key, body, traceparent, attempts
     """
 )
+
+_insert_and_notify = sa.text(
+    """
+    WITH row AS (INSERT INTO outbox (event_id, routing_key, body, traceparent)
+                 VALUES (:event_id, :routing_key, :body, :traceparent))
+    SELECT pg_notify('labor_outbox', '')
+    """
+).bindparams(sa.bindparam("body", type_=sa.LargeBinary))
 
 
 async def enqueue(
@@ -57,15 +64,9 @@ async def enqueue(
     if time is not None:
         fields["time"] = time
     envelope = Envelope(**fields)
-    await db.execute(
-        outbox.insert().values(
-            event_id=envelope.id,
-            routing_key=envelope.type,
-            body=envelope.to_bytes(),
-            traceparent=traceparent,
-        )
-    )
-    await db.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    # One round trip: the row, and a wake-up for the relay delivered at commit.
+    await db.execute(_insert_and_notify, {"event_id": envelope.id, "routing_key": envelope.type,
+                                          "body": envelope.to_bytes(), "traceparent": traceparent})
     return envelope
 
 

@@ -70,6 +70,21 @@ async def schedule(
     return timer_id
 
 
+async def start(
+    session: AsyncSession,
+    deadlines: list[tuple[str, datetime]],
+    *,
+    subject: str,
+    now: datetime,
+) -> None:
+    """Start several deadlines of a new subject at once (one statement; nothing to move)."""
+    await session.execute(timers.insert(), [
+        {"id": str(uuid.uuid4()), "kind": kind, "subject": subject, "due_at": due, "payload": {},
+         "created_at": now}
+        for kind, due in deadlines
+    ])
+
+
 async def complete(session: AsyncSession, *, kind: str, subject: str, now: datetime) -> bool:
     """The action a deadline waits for happened; True if it was still open (met in time)."""
     result = await session.execute(

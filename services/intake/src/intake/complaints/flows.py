@@ -13,7 +13,7 @@ from labor_runtime import audit, timers
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 
 from intake.complaints.models import complaints
 from intake.complaints.rules import (
@@ -46,9 +46,6 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    existing = await _by_key(runtime, client.subject, idempotency_key)
-    if existing is not None:
-        return _replay(existing, request_hash), True
     provided = provided_materials(
         has_identity=any(m.kind == "identity_proof" for m in body.materials),
         evidence_kinds=[m.kind for m in body.materials])
@@ -61,13 +58,14 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
 
     now = runtime.clock.now()
     complaint_id = str(uuid.uuid4())
+    tracking_code = new_tracking_code()
     channel = client.name
     cipher = runtime.cipher
     person = body.complainant
-    try:
-        async with runtime.uow() as uow:
-            await uow.session.execute(complaints.insert().values(
-                id=complaint_id, tracking_code=new_tracking_code(), channel=channel,
+    async with runtime.uow() as uow:
+        inserted = await uow.session.execute(
+            insert(complaints).values(
+                id=complaint_id, tracking_code=tracking_code, channel=channel,
                 channel_client=client.subject, idempotency_key=idempotency_key,
                 request_sha256=request_hash, complaint_type=body.complaint_type,
                 status=ComplaintStatus.RECEIVED, employer_name=body.employer.name,
@@ -80,8 +78,16 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
                 complainant_id_number_enc=cipher.encrypt(person.id_number,
                                                          f"complaints.id_number:{complaint_id}"),
                 complainant_phone_enc=cipher.encrypt(person.phone, f"complaints.phone:{complaint_id}"),
-                received_at=now, updated_at=now))
-            await uow.emit(ComplaintAccepted(
+                received_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["channel_client", "idempotency_key"])
+            .returning(complaints.c.id))
+        if inserted.first() is None:
+            # The key was used before (a channel retry, or a concurrent duplicate that won).
+            await uow.session.rollback()
+            existing = await _by_key(runtime, client.subject, idempotency_key)
+            assert existing is not None
+            return _replay(existing, request_hash), True
+        await uow.emit(ComplaintAccepted(
                 complaint_id=complaint_id, channel=channel, received_at=now,
                 employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
                                      address=body.employer.address),
@@ -89,25 +95,15 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
                 arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
                 mass_incident=body.mass_incident, summary=body.summary,
             ), subject=complaint_id)
-            deadlines = (
-                (ASSIGNMENT, now + timedelta(hours=settings.assignment_within_hours)),
-                (PHONE_CONFIRMATION, now + timedelta(hours=settings.phone_confirmation_within_hours)),
-                (REGISTRATION_ANSWER,
-                 runtime.calendar.add_days(now, settings.registration_answer_within_days)),
-            )
-            for kind, due in deadlines:
-                await timers.schedule(uow.session, kind=kind, subject=complaint_id, due_at=due, now=now)
-            await uow.commit()
-    except IntegrityError:
-        # The same key raced in on another request: answer with the complaint that won.
-        existing = await _by_key(runtime, client.subject, idempotency_key)
-        if existing is None:
-            raise
-        return _replay(existing, request_hash), True
-    row = await _by_id(runtime, complaint_id)
-    assert row is not None
-    return ComplaintReceipt(complaint_id=complaint_id, tracking_code=row.tracking_code,
-                            status=row.status, received_at=now), False
+        await timers.start(uow.session, [
+            (ASSIGNMENT, now + timedelta(hours=settings.assignment_within_hours)),
+            (PHONE_CONFIRMATION, now + timedelta(hours=settings.phone_confirmation_within_hours)),
+            (REGISTRATION_ANSWER,
+             runtime.calendar.add_days(now, settings.registration_answer_within_days)),
+        ], subject=complaint_id, now=now)
+        await uow.commit()
+    return ComplaintReceipt(complaint_id=complaint_id, tracking_code=tracking_code,
+                            status=ComplaintStatus.RECEIVED, received_at=now), False
 
 
 def _replay(row: sa.Row, request_hash: str) -> ComplaintReceipt:  # type: ignore[type-arg]
@@ -122,11 +118,6 @@ async def _by_key(runtime: Runtime, client: str, key: str) -> sa.Row | None:  # 
     async with runtime.engine.connect() as conn:
         return (await conn.execute(sa.select(complaints).where(
             complaints.c.channel_client == client, complaints.c.idempotency_key == key))).first()
-
-
-async def _by_id(runtime: Runtime, complaint_id: str) -> sa.Row | None:  # type: ignore[type-arg]
-    async with runtime.engine.connect() as conn:
-        return (await conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id))).first()
 
 
 async def status_by_tracking_code(runtime: Runtime, tracking_code: str) -> sa.Row:  # type: ignore[type-arg]
