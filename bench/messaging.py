@@ -19,7 +19,7 @@ from typing import Any
 import aio_pika
 import sqlalchemy as sa
 from labor_runtime.bus import Publisher, declare_exchange
-from labor_runtime.db import asyncpg_dsn, create_engine, drop_database, ensure_database
+from labor_runtime.db import create_engine, drop_database, ensure_database
 from labor_runtime.migrations import runtime_v1_statements
 from labor_runtime.outbox import OutboxRelay
 
@@ -62,8 +62,7 @@ async def relay_throughput(events: int, batch: int) -> dict[str, Any]:
         queue = await channel.declare_queue(f"{prefix}bench", durable=True,
                                             arguments={"x-queue-type": "quorum"})
         await queue.bind(exchange, routing_key="#")
-        relay = OutboxRelay(engine, Publisher(AMQP, f"{prefix}labor.events"),
-                            listen_dsn=asyncpg_dsn(url), batch_size=batch)
+        relay = OutboxRelay(engine, Publisher(AMQP, f"{prefix}labor.events"), batch_size=batch)
         start = time.perf_counter()
         sent = 0
         while sent < events:
@@ -129,7 +128,8 @@ async def publish_consume_latency(rate: int, seconds: float) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     relay = sub.add_parser("relay")
     relay.add_argument("--events", type=int, default=20_000)

@@ -15,7 +15,6 @@ from labor_contracts.envelope import Envelope
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import ops
 from labor_runtime.bus import Publisher, ServiceQueues, declare_exchange
-from labor_runtime.db import asyncpg_dsn
 from labor_runtime.outbox import OutboxRelay
 from labor_runtime.testing import eventually
 
@@ -156,8 +155,8 @@ async def test_t4_two_relays_on_one_outbox_publish_each_row_once(infrastructure,
         await queue.bind(await declare_exchange(channel, exchange), routing_key="#")
         await p.emit_many(0, 2000)
         relays = [
-            OutboxRelay(p.producer.engine, Publisher(infrastructure.amqp_url, exchange),
-                        listen_dsn=asyncpg_dsn(p.producer_url), batch_size=50, poll_seconds=0.05)
+            OutboxRelay(p.producer.engine, Publisher(infrastructure.amqp_url, exchange), batch_size=50,
+                        poll_seconds=0.05)
             for _ in range(2)
         ]
         tasks = [asyncio.create_task(r.run()) for r in relays]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from types import TracebackType
 
 import asyncpg
@@ -62,11 +63,14 @@ class UnitOfWork:
     commit.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], source: str, clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], source: str, clock: Clock,
+                 after_commit: Callable[[], None] | None = None) -> None:
         self._sessions = sessions
         self.source = source
         self.clock = clock
         self.session: AsyncSession
+        self._after_commit = after_commit
+        self._emitted = False
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -84,8 +88,11 @@ class UnitOfWork:
 
     async def emit(self, data: EventData, *, subject: str | None = None) -> Envelope:
         """Record an event to publish once this transaction commits."""
+        self._emitted = True
         return await enqueue(self.session, source=self.source, data=data, subject=subject,
                              time=self.clock.now())
 
     async def commit(self) -> None:
         await self.session.commit()
+        if self._emitted and self._after_commit is not None:
+            self._after_commit()  # wake this process's relay: no NOTIFY lock on the commit path

@@ -29,6 +29,7 @@ def message_handler(
     clock: Clock,
     source: str,
     tracer: trace.Tracer,
+    after_commit: Callable[[], None] | None = None,
 ) -> MessageHandler:
     """Build the consumer callback for a service's event handlers."""
 
@@ -56,7 +57,7 @@ def message_handler(
                         "messaging.destination.name": envelope.type, "cloudevents.event_subject":
                         envelope.subject or ""},
         ):
-            async with UnitOfWork(sessions, source, clock) as uow:
+            async with UnitOfWork(sessions, source, clock, after_commit) as uow:
                 if not await first_delivery(uow.session, consumer=consumer, event_id=envelope.id,
                                             event_type=envelope.type):
                     return

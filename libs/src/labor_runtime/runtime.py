@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from labor_runtime.bus import Consumer, Publisher, ServiceQueues
 from labor_runtime.clock import Calendar, SystemClock
 from labor_runtime.crypto import FieldCipher
-from labor_runtime.db import UnitOfWork, asyncpg_dsn, create_engine
+from labor_runtime.db import UnitOfWork, create_engine
 from labor_runtime.handlers import EventHandler, message_handler
 from labor_runtime.outbox import OutboxRelay, backlog
 from labor_runtime.security import ApiKeyVerifier, TokenVerifier
@@ -60,7 +60,7 @@ class Runtime:
                                    timeout=settings.publish_timeout_seconds,
                                    heartbeat=settings.amqp_heartbeat_seconds)
         self.relay = OutboxRelay(
-            self.engine, self.publisher, listen_dsn=asyncpg_dsn(settings.database_url),
+            self.engine, self.publisher,
             batch_size=settings.outbox_batch_size, lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=settings.outbox_poll_seconds,
             retention_hours=settings.outbox_retention_hours,
@@ -75,19 +75,19 @@ class Runtime:
                 settings.amqp_url, self.queues,
                 message_handler(consumer=self.service, handlers=self.handlers,
                                 sessions=self.sessions, clock=self.clock, source=settings.source,
-                                tracer=self.tracer),
+                                tracer=self.tracer, after_commit=self.relay.wake),
                 prefetch=settings.consumer_prefetch, heartbeat=settings.amqp_heartbeat_seconds,
                 publish_timeout=settings.publish_timeout_seconds)
             self.consumer.stats.listeners.append(
                 lambda outcome: self.metrics.events_consumed.labels(outcome=outcome).inc())
         self.sweeper = TimerSweeper(
             self.sessions, self.clock, settings.source, timer_handlers or {},
-            interval=settings.timer_sweep_seconds,
+            interval=settings.timer_sweep_seconds, after_commit=self.relay.wake,
             on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
         self._tasks: list[asyncio.Task[Any]] = []
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.settings.source, self.clock)
+        return UnitOfWork(self.sessions, self.settings.source, self.clock, self.relay.wake)
 
     def session(self) -> AsyncSession:
         return self.sessions()

@@ -42,7 +42,7 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = 500
     outbox_lease_seconds: float = 30.0
-    outbox_poll_seconds: float = 1.0
+    outbox_poll_seconds: float = Field(default=0.5, description="catch rows other processes commit")
     outbox_retention_hours: float = 24 * 7
     timer_sweep_seconds: float = 1.0
 

@@ -127,6 +127,7 @@ class TimerSweeper:
         interval: float = 1.0,
         batch: int = 100,
         on_fired: Callable[[str], None] | None = None,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -135,6 +136,7 @@ class TimerSweeper:
         self.interval = interval
         self.batch = batch
         self.on_fired = on_fired
+        self.after_commit = after_commit
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -153,7 +155,7 @@ class TimerSweeper:
 
     async def sweep_once(self) -> int:
         now = self.clock.now()
-        async with UnitOfWork(self.sessions, self.source, self.clock) as uow:
+        async with UnitOfWork(self.sessions, self.source, self.clock, self.after_commit) as uow:
             rows = (
                 await uow.session.execute(
                     sa.select(timers).where(_open, timers.c.due_at <= now)

@@ -1,0 +1,54 @@
+"""Register rows (一户一档): the employer and the penalty decisions in its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class Employer(SQLModel, table=True):
+    """One employer (用人单位), keyed by its unified social credit code (R-CRD-1)."""
+
+    __tablename__ = "employers"
+
+    credit_code: str = Field(primary_key=True)
+    name: str
+    legal_representative: str | None = None
+    address: str | None = None
+    contact_email: str | None = None
+    grid: str | None = Field(default=None, index=True, description="R-ORG-1 its one grid")
+    district: str | None = Field(default=None, index=True)
+    industry: str | None = None
+    size: str | None = None
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class EmployerPenalty(SQLModel, table=True):
+    """A penalty decision (行政处罚决定书) in the employer's case history; once per decision."""
+
+    __tablename__ = "employer_penalties"
+
+    decision_id: str = Field(primary_key=True)
+    credit_code: str = Field(foreign_key="employers.credit_code", index=True)
+    case_id: str
+    decision_number: str
+    violation: str
+    legal_basis: str
+    fine_amount: Decimal = Field(sa_type=sa.Numeric(14, 2))
+    measures: list[str] = Field(default_factory=list, sa_type=JSONB)
+    authority: str
+    district: str | None = None
+    decided_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    worker_count: int = 0
+    arrears_amount: Decimal = Field(sa_type=sa.Numeric(14, 2))
+    event_id: str
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+employers = Employer.__table__  # type: ignore[attr-defined]
+employer_penalties = EmployerPenalty.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,29 @@
+"""Grade history: every computation with its score and explanation, newest is current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class EmployerGrade(SQLModel, table=True):
+    """An integrity grade (诚信等级) as computed at one moment, with what cost the points."""
+
+    __tablename__ = "employer_grades"
+
+    id: int | None = Field(default=None, sa_type=sa.BigInteger, primary_key=True)
+    credit_code: str = Field(foreign_key="employers.credit_code", index=True)
+    grade: str
+    score: int
+    previous_grade: str | None = None
+    deductions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
+    not_assessed: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
+    trigger: str = Field(description="what caused the computation, e.g. penalty:<decision id>")
+    computed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+employer_grades = EmployerGrade.__table__  # type: ignore[attr-defined]
