@@ -1,0 +1,1 @@
+"""Disclosures (公示): penalty results made public, on our pages, national platforms and feeds."""

@@ -1,0 +1,58 @@
+"""Publish settings: every term, deadline and webhook parameter of R-PUB-* with its default."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from labor_runtime.settings import ServiceSettings
+from pydantic import Field, model_validator
+
+from publish.disclosures.rules import Category, Platform
+
+
+class PublishSettings(ServiceSettings):
+    service_name: ClassVar[str] = "publish"
+    default_port: ClassVar[int] = 8005
+
+    # Disclosure (公示) -----------------------------------------------------------------------
+    publicity_term_years: dict[Category, int] = Field(
+        default_factory=lambda: {Category.PENALTY_DECISION: 3},
+        description="R-PUB-4 how long a disclosure of each category stays public, unless the "
+        "event names its own end date",
+    )
+    platform_publish_within_days: int = Field(
+        default=7, description="R-PUB-1 on Credit China and GSXT within this many days of the decision")
+    disclosure_platforms: list[Platform] = Field(
+        default_factory=lambda: [Platform.CREDIT_CHINA, Platform.GSXT],
+        description="R-PUB-1 national platforms every disclosure is submitted to")
+    feed_page_size: int = Field(default=100, ge=1, description="default page of the partner feed")
+    feed_max_page_size: int = Field(default=500, ge=1, description="largest page a partner may ask")
+
+    # Partner webhooks (Standard Webhooks 1.0) -------------------------------------------------
+    webhook_retry_schedule_seconds: list[float] = Field(
+        default_factory=lambda: [0.0, 5, 300, 1800, 7200, 18000, 36000, 36000],
+        description="wait before each attempt (the first is immediate); after the last, failed",
+    )
+    webhook_timeout_seconds: float = Field(default=15, gt=0, description="2xx within this is success")
+    webhook_retry_after_max_seconds: float = Field(
+        default=36000, ge=0, description="the longest Retry-After (429/503) that is honoured")
+    webhook_disable_after_failing_days: float = Field(
+        default=5, gt=0, description="an endpoint failing without a success this long is disabled")
+    webhook_allow_private_networks: bool = Field(
+        default=False,
+        description="allow partner URLs on loopback, link-local and private ranges (tests, dev)")
+    webhook_require_https: bool = Field(
+        default=True, description="refuse plain-http partner URLs (tests and dev may allow them)")
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, description="delivery worker tick")
+    webhook_concurrency: int = Field(default=8, ge=1, description="deliveries in flight at once")
+
+    @model_validator(mode="after")
+    def _webhook_safety(self) -> PublishSettings:
+        if Category.PENALTY_DECISION not in self.publicity_term_years:
+            raise ValueError("publicity_term_years needs a term for penalty_decision")
+        if not self.webhook_retry_schedule_seconds:
+            raise ValueError("webhook_retry_schedule_seconds needs at least one attempt")
+        if self.environment == "production" and (self.webhook_allow_private_networks
+                                                 or not self.webhook_require_https):
+            raise ValueError("private or plain-http partner URLs are refused in production")
+        return self

@@ -1,0 +1,1 @@
+"""Webhooks: signed pushes to partners (Standard Webhooks 1.0), retried on a schedule."""

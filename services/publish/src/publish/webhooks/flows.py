@@ -1,0 +1,213 @@
+"""Webhook deliveries as data: queued with the disclosure, claimed under a lease, settled per
+attempt. The HTTP request happens between claim and settle, outside any transaction."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from labor_runtime import audit
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from publish.partners.models import partner_subscriptions, partners
+from publish.settings import PublishSettings
+from publish.webhooks.models import webhook_attempts, webhook_deliveries
+from publish.webhooks.rules import (
+    Outcome,
+    classify,
+    honours_retry_after,
+    message_id,
+    next_delay,
+    parse_retry_after,
+    should_disable,
+)
+from publish.webhooks.schemas import AttemptView, DeliveryView
+from publish.webhooks.sender import AttemptResult
+
+log = logging.getLogger(__name__)
+
+DISCLOSURE_PUBLISHED = "disclosure.published"
+SYSTEM_ACTOR = "publish.webhooks"
+LEASE_MARGIN_SECONDS = 30.0
+
+
+def secret_aad(partner_id: str) -> str:
+    return f"partners.webhook_secret:{partner_id}"
+
+
+async def enqueue(session: AsyncSession, *, disclosure_id: str, category: str, message_type: str,
+                  body: str, now: datetime) -> int:
+    """One delivery for each partner subscribed to `category` with an active endpoint."""
+    partner_ids = (await session.execute(
+        sa.select(partners.c.id)
+        .join(partner_subscriptions, partner_subscriptions.c.partner_id == partners.c.id)
+        .where(partner_subscriptions.c.category == category, partners.c.webhook_url.is_not(None),
+               partners.c.webhook_disabled_at.is_(None))
+        .order_by(partners.c.id))).scalars().all()
+    if not partner_ids:
+        return 0
+    await session.execute(insert(webhook_deliveries).values([
+        {"id": str(uuid.uuid4()), "partner_id": pid, "disclosure_id": disclosure_id,
+         "message_type": message_type, "body": body, "status": "pending", "attempts": 0,
+         "next_attempt_at": now, "created_at": now, "updated_at": now}
+        for pid in partner_ids
+    ]).on_conflict_do_nothing())
+    return len(partner_ids)
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: str
+    partner_id: str
+    url: str
+    secret: str
+    body: str
+    attempts: int
+    lease_token: str
+
+
+async def claim(runtime: Runtime, *, limit: int, exclude: set[str]) -> list[Claim]:
+    """Lease due deliveries of enabled endpoints; a crashed worker's lease simply runs out."""
+    settings = runtime.settings
+    assert isinstance(settings, PublishSettings)
+    now = runtime.clock.now()
+    lease = timedelta(seconds=settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
+    d, p = webhook_deliveries.c, partners.c
+    async with runtime.uow() as uow:
+        query = (
+            sa.select(d.id, d.partner_id, d.body, d.attempts, p.webhook_url, p.webhook_secret_enc)
+            .join(partners, p.id == d.partner_id)
+            .where(d.status == "pending", d.next_attempt_at <= now,
+                   sa.or_(d.leased_until.is_(None), d.leased_until <= now),
+                   p.webhook_disabled_at.is_(None), p.webhook_url.is_not(None))
+            .order_by(d.next_attempt_at).limit(limit)
+            .with_for_update(of=webhook_deliveries, skip_locked=True))
+        if exclude:
+            query = query.where(d.id.not_in(exclude))
+        rows = (await uow.session.execute(query)).all()
+        claims = []
+        for row in rows:
+            token = uuid.uuid4().hex
+            await uow.session.execute(webhook_deliveries.update().where(d.id == row.id).values(
+                lease_token=token, leased_until=now + lease))
+            claims.append(Claim(row.id, row.partner_id, row.webhook_url,
+                                runtime.cipher.decrypt(row.webhook_secret_enc,
+                                                       secret_aad(row.partner_id)),
+                                row.body, row.attempts, token))
+        await uow.commit()
+    return claims
+
+
+async def settle(runtime: Runtime, claim: Claim, result: AttemptResult) -> Outcome:
+    """Record an attempt; schedule the next one, or mark the delivery delivered or failed."""
+    settings = runtime.settings
+    assert isinstance(settings, PublishSettings)
+    now = runtime.clock.now()
+    number = claim.attempts + 1
+    outcome = classify(result.status_code)
+    next_at: datetime | None = None
+    if outcome is Outcome.RETRY:
+        retry_after = (parse_retry_after(result.retry_after, now)
+                       if honours_retry_after(result.status_code) else None)
+        delay = next_delay(number, settings.webhook_retry_schedule_seconds, retry_after,
+                           settings.webhook_retry_after_max_seconds)
+        if delay is None:
+            outcome = Outcome.FAILED
+        else:
+            next_at = now + timedelta(seconds=delay)
+    error = result.error
+    if outcome is Outcome.GONE:
+        error = "the endpoint answered 410 Gone; it is disabled"
+    d = webhook_deliveries.c
+    values: dict[str, object] = {
+        "attempts": number, "last_status_code": result.status_code, "last_error": error,
+        "lease_token": None, "leased_until": None, "updated_at": now,
+        "status": {Outcome.DELIVERED: "delivered", Outcome.RETRY: "pending"}.get(outcome, "failed"),
+    }
+    if outcome is Outcome.DELIVERED:
+        values["delivered_at"] = now
+    if next_at is not None:
+        values["next_attempt_at"] = next_at
+    async with runtime.uow() as uow:
+        settled = (await uow.session.execute(
+            webhook_deliveries.update()
+            .where(d.id == claim.delivery_id, d.lease_token == claim.lease_token,
+                   d.status == "pending")
+            .values(**values).returning(d.id))).first()
+        if settled is None:  # our lease ran out and another attempt took over
+            log.warning("webhook delivery %s settled elsewhere", claim.delivery_id)
+            return outcome
+        await uow.session.execute(webhook_attempts.insert().values(
+            delivery_id=claim.delivery_id, number=number, attempted_at=now,
+            status_code=result.status_code, outcome=outcome, error=error,
+            duration_ms=result.duration_ms))
+        await _endpoint_health(uow.session, claim.partner_id, outcome, now, settings)
+        await uow.commit()
+    return outcome
+
+
+async def _endpoint_health(session: AsyncSession, partner_id: str, outcome: Outcome,
+                           now: datetime, settings: PublishSettings) -> None:
+    p = partners.c
+    if outcome is Outcome.DELIVERED:
+        await session.execute(partners.update().where(p.id == partner_id).values(failing_since=None))
+        return
+    if outcome is Outcome.GONE:
+        await disable_endpoint(session, partner_id, "the endpoint answered 410 Gone", now)
+        return
+    failing_since = (await session.execute(
+        partners.update().where(p.id == partner_id)
+        .values(failing_since=sa.func.coalesce(p.failing_since, now))
+        .returning(p.failing_since))).scalar_one()
+    if should_disable(failing_since, now, settings.webhook_disable_after_failing_days):
+        await disable_endpoint(session, partner_id,
+                               f"failing without a success since {failing_since.isoformat()}", now)
+
+
+async def disable_endpoint(session: AsyncSession, partner_id: str, reason: str,
+                           now: datetime) -> None:
+    """Stop pushing to a partner; its pending deliveries wait until ops re-enable the endpoint."""
+    await session.execute(partners.update().where(
+        partners.c.id == partner_id, partners.c.webhook_disabled_at.is_(None)).values(
+        webhook_disabled_at=now, webhook_disabled_reason=reason, updated_at=now))
+    await audit.record(session, audit.AuditEntry(
+        at=now, actor=SYSTEM_ACTOR, role="system", action="disable_webhook",
+        subject=f"partner:{partner_id}", reason=reason))
+    log.warning("webhook endpoint of partner %s disabled: %s", partner_id, reason)
+
+
+async def deliveries_of(runtime: Runtime, partner_id: str, *, status: str | None,
+                        limit: int) -> list[DeliveryView]:
+    """A partner's most recent deliveries with their attempts (operations view)."""
+    d = webhook_deliveries.c
+    async with runtime.engine.connect() as conn:
+        if (await conn.execute(sa.select(partners.c.id).where(
+                partners.c.id == partner_id))).first() is None:
+            raise Problem(404, "not-found", "No such partner")
+        query = (sa.select(webhook_deliveries).where(d.partner_id == partner_id)
+                 .order_by(d.created_at.desc(), d.id).limit(limit))
+        if status is not None:
+            query = query.where(d.status == status)
+        rows = (await conn.execute(query)).all()
+        attempts = (await conn.execute(
+            sa.select(webhook_attempts)
+            .where(webhook_attempts.c.delivery_id.in_([r.id for r in rows]))
+            .order_by(webhook_attempts.c.delivery_id, webhook_attempts.c.number))).all()
+    log_of: dict[str, list[AttemptView]] = {}
+    for a in attempts:
+        log_of.setdefault(a.delivery_id, []).append(AttemptView(
+            number=a.number, attempted_at=a.attempted_at, status_code=a.status_code,
+            outcome=a.outcome, error=a.error, duration_ms=a.duration_ms))
+    return [DeliveryView(
+        id=r.id, webhook_id=message_id(r.id), disclosure_id=r.disclosure_id,
+        message_type=r.message_type, status=r.status, attempts=r.attempts,
+        next_attempt_at=r.next_attempt_at if r.status == "pending" else None,
+        last_status_code=r.last_status_code, last_error=r.last_error, created_at=r.created_at,
+        delivered_at=r.delivered_at, attempt_log=log_of.get(r.id, []),
+    ) for r in rows]

@@ -1,0 +1,154 @@
+"""Pure rules of publish: terms, signing, retries, SSRF, cursors (no I/O)."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from publish.disclosures.rules import (
+    decode_cursor,
+    encode_cursor,
+    is_public,
+    penalty_text,
+    platform_due,
+    publicity_end,
+)
+from publish.partners.rules import refused_reason, url_problem
+from publish.settings import PublishSettings
+from publish.webhooks.rules import (
+    Outcome,
+    classify,
+    message_id,
+    new_secret,
+    next_delay,
+    parse_retry_after,
+    should_disable,
+    signed_headers,
+)
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+SVIX = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
+
+
+def test_settings_defaults_follow_domain_and_webhook_standard():
+    settings = PublishSettings()
+    assert settings.port == 8005
+    assert settings.publicity_term_years["penalty_decision"] == 3
+    assert settings.platform_publish_within_days == 7
+    assert settings.webhook_retry_schedule_seconds == SVIX
+    assert settings.webhook_timeout_seconds == 15
+    assert settings.webhook_allow_private_networks is False
+    assert settings.webhook_require_https is True
+
+
+def test_production_refuses_private_webhook_allowance():
+    with pytest.raises(ValueError, match="refused in production"):
+        PublishSettings(environment="production", auth_jwt_key="x" * 40,
+                        field_encryption_keys='{"k": "' + base64.b64encode(b"k" * 32).decode() + '"}',
+                        field_encryption_active_key="k", webhook_allow_private_networks=True)
+
+
+def test_r_pub_4_publicity_term_is_three_years_from_the_decision():
+    assert publicity_end(date(2025, 3, 3), 3) == date(2028, 3, 3)
+    assert publicity_end(date(2024, 2, 29), 3) == date(2027, 2, 28)
+    assert publicity_end(date(2025, 3, 3), 3, stated=date(2026, 3, 3)) == date(2026, 3, 3)
+
+
+def test_r_pub_4_disclosure_is_taken_down_after_its_term_or_withdrawal():
+    assert is_public(date(2028, 3, 3), False, date(2028, 3, 3))
+    assert not is_public(date(2028, 3, 3), False, date(2028, 3, 4))
+    assert not is_public(date(2028, 3, 3), True, date(2025, 3, 4))
+
+
+def test_r_pub_1_platforms_within_seven_days_or_earlier_if_cases_says():
+    assert platform_due(date(2025, 3, 3), 7, date(2025, 3, 20)) == date(2025, 3, 10)
+    assert platform_due(date(2025, 3, 3), 7, date(2025, 3, 5)) == date(2025, 3, 5)
+
+
+def test_r_pub_3_penalty_reads_as_fine_and_measures():
+    text = penalty_text(Decimal("50000"), ["责令限期支付劳动报酬"])
+    assert text == "罚款 50000.00 元；责令限期支付劳动报酬"
+    assert penalty_text(Decimal("0"), []) == "无"
+
+
+def test_signature_is_standard_webhooks_verifiable():
+    secret = new_secret()
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) >= 24
+    body = '{"type":"disclosure.published","data":{"employer_name":"某某建筑工程有限公司"}}'
+    headers = signed_headers(secret, "msg_1", int(time.time()), body)
+    assert Webhook(secret).verify(body.encode(), headers)["type"] == "disclosure.published"
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_secret()).verify(body.encode(), headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(body.replace("某某", "某").encode(), headers)
+
+
+def test_webhook_id_is_stable_per_delivery():
+    assert message_id("0b6a-11") == message_id("0b6a-11") == "msg_0b6a11"
+
+
+def test_retry_schedule_is_svix_like_then_failed():
+    delays = [next_delay(n, SVIX) for n in range(1, 9)]
+    assert delays == [5, 300, 1800, 7200, 18000, 36000, 36000, None]
+
+
+def test_retry_after_postpones_never_advances_and_is_capped():
+    assert next_delay(1, SVIX, retry_after=120, retry_after_max=3600) == 120
+    assert next_delay(2, SVIX, retry_after=1, retry_after_max=3600) == 300
+    assert next_delay(1, SVIX, retry_after=10**9, retry_after_max=3600) == 3600
+
+
+def test_retry_after_as_seconds_or_http_date():
+    now = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+    assert parse_retry_after("120", now) == 120
+    assert parse_retry_after("Mon, 03 Mar 2025 08:02:00 GMT", now) == 120
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+def test_outcomes_2xx_delivered_410_gone_else_retry():
+    assert classify(200) is classify(204) is Outcome.DELIVERED
+    assert classify(410) is Outcome.GONE
+    assert classify(500) is classify(429) is classify(None) is classify(301) is Outcome.RETRY
+
+
+def test_endpoint_disabled_after_five_days_failing():
+    now = datetime(2025, 3, 10, tzinfo=UTC)
+    assert should_disable(now - timedelta(days=5), now, 5)
+    assert not should_disable(now - timedelta(days=4), now, 5)
+    assert not should_disable(None, now, 5)
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+    "0.0.0.0",  # noqa: S104 - an address refused, not bound
+    "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1",
+])
+def test_ssrf_private_ranges_are_refused(address):
+    assert refused_reason(ipaddress.ip_address(address)) is not None
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2001:4860:4860::8888"])
+def test_ssrf_public_addresses_pass(address):
+    assert refused_reason(ipaddress.ip_address(address)) is None
+
+
+def test_webhook_url_shape():
+    assert url_problem("https://zjj.example.gov.cn/hooks", require_https=True) is None
+    assert "https" in url_problem("http://zjj.example.gov.cn/hooks", require_https=True)
+    assert url_problem("http://zjj.example.gov.cn/hooks", require_https=False) is None
+    assert "credentials" in url_problem("https://u:p@zjj.example.gov.cn/", require_https=True)
+    assert url_problem("ftp://x/", require_https=False) is not None
+    assert url_problem("https:///nohost", require_https=True) is not None
+
+
+def test_feed_cursor_round_trip_and_foreign_cursors():
+    assert decode_cursor(encode_cursor(0)) == 0
+    assert decode_cursor(encode_cursor(123456)) == 123456
+    for foreign in ("", "abc", "12", encode_cursor(1)[:-2] + "!!"):
+        assert decode_cursor(foreign) is None
