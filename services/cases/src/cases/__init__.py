@@ -1,0 +1,1 @@
+"""Cases service (案件): case lifecycle, penalties, deadlines, QR-verifiable documents."""

@@ -1,0 +1,51 @@
+"""Cases service (案件): the app factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from labor_runtime.app import create_app as create_service_app
+from labor_runtime.clock import Calendar
+from labor_runtime.problems import problem_response
+from labor_runtime.runtime import Runtime
+from labor_runtime.settings import ServiceSettings
+
+from cases.documents.routes import router as documents_router
+from cases.lifecycle import handlers as lifecycle_handlers
+from cases.lifecycle.routes import router as lifecycle_router
+from cases.lifecycle.rules import IllegalTransition
+from cases.penalty import handlers as penalty_handlers
+from cases.penalty.routes import router as penalty_router
+from cases.penalty.rules import SeparationOfDuties
+from cases.settings import CasesSettings
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or CasesSettings()
+    assert isinstance(settings, CasesSettings)
+    calendar = Calendar()
+    runtime = Runtime(
+        settings, calendar=calendar,
+        handlers={**lifecycle_handlers.handlers(settings),
+                  **penalty_handlers.handlers(settings, calendar)},
+        timer_handlers=penalty_handlers.TIMER_HANDLERS)
+    app = create_service_app(
+        runtime, title="Cases (案件)",
+        description="Case lifecycle from an accepted complaint to publication: registration "
+        "(R-CASE-1..3), penalty proposal, legal review, notice and decision (R-CASE-5, R-CASE-6), "
+        "deadlines from the proven time of service, QR-verifiable documents (R-DLV-4).",
+        routers=[lifecycle_router, penalty_router, documents_router])
+    app.add_exception_handler(IllegalTransition, _illegal_transition)  # type: ignore[arg-type]
+    app.add_exception_handler(SeparationOfDuties, _separation_of_duties)  # type: ignore[arg-type]
+    return app
+
+
+async def _illegal_transition(request: Request, exc: IllegalTransition) -> JSONResponse:
+    return problem_response(409, "illegal-transition", "Action not allowed in this case state",
+                            str(exc), instance=request.url.path, state=str(exc.state),
+                            action=str(exc.action), allowed_actions=[str(a) for a in exc.allowed])
+
+
+async def _separation_of_duties(request: Request, exc: SeparationOfDuties) -> JSONResponse:
+    return problem_response(403, "separation-of-duties", "Separation of duties (R-ORG-2)", str(exc),
+                            instance=request.url.path)

@@ -1,0 +1,125 @@
+"""Issuing, serving and verifying documents (R-DLV-1, R-DLV-3, R-DLV-4)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from labor_contracts.cases import DocumentIssued
+from labor_contracts.common import DocumentKind, EmployerRef
+from labor_contracts.notify import DocumentServed
+from labor_runtime.clock import BUREAU_TZ
+from labor_runtime.db import UnitOfWork
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.documents import rules
+from cases.documents.models import document_services, documents
+from cases.documents.render import DocumentContent, render_pdf
+from cases.documents.schemas import VerificationView
+from cases.lifecycle.models import cases
+from cases.settings import CasesSettings
+
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Issued:
+    document_id: str
+    sha256: str
+    verify_url: str
+
+
+async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, kind: DocumentKind,
+                number: str, recipient: EmployerRef, issued_by: str, at: datetime,
+                content: Callable[[str, str], DocumentContent]) -> Issued:
+    """Render a document once, store it with its hash and ask notify to serve it.
+
+    `content(document_id, verify_url)` builds what is printed, QR link included.
+    """
+    document_id = str(uuid.uuid4())
+    link = rules.verify_url(settings.public_base_url, document_id)
+    pdf = render_pdf(content(document_id, link))
+    digest = rules.fingerprint(pdf)
+    title = rules.TITLES[kind]
+    await uow.session.execute(documents.insert().values(
+        id=document_id, case_id=case_id, kind=kind, title=title, number=number,
+        recipient=recipient.model_dump(mode="json"), content_type=PDF, content=pdf, sha256=digest,
+        verify_url=link, issued_by=issued_by, issued_at=at))
+    await uow.emit(DocumentIssued(
+        document_id=document_id, case_id=case_id, kind=kind, title=title, recipient=recipient,
+        content_type=PDF, content_b64=base64.b64encode(pdf).decode(),
+        sha256=digest, verify_url=link), subject=case_id)
+    return Issued(document_id, digest, link)
+
+
+async def document_row(session: AsyncSession, document_id: str) -> sa.Row[Any] | None:
+    return (await session.execute(sa.select(
+        documents.c.id, documents.c.case_id, documents.c.kind, documents.c.sha256)
+        .where(documents.c.id == document_id))).first()
+
+
+async def record_service(session: AsyncSession, data: DocumentServed, *, event_id: str,
+                         now: datetime) -> bool:
+    """Record the proven time of service (R-DLV-3); False when it was already recorded."""
+    result = await session.execute(
+        insert(document_services).values(
+            document_id=data.document_id, channel=data.channel, served_at=data.served_at,
+            proof=data.proof, event_id=event_id, recorded_at=now)
+        .on_conflict_do_nothing().returning(document_services.c.document_id))
+    return result.first() is not None
+
+
+async def served_at(session: AsyncSession, document_id: str) -> datetime | None:
+    return (await session.execute(sa.select(document_services.c.served_at).where(
+        document_services.c.document_id == document_id))).scalar_one_or_none()
+
+
+async def verify(runtime: Runtime, document_id: str, presented: str | None) -> VerificationView:
+    """R-DLV-4: answer whether the document is genuine, and whether a presented copy matches."""
+    settings = runtime.settings
+    assert isinstance(settings, CasesSettings)
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(
+            sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
+                      documents.c.sha256, documents.c.issued_at, cases.c.case_number,
+                      document_services.c.served_at)
+            .select_from(documents.join(cases, cases.c.id == documents.c.case_id)
+                         .outerjoin(document_services,
+                                    document_services.c.document_id == documents.c.id))
+            .where(documents.c.id == document_id))).first()
+    if row is None:
+        raise Problem(404, "document-unknown", "Not a document of this authority",
+                      f"{settings.authority_name} issued no document with id {document_id}; "
+                      "treat the paper as not genuine and contact the bureau")
+    view = VerificationView(
+        document_id=row.id, genuine=True, kind=row.kind, title=row.title, number=row.number,
+        case_number=row.case_number, authority=settings.authority_name,
+        issued_on=row.issued_at.astimezone(BUREAU_TZ).date(), issued_at=row.issued_at,
+        sha256=row.sha256, served_at=row.served_at)
+    if presented is not None:
+        view.presented_sha256 = presented.lower()
+        view.matches = rules.hash_matches(row.sha256, presented)
+    return view
+
+
+async def pdf_bytes(runtime: Runtime, document_id: str, district: str | None) -> tuple[bytes, str]:
+    """The stored bytes, exactly as issued, and the document number (for the file name)."""
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(
+            sa.select(documents.c.content, documents.c.number, cases.c.district)
+            .select_from(documents.join(cases, cases.c.id == documents.c.case_id))
+            .where(documents.c.id == document_id))).first()
+    if row is None:
+        raise Problem(404, "not-found", "No such document", f"no document with id {document_id}")
+    if district is not None and row.district != district:
+        raise Problem(403, "forbidden", "Another district's case",
+                      "staff may read documents of their own district's cases only")
+    return bytes(row.content), row.number

@@ -1,0 +1,31 @@
+"""Pure document rules: fingerprints and the verify link their QR codes carry (R-DLV-4). No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from labor_contracts.common import DocumentKind
+
+TITLES: dict[DocumentKind, str] = {
+    DocumentKind.PENALTY_NOTICE: "行政处罚告知书",
+    DocumentKind.PENALTY_DECISION: "行政处罚决定书",
+    DocumentKind.REMINDER: "催告书",
+    DocumentKind.CREDIT_REPAIR_NOTICE: "信用修复告知书",
+    DocumentKind.CORRECTION_NOTICE: "一次性补正告知书",
+}
+
+
+def fingerprint(content: bytes) -> str:
+    """Hex SHA-256 of the rendered bytes: what the stored copy and every served copy must match."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def verify_url(public_base_url: str, document_id: str) -> str:
+    """Where the document's QR code resolves (public, no login)."""
+    return f"{public_base_url.rstrip('/')}/v1/documents/{document_id}/verify"
+
+
+def hash_matches(stored_sha256: str, presented: str) -> bool:
+    """Whether a presented hash is the stored one (case-insensitive hex, constant time)."""
+    return hmac.compare_digest(stored_sha256.lower(), presented.strip().lower())

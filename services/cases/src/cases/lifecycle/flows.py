@@ -1,0 +1,285 @@
+"""Case lifecycle use cases and the data functions other domains build on.
+
+Data functions (`lock_case`, `transition`, `next_number`, ...) take the caller's session and never
+commit; flows open one unit of work and commit once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from labor_contracts.cases import CaseNotRegistered, CaseRegistered
+from labor_contracts.envelope import Envelope
+from labor_contracts.intake import ComplaintAccepted
+from labor_runtime import audit
+from labor_runtime.clock import BUREAU_TZ
+from labor_runtime.db import UnitOfWork
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.documents.models import document_services, documents
+from cases.lifecycle import rules
+from cases.lifecycle.models import case_complaints, case_timeline, cases, number_sequences
+from cases.lifecycle.rules import CaseAction, CaseState, RegistrationThresholds
+from cases.lifecycle.schemas import (
+    CaseSummary,
+    CaseView,
+    DocumentSummary,
+    EmployerView,
+    RegistrationDecision,
+    TimelineView,
+)
+from cases.settings import CasesSettings
+
+log = logging.getLogger(__name__)
+
+Row = sa.Row[Any]
+SYSTEM_ROLE = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a step: a staff member in one of their roles, or a service acting on an event."""
+
+    subject: str
+    role: str
+
+    @classmethod
+    def staff(cls, principal: Principal, role: str) -> Actor:
+        return cls(principal.subject, role)
+
+    @classmethod
+    def service(cls, source: str) -> Actor:
+        return cls(source, SYSTEM_ROLE)
+
+
+def settings_of(runtime: Runtime) -> CasesSettings:
+    settings = runtime.settings
+    assert isinstance(settings, CasesSettings)
+    return settings
+
+
+# Data functions ------------------------------------------------------------------------------
+
+
+async def lock_case(session: AsyncSession, case_id: str) -> Row:
+    """The case row, locked for this transaction (steps on one case run one at a time)."""
+    row = (await session.execute(
+        sa.select(cases).where(cases.c.id == case_id).with_for_update())).first()
+    if row is None:
+        raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+    return row
+
+
+def check_district(principal: Principal, row: Row) -> None:
+    """Staff below the city detachment see and act on their own district's cases only."""
+    if principal.district is not None and row.district != principal.district:
+        raise Problem(403, "forbidden", "Another district's case",
+                      "staff may handle cases of their own district only")
+
+
+async def transition(session: AsyncSession, *, case_id: str, state: CaseState, action: CaseAction,
+                     actor: Actor, at: datetime, reason: str = "") -> CaseState:
+    """Apply `action` (R-CASE-1) and record it on the timeline; raises IllegalTransition."""
+    new_state = rules.apply(state, action)
+    if new_state != state:
+        await session.execute(cases.update().where(cases.c.id == case_id)
+                              .values(state=new_state, updated_at=at))
+    await session.execute(case_timeline.insert().values(
+        case_id=case_id, at=at, action=action, from_state=state, to_state=new_state,
+        actor=actor.subject, role=actor.role, reason=reason))
+    return new_state
+
+
+async def next_number(session: AsyncSession, *, series: str, year: int) -> int:
+    """The next official number of a series in a year; gap-free, since it commits with its use."""
+    statement = insert(number_sequences).values(series=series, year=year, last=1)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[number_sequences.c.series, number_sequences.c.year],
+        set_={"last": number_sequences.c.last + 1}).returning(number_sequences.c.last)
+    return int((await session.execute(upsert)).scalar_one())
+
+
+async def complaint_ids_of(session: AsyncSession, case_id: str) -> list[str]:
+    return list((await session.execute(
+        sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
+        .order_by(case_complaints.c.received_at))).scalars())
+
+
+async def audit_decision(session: AsyncSession, *, actor: Actor, at: datetime, action: str,
+                         case_id: str, reason: str) -> None:
+    """R-OVS-2: every decision goes to the hash-chained audit log."""
+    await audit.record(session, audit.AuditEntry(at=at, actor=actor.subject, role=actor.role,
+                                                 action=action, subject=f"case:{case_id}",
+                                                 reason=reason))
+
+
+# Opening and registration ------------------------------------------------------------------------
+
+
+async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: Envelope,
+                              data: ComplaintAccepted) -> str | None:
+    """Open a case for an accepted complaint and register it at once when R-CASE-3 holds.
+
+    Returns the new case id, or None when the complaint already has a case (a redelivery under
+    another event id changes nothing either).
+    """
+    session = uow.session
+    existing = (await session.execute(sa.select(case_complaints.c.case_id).where(
+        case_complaints.c.complaint_id == data.complaint_id))).scalar_one_or_none()
+    if existing is not None:
+        log.info("complaint %s already has case %s", data.complaint_id, existing)
+        return None
+    now = uow.clock.now()
+    actor = Actor.service(event.source)
+    case_id = str(uuid.uuid4())
+    await session.execute(cases.insert().values(
+        id=case_id, state=rules.INITIAL_STATE, district=data.district,
+        employer_name=data.employer.name, employer_credit_code=data.employer.credit_code,
+        employer_address=data.employer.address, worker_count=data.worker_count,
+        arrears_amount=data.arrears_amount, suspected_crime=data.suspected_crime,
+        mass_incident=data.mass_incident, summary=data.summary, opened_at=now, updated_at=now))
+    await session.execute(case_complaints.insert().values(
+        complaint_id=data.complaint_id, case_id=case_id, channel=data.channel,
+        received_at=data.received_at))
+    await session.execute(case_timeline.insert().values(
+        case_id=case_id, at=now, action="open", from_state=None, to_state=rules.INITIAL_STATE,
+        actor=actor.subject, role=actor.role,
+        reason=f"complaint {data.complaint_id} accepted via {data.channel}"))
+    grounds = rules.immediate_registration_grounds(
+        worker_count=data.worker_count, arrears_amount=data.arrears_amount,
+        suspected_crime=data.suspected_crime, mass_incident=data.mass_incident,
+        thresholds=RegistrationThresholds(settings.immediate_registration_workers,
+                                          settings.immediate_registration_amount))
+    if grounds:
+        reason = "R-CASE-3 immediate registration: " + "; ".join(grounds)
+        await register(uow, settings, case_id=case_id, state=rules.INITIAL_STATE, actor=actor,
+                       reason=reason, immediate=True)
+    else:
+        await transition(session, case_id=case_id, state=rules.INITIAL_STATE,
+                         action=CaseAction.AWAIT_REGISTRATION, actor=actor, at=now,
+                         reason="R-CASE-3 does not apply: awaits registration approval (R-CASE-2)")
+    return case_id
+
+
+async def register(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, state: CaseState,
+                   actor: Actor, reason: str, immediate: bool) -> str:
+    """Register the case (立案): number it, record it, tell intake; returns the case number."""
+    now = uow.clock.now()
+    await transition(uow.session, case_id=case_id, state=state, action=CaseAction.REGISTER,
+                     actor=actor, at=now, reason=reason)
+    year = now.astimezone(BUREAU_TZ).year
+    number = rules.document_number(settings.case_number_prefix, year,
+                                   await next_number(uow.session, series="case", year=year))
+    await uow.session.execute(cases.update().where(cases.c.id == case_id).values(
+        case_number=number, registered_at=now, immediate_registration=immediate, updated_at=now))
+    await audit_decision(uow.session, actor=actor, at=now, action="case.register", case_id=case_id,
+                         reason=reason)
+    await uow.emit(CaseRegistered(
+        case_id=case_id, case_number=number,
+        complaint_ids=await complaint_ids_of(uow.session, case_id), registered_at=now,
+        immediate=immediate, reason=reason), subject=case_id)
+    return number
+
+
+async def decide_registration(runtime: Runtime, who: Principal, case_id: str,
+                              body: RegistrationDecision) -> CaseView:
+    """The brigade chief's e-signed answer to a pending registration (R-CASE-2)."""
+    settings = settings_of(runtime)
+    actor = Actor.staff(who, "brigade_chief")
+    async with runtime.uow() as uow:
+        row = await lock_case(uow.session, case_id)
+        check_district(who, row)
+        state = CaseState(row.state)
+        if body.decision == "register":
+            await register(uow, settings, case_id=case_id, state=state, actor=actor,
+                           reason=body.reason, immediate=False)
+        else:
+            now = uow.clock.now()
+            await transition(uow.session, case_id=case_id, state=state,
+                             action=CaseAction.REFUSE_REGISTRATION, actor=actor, at=now,
+                             reason=body.reason)
+            await audit_decision(uow.session, actor=actor, at=now, action="case.refuse_registration",
+                                 case_id=case_id, reason=body.reason)
+            await uow.emit(CaseNotRegistered(
+                case_id=case_id, complaint_ids=await complaint_ids_of(uow.session, case_id),
+                reason=body.reason, decided_at=now), subject=case_id)
+        await uow.commit()
+    return await case_view(runtime, who, case_id)
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+async def case_view(runtime: Runtime, who: Principal, case_id: str) -> CaseView:
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(cases).where(cases.c.id == case_id))).first()
+        if row is None:
+            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+        check_district(who, row)
+        complaint_ids = list((await conn.execute(
+            sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
+            .order_by(case_complaints.c.received_at))).scalars())
+        docs = (await conn.execute(
+            sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
+                      documents.c.sha256, documents.c.verify_url, documents.c.issued_at,
+                      document_services.c.served_at, document_services.c.channel)
+            .select_from(documents.outerjoin(document_services,
+                                             document_services.c.document_id == documents.c.id))
+            .where(documents.c.case_id == case_id).order_by(documents.c.issued_at))).all()
+    state = CaseState(row.state)
+    return CaseView(
+        case_id=row.id, case_number=row.case_number, state=state,
+        allowed_actions=[str(a) for a in rules.allowed_actions(state)],
+        complaint_ids=complaint_ids, district=row.district,
+        employer=EmployerView(name=row.employer_name, credit_code=row.employer_credit_code,
+                              address=row.employer_address),
+        worker_count=row.worker_count, arrears_amount=row.arrears_amount,
+        suspected_crime=row.suspected_crime, mass_incident=row.mass_incident, summary=row.summary,
+        immediate_registration=row.immediate_registration, opened_at=row.opened_at,
+        registered_at=row.registered_at, notice_period_ends_at=row.notice_period_ends_at,
+        decided_at=row.decided_at, payment_due_at=row.payment_due_at,
+        published_at=row.published_at,
+        documents=[DocumentSummary(document_id=d.id, kind=d.kind, title=d.title, number=d.number,
+                                   sha256=d.sha256, verify_url=d.verify_url, issued_at=d.issued_at,
+                                   served_at=d.served_at, served_channel=d.channel)
+                   for d in docs])
+
+
+async def timeline(runtime: Runtime, who: Principal, case_id: str) -> list[TimelineView]:
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(cases.c.id, cases.c.district)
+                                  .where(cases.c.id == case_id))).first()
+        if row is None:
+            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+        check_district(who, row)
+        entries = (await conn.execute(sa.select(case_timeline).where(
+            case_timeline.c.case_id == case_id).order_by(case_timeline.c.seq))).all()
+    return [TimelineView(seq=e.seq, at=e.at, action=e.action, from_state=e.from_state,
+                         to_state=e.to_state, actor=e.actor, role=e.role, reason=e.reason)
+            for e in entries]
+
+
+async def find(runtime: Runtime, who: Principal, *, complaint_id: str | None, state: str | None,
+               limit: int) -> list[CaseSummary]:
+    query = sa.select(cases).order_by(cases.c.opened_at.desc()).limit(limit)
+    if complaint_id is not None:
+        query = query.where(cases.c.id.in_(sa.select(case_complaints.c.case_id).where(
+            case_complaints.c.complaint_id == complaint_id)))
+    if state is not None:
+        query = query.where(cases.c.state == state)
+    if who.district is not None:
+        query = query.where(cases.c.district == who.district)
+    async with runtime.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [CaseSummary(case_id=r.id, case_number=r.case_number, state=r.state,
+                        employer_name=r.employer_name, district=r.district, opened_at=r.opened_at)
+            for r in rows]

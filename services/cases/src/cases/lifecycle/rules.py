@@ -1,0 +1,140 @@
+"""Pure case-lifecycle rules: the state machine (R-CASE-1), immediate registration (R-CASE-3),
+case numbers. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+
+class CaseState(StrEnum):
+    """Where a case (案件) stands in its lifecycle (R-CASE-1)."""
+
+    RECEIVED = "received"
+    REGISTRATION_PENDING = "registration_pending"
+    REGISTERED = "registered"
+    NOT_REGISTERED = "not_registered"
+    INVESTIGATING = "investigating"
+    RECTIFIED = "rectified"
+    NOTICE_SERVED = "notice_served"
+    HEARING = "hearing"
+    DECIDED = "decided"
+    EXECUTING = "executing"
+    COURT_ENFORCEMENT = "court_enforcement"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class CaseAction(StrEnum):
+    """What can happen to a case; each is allowed in some states only."""
+
+    AWAIT_REGISTRATION = "await_registration"
+    REGISTER = "register"
+    REFUSE_REGISTRATION = "refuse_registration"
+    START_INVESTIGATION = "start_investigation"
+    PROPOSE_PENALTY = "propose_penalty"
+    REVIEW_PENALTY = "review_penalty"
+    RECORD_RECTIFICATION = "record_rectification"
+    SERVE_NOTICE = "serve_notice"
+    REQUEST_HEARING = "request_hearing"
+    DECIDE = "decide"
+    SERVE_DECISION = "serve_decision"
+    APPLY_COURT_ENFORCEMENT = "apply_court_enforcement"
+    PUBLISH = "publish"
+    CLOSE = "close"
+
+
+S = CaseState
+A = CaseAction
+
+# action -> (states it is allowed in, state it leads to; None = the state does not change)
+TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState], CaseState | None]] = {
+    A.AWAIT_REGISTRATION: (frozenset({S.RECEIVED}), S.REGISTRATION_PENDING),
+    # R-CASE-3: an immediate registration goes straight from received to registered.
+    A.REGISTER: (frozenset({S.RECEIVED, S.REGISTRATION_PENDING}), S.REGISTERED),
+    A.REFUSE_REGISTRATION: (frozenset({S.RECEIVED, S.REGISTRATION_PENDING}), S.NOT_REGISTERED),
+    A.START_INVESTIGATION: (frozenset({S.REGISTERED}), S.INVESTIGATING),
+    # The findings of a penalty proposal are the investigation's result: proposing on a freshly
+    # registered case opens the investigation; proposing again after a rejection changes nothing.
+    A.PROPOSE_PENALTY: (frozenset({S.REGISTERED, S.INVESTIGATING}), S.INVESTIGATING),
+    A.REVIEW_PENALTY: (frozenset({S.INVESTIGATING}), None),
+    A.RECORD_RECTIFICATION: (frozenset({S.REGISTERED, S.INVESTIGATING}), S.RECTIFIED),
+    A.SERVE_NOTICE: (frozenset({S.INVESTIGATING}), S.NOTICE_SERVED),
+    A.REQUEST_HEARING: (frozenset({S.NOTICE_SERVED}), S.HEARING),
+    # Deciding from `investigating` is for penalties that need no notice (R-CASE-5); the flow
+    # checks the notice period before it asks the state machine.
+    A.DECIDE: (frozenset({S.INVESTIGATING, S.NOTICE_SERVED, S.HEARING}), S.DECIDED),
+    A.SERVE_DECISION: (frozenset({S.DECIDED}), S.EXECUTING),
+    # Publication is due 7 days after the decision (R-CASE-8), usually before execution ends, so
+    # court enforcement may follow publication as well as precede it.
+    A.APPLY_COURT_ENFORCEMENT: (frozenset({S.EXECUTING, S.PUBLISHED}), S.COURT_ENFORCEMENT),
+    A.PUBLISH: (frozenset({S.EXECUTING, S.COURT_ENFORCEMENT}), S.PUBLISHED),
+    A.CLOSE: (frozenset({S.PUBLISHED, S.RECTIFIED, S.NOT_REGISTERED}), S.CLOSED),
+}
+
+INITIAL_STATE = CaseState.RECEIVED
+
+
+class IllegalTransition(Exception):
+    """An action the case's current state does not allow (R-CASE-1)."""
+
+    def __init__(self, state: CaseState, action: CaseAction) -> None:
+        self.state = state
+        self.action = action
+        self.allowed = allowed_actions(state)
+        allowed = ", ".join(self.allowed) or "none (the case is closed)"
+        super().__init__(f"cannot {action} a case in state {state}; allowed actions: {allowed}")
+
+
+def allowed_actions(state: CaseState) -> list[CaseAction]:
+    """The actions the state allows, in lifecycle order."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if state in sources]
+
+
+def can(state: CaseState, action: CaseAction) -> bool:
+    return state in TRANSITIONS[action][0]
+
+
+def apply(state: CaseState, action: CaseAction) -> CaseState:
+    """The state after `action`; raises IllegalTransition naming the state and what it allows."""
+    sources, target = TRANSITIONS[action]
+    if state not in sources:
+        raise IllegalTransition(state, action)
+    return state if target is None else target
+
+
+@dataclass(frozen=True)
+class RegistrationThresholds:
+    """R-CASE-3 thresholds (settings supply them)."""
+
+    workers: int = 5
+    amount: Decimal = Decimal("100000")
+
+
+def immediate_registration_grounds(
+    *,
+    worker_count: int,
+    arrears_amount: Decimal,
+    suspected_crime: bool,
+    mass_incident: bool,
+    thresholds: RegistrationThresholds,
+) -> list[str]:
+    """R-CASE-3: why the case is registered at once (立即立案); empty when it must wait."""
+    grounds = []
+    if worker_count >= thresholds.workers:
+        grounds.append(f"arrears affect {worker_count} workers (≥ {thresholds.workers})")
+    if arrears_amount >= thresholds.amount:
+        grounds.append(f"amount {arrears_amount} yuan (≥ {thresholds.amount})")
+    if suspected_crime:
+        grounds.append("suspected crime of refusing to pay labor remuneration (拒不支付劳动报酬罪)")
+    if mass_incident:
+        grounds.append("mass incident (群体性事件)")
+    return grounds
+
+
+def document_number(prefix: str, year: int, sequence: int) -> str:
+    """Official numbering (文号), e.g. `某劳监立〔2026〕0001`: prefix, year, sequence in that year."""
+    if sequence < 1:
+        raise ValueError("sequence numbers start at 1")
+    return f"{prefix}〔{year}〕{sequence:04d}"

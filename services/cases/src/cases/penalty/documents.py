@@ -1,0 +1,66 @@
+"""Wording of the penalty notice (行政处罚告知书) and the penalty decision (行政处罚决定书)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from cases.documents.render import chinese_date
+
+ORDINALS = "一二三四五六七八九十"
+
+
+def yuan(amount: Decimal) -> str:
+    return f"人民币{amount:.2f}元"
+
+
+def percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _penalties(fine_amount: Decimal, measures: list[str], stop_production: bool) -> str:
+    items = []
+    if fine_amount > 0:
+        items.append(f"罚款{yuan(fine_amount)}")
+    items.extend(m.rstrip("；;。") for m in measures)
+    if stop_production and not any("停产停业" in m for m in measures):
+        items.append("责令停产停业")
+    return "".join(f"（{ORDINALS[i] if i < len(ORDINALS) else i + 1}）{item}；"
+                   for i, item in enumerate(items)).rstrip("；") + "。"
+
+
+def notice_paragraphs(*, violation: str, legal_basis: str, fine_amount: Decimal, measures: list[str],
+                      stop_production: bool, notice_period_days: int,
+                      hearing_within_days: int) -> list[str]:
+    return [
+        f"经调查，你单位存在以下违法行为：{violation.rstrip('。')}。",
+        f"依据{legal_basis}的规定，本机关拟对你单位作出如下行政处罚："
+        + _penalties(fine_amount, measures, stop_production),
+        "根据《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十三条、第六十四条的规定，"
+        "你单位有权进行陈述和申辩，并有权要求举行听证。你单位如需陈述、申辩或者要求听证，"
+        f"应当自收到本告知书之日起{notice_period_days}日内向本机关提出；要求听证的，本机关将在"
+        f"{hearing_within_days}日内组织听证。逾期未提出的，视为放弃上述权利。",
+    ]
+
+
+def decision_paragraphs(*, violation: str, legal_basis: str, fine_amount: Decimal, measures: list[str],
+                        stop_production: bool, notice_number: str | None, notice_served_on: date | None,
+                        payment_due_days: int, daily_rate: Decimal,
+                        publication_within_days: int) -> list[str]:
+    paragraphs = [f"经查，你单位存在以下违法行为：{violation.rstrip('。')}。"]
+    if notice_number and notice_served_on:
+        paragraphs.append(
+            f"本机关于{chinese_date(notice_served_on)}向你单位送达了《行政处罚告知书》（{notice_number}），"
+            "告知了拟作出行政处罚的事实、理由、依据及你单位依法享有的陈述、申辩和要求听证的权利。")
+    paragraphs += [
+        f"依据{legal_basis}的规定，本机关决定对你单位作出如下行政处罚："
+        + _penalties(fine_amount, measures, stop_production),
+        f"罚款应当自收到本决定书之日起{payment_due_days}日内缴纳至指定的财政专户。到期不缴纳罚款的，"
+        f"依据《中华人民共和国行政处罚法》第七十二条的规定，每日按罚款数额的{percent(daily_rate)}"
+        "加处罚款，加处罚款的数额不得超出罚款的数额；本机关并可依法申请人民法院强制执行。",
+        "你单位如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内"
+        "依法向人民法院提起行政诉讼。行政复议或者行政诉讼期间，本决定不停止执行。",
+        f"本行政处罚决定将自作出之日起{publication_within_days}日内在“信用中国”网站和国家企业信用"
+        "信息公示系统公示。",
+    ]
+    return paragraphs

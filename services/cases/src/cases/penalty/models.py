@@ -1,0 +1,60 @@
+"""Penalty proposals (A's findings, B's review) and signed penalty decisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class PenaltyProposal(SQLModel, table=True):
+    """A handler's proposed penalty and its legal review (法制审核)."""
+
+    __tablename__ = "penalty_proposals"
+
+    id: str = Field(primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    status: str
+    violation: str
+    legal_basis: str
+    fine_amount: Decimal = Field(sa_type=sa.Numeric(14, 2))
+    measures: list[str] = Field(default_factory=list, sa_column=sa.Column(JSONB, nullable=False))
+    stop_production: bool = False
+    party_name: str
+    party_credit_code: str | None = None
+    party_legal_representative: str | None = None
+    party_email: str | None = None
+    party_address: str | None = None
+    notice_required: bool
+    proposed_by: str
+    proposed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    review_reason: str | None = None
+    notice_document_id: str | None = None
+
+
+class PenaltyDecision(SQLModel, table=True):
+    """A signed penalty decision (行政处罚决定书) and the deadlines it started."""
+
+    __tablename__ = "penalty_decisions"
+
+    id: str = Field(primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", unique=True)
+    proposal_id: str = Field(foreign_key="penalty_proposals.id")
+    decision_number: str = Field(unique=True)
+    document_id: str
+    signed_by: str
+    decided_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    publish_by: date
+    served_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    payment_due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    disclosure_id: str | None = None
+
+
+penalty_proposals = PenaltyProposal.__table__  # type: ignore[attr-defined]
+penalty_decisions = PenaltyDecision.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import aio_pika
+import pytest
+from cases.__main__ import MIGRATIONS
+from cases.app import create_app
+from cases.settings import CasesSettings
+from labor_contracts.common import EmployerRef
+from labor_contracts.envelope import Envelope, schema_url
+from labor_contracts.events import EventData
+from labor_contracts.intake import ComplaintAccepted
+from labor_runtime.bus import Publisher, declare_exchange
+from labor_runtime.security import mint_token
+from labor_runtime.settings import DEV_JWT_SECRET
+from labor_runtime.testing import eventually, running_service
+
+CREDIT_CODE = "91350100M000100Y43"
+
+
+class Upstream:
+    """Stands in for intake, notify and publish: publishes their events on the run's exchange."""
+
+    def __init__(self, amqp_url: str, exchange: str) -> None:
+        self.publisher = Publisher(amqp_url, exchange, timeout=5)
+
+    async def send(self, data: EventData, *, source: str, subject: str | None = None,
+                   event_id: str | None = None) -> Envelope:
+        envelope = Envelope(id=event_id or str(uuid.uuid4()), source=source, type=data.event_type,
+                            subject=subject, dataschema=schema_url(data.event_type),
+                            data=data.model_dump(mode="json"))
+        await self.resend(envelope)
+        return envelope
+
+    async def resend(self, envelope: Envelope) -> None:
+        await self.publisher.publish_raw(envelope.type, envelope.to_bytes(), message_id=envelope.id)
+
+
+class Probe:
+    """A queue of the test's own bound to the run's exchange: what cases really published."""
+
+    def __init__(self) -> None:
+        self.events: list[Envelope] = []
+        self._connection: aio_pika.abc.AbstractConnection | None = None
+
+    async def start(self, amqp_url: str, exchange_name: str, routing_keys: list[str]) -> None:
+        self._connection = await aio_pika.connect(amqp_url)
+        channel = await self._connection.channel()
+        exchange = await declare_exchange(channel, exchange_name)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for key in routing_keys:
+            await queue.bind(exchange, routing_key=key)
+
+        async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                self.events.append(Envelope.from_bytes(message.body))
+
+        await queue.consume(collect)
+
+    def of(self, event_type: str) -> list[Envelope]:
+        return [e for e in self.events if e.type == event_type]
+
+    async def wait_for(self, event_type: str, count: int = 1) -> list[Envelope]:
+        async def arrived() -> bool:
+            return len(self.of(event_type)) >= count
+
+        await eventually(arrived)
+        return self.of(event_type)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+
+
+@pytest.fixture
+async def cases(infrastructure, bus_prefix):
+    exchange = f"{bus_prefix}labor.events"
+    probe = Probe()
+    await probe.start(infrastructure.amqp_url, exchange,
+                      ["cases.#", "runtime.deadline.overdue.v1"])
+    async with running_service(CasesSettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
+                               public_base_url="https://cases.example.gov.cn") as service:
+        consumer = service.runtime.consumer
+
+        async def consuming() -> bool:
+            return consumer.consuming.is_set()
+
+        await eventually(consuming)
+        service.upstream = Upstream(infrastructure.amqp_url, exchange)
+        service.probe = probe
+        try:
+            yield service
+        finally:
+            await service.upstream.publisher.close()
+            await probe.close()
+
+
+def staff_token(*roles: str, subject: str, district: str | None = None) -> str:
+    return mint_token(DEV_JWT_SECRET, subject=subject, roles=list(roles), district=district)
+
+
+def auth(*roles: str, subject: str = "officer-1", district: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {staff_token(*roles, subject=subject, district=district)}"}
+
+
+OFFICER = auth("officer_a", subject="officer-zhang", district="d01")
+REVIEWER = auth("reviewer_b", subject="reviewer-wang", district="d01")
+BRIGADE_CHIEF = auth("brigade_chief", subject="chief-li", district="d01")
+DETACHMENT_CHIEF = auth("detachment_chief", subject="chief-zhao")
+
+
+def complaint(*, worker_count: int = 6, arrears: str = "120000.00", suspected_crime: bool = False,
+              mass_incident: bool = False, received_at: datetime | None = None) -> ComplaintAccepted:
+    return ComplaintAccepted(
+        complaint_id=str(uuid.uuid4()), channel="hotline_12333",
+        received_at=received_at or datetime.fromisoformat("2026-03-02T01:00:00+00:00"),
+        employer=EmployerRef(credit_code=CREDIT_CODE, name="某某建筑工程有限公司",
+                             address="某市某区某路1号"),
+        district="d01", worker_count=worker_count, arrears_amount=Decimal(arrears),
+        suspected_crime=suspected_crime, mass_incident=mass_incident,
+        summary="工人三个月工资未发")
+
+
+async def wait(condition, timeout: float = 30.0) -> None:
+    await eventually(condition, timeout=timeout)
+
+
+async def sleep_briefly() -> None:
+    await asyncio.sleep(0.5)

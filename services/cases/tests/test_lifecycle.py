@@ -1,0 +1,144 @@
+"""Opening and registering cases from intake's events, on the real database and broker."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from labor_runtime.testing import eventually
+
+from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, auth, complaint
+
+pytestmark = pytest.mark.integration
+
+INTAKE = "/services/intake"
+
+
+async def case_of(service, complaint_id: str) -> dict:
+    found: list[dict] = []
+
+    async def opened() -> bool:
+        response = await service.client.get("/v1/cases", params={"complaint_id": complaint_id},
+                                            headers=OFFICER)
+        found[:] = response.json()
+        return bool(found)
+
+    await eventually(opened)
+    assert len(found) == 1
+    response = await service.client.get(f"/v1/cases/{found[0]['case_id']}", headers=OFFICER)
+    return response.json()
+
+
+async def test_r_case_3_five_workers_register_at_once_and_intake_is_told(cases):
+    accepted = complaint(worker_count=6, arrears="12000.00")
+    await cases.upstream.send(accepted, source=INTAKE, subject=accepted.complaint_id)
+    case = await case_of(cases, accepted.complaint_id)
+    assert case["state"] == "registered" and case["immediate_registration"] is True
+    assert re.fullmatch(r"某劳监立〔\d{4}〕0001", case["case_number"])
+    assert case["complaint_ids"] == [accepted.complaint_id]
+
+    [registered] = await cases.probe.wait_for("cases.case.registered.v1")
+    assert registered.data["case_id"] == case["case_id"]
+    assert registered.data["complaint_ids"] == [accepted.complaint_id]
+    assert registered.data["immediate"] is True
+    assert "6 workers" in registered.data["reason"]
+
+    timeline = (await cases.client.get(f"/v1/cases/{case['case_id']}/timeline",
+                                       headers=OFFICER)).json()
+    assert [(e["action"], e["from_state"], e["to_state"]) for e in timeline] == [
+        ("open", None, "received"), ("register", "received", "registered")]
+    assert all(e["actor"] == INTAKE and e["role"] == "system" for e in timeline)
+    assert "R-CASE-3" in timeline[1]["reason"]
+
+
+@pytest.mark.parametrize("grounds", [{"arrears": "100000.00"}, {"suspected_crime": True},
+                                     {"mass_incident": True}])
+async def test_r_case_3_amount_crime_or_mass_incident_register_at_once(cases, grounds):
+    accepted = complaint(worker_count=1, **{"arrears": "500.00", **grounds})
+    await cases.upstream.send(accepted, source=INTAKE)
+    case = await case_of(cases, accepted.complaint_id)
+    assert case["state"] == "registered" and case["immediate_registration"] is True
+
+
+async def test_r_case_3_small_complaint_waits_and_brigade_chief_registers(cases):
+    accepted = complaint(worker_count=2, arrears="8000.00")
+    await cases.upstream.send(accepted, source=INTAKE)
+    case = await case_of(cases, accepted.complaint_id)
+    assert case["state"] == "registration_pending" and case["case_number"] is None
+    assert case["allowed_actions"] == ["register", "refuse_registration"]
+
+    officer_try = await cases.client.post(f"/v1/cases/{case['case_id']}/registration",
+                                          json={"decision": "register", "reason": "ok"},
+                                          headers=OFFICER)
+    assert officer_try.status_code == 403
+    response = await cases.client.post(f"/v1/cases/{case['case_id']}/registration",
+                                       json={"decision": "register", "reason": "符合立案条件"},
+                                       headers=BRIGADE_CHIEF)
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "registered" and response.json()["case_number"]
+    [registered] = await cases.probe.wait_for("cases.case.registered.v1")
+    assert registered.data["immediate"] is False and registered.data["reason"] == "符合立案条件"
+    timeline = (await cases.client.get(f"/v1/cases/{case['case_id']}/timeline",
+                                       headers=OFFICER)).json()
+    assert timeline[-1]["actor"] == "chief-li" and timeline[-1]["role"] == "brigade_chief"
+
+
+async def test_r_case_1_refused_registration_tells_the_worker_why(cases):
+    accepted = complaint(worker_count=1, arrears="800.00")
+    await cases.upstream.send(accepted, source=INTAKE)
+    case = await case_of(cases, accepted.complaint_id)
+    reason = "已由网格调解结清工资"
+    response = await cases.client.post(f"/v1/cases/{case['case_id']}/registration",
+                                       json={"decision": "refuse", "reason": reason},
+                                       headers=BRIGADE_CHIEF)
+    assert response.json()["state"] == "not_registered"
+    [refused] = await cases.probe.wait_for("cases.case.not_registered.v1")
+    assert refused.data["reason"] == reason
+    assert refused.data["complaint_ids"] == [accepted.complaint_id]
+
+
+async def test_r_case_1_illegal_transition_is_a_409_naming_state_and_allowed_actions(cases):
+    accepted = complaint(worker_count=1, arrears="800.00")
+    await cases.upstream.send(accepted, source=INTAKE)
+    case = await case_of(cases, accepted.complaint_id)
+    response = await cases.client.post(f"/v1/cases/{case['case_id']}/decision",
+                                       headers=DETACHMENT_CHIEF)
+    problem = response.json()
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert problem["state"] == "registration_pending"
+    assert problem["allowed_actions"] == ["register", "refuse_registration"]
+    assert "registration_pending" in problem["detail"]
+
+
+async def test_redelivered_complaint_event_opens_one_case(cases):
+    accepted = complaint()
+    envelope = await cases.upstream.send(accepted, source=INTAKE)
+    await cases.upstream.resend(envelope)  # the same event again (at-least-once delivery)
+    await cases.upstream.send(accepted, source=INTAKE)  # and the same complaint under a new id
+    await case_of(cases, accepted.complaint_id)
+
+    async def all_handled() -> bool:
+        async with cases.runtime.engine.connect() as conn:
+            return (await conn.execute(sa.text("SELECT count(*) FROM inbox"))).scalar_one() == 2
+
+    await eventually(all_handled)
+    async with cases.runtime.engine.connect() as conn:
+        counts = (await conn.execute(sa.text(
+            "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_complaints), "
+            "(SELECT count(*) FROM outbox WHERE routing_key = 'cases.case.registered.v1')"))).one()
+    assert tuple(counts) == (1, 1, 1)
+
+
+async def test_other_districts_cannot_read_the_case(cases):
+    accepted = complaint()
+    await cases.upstream.send(accepted, source=INTAKE)
+    case = await case_of(cases, accepted.complaint_id)
+    other = auth("officer_a", subject="officer-x", district="d02")
+    assert (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=other)).status_code == 403
+    assert (await cases.client.get("/v1/cases", params={"complaint_id": accepted.complaint_id},
+                                   headers=other)).json() == []
+    assert (await cases.client.get(f"/v1/cases/{case['case_id']}")).status_code == 401
+    public = auth("grid_worker", subject="grid-1", district="d01")
+    assert (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=public)).status_code == 403
