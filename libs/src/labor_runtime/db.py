@@ -71,6 +71,7 @@ class UnitOfWork:
         self.session: AsyncSession
         self._after_commit = after_commit
         self._emitted = False
+        self._traceparent: str | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -86,11 +87,16 @@ class UnitOfWork:
         finally:
             await self.session.close()
 
+    def continue_trace(self, traceparent: str | None) -> None:
+        """Emit this transaction's events in an earlier trace (e.g. the complaint's), so one
+        complaint can be followed through every service however many requests act on it."""
+        self._traceparent = traceparent
+
     async def emit(self, data: EventData, *, subject: str | None = None) -> Envelope:
         """Record an event to publish once this transaction commits."""
         self._emitted = True
         return await enqueue(self.session, source=self.source, data=data, subject=subject,
-                             time=self.clock.now())
+                             time=self.clock.now(), traceparent=self._traceparent)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -49,9 +49,10 @@ async def enqueue(
     data: EventData,
     subject: str | None = None,
     time: datetime | None = None,
+    traceparent: str | None = None,
 ) -> Envelope:
     """Insert the event into the caller's transaction (the unit of work wakes the relay)."""
-    traceparent = current_traceparent()
+    traceparent = traceparent or current_traceparent()
     fields: dict[str, Any] = {
         "source": source,
         "type": data.event_type,

@@ -22,6 +22,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
+from labor_runtime.tracing import current_traceparent
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -146,7 +147,8 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
         employer_name=data.employer.name, employer_credit_code=data.employer.credit_code,
         employer_address=data.employer.address, worker_count=data.worker_count,
         arrears_amount=data.arrears_amount, suspected_crime=data.suspected_crime,
-        mass_incident=data.mass_incident, summary=data.summary, opened_at=now, updated_at=now))
+        mass_incident=data.mass_incident, summary=data.summary, opened_at=now, updated_at=now,
+        traceparent=current_traceparent()))
     await session.execute(case_complaints.insert().values(
         complaint_id=data.complaint_id, case_id=case_id, channel=data.channel,
         received_at=data.received_at))
@@ -198,6 +200,7 @@ async def decide_registration(runtime: Runtime, who: Principal, case_id: str,
     async with runtime.uow() as uow:
         row = await lock_case(uow.session, case_id)
         check_district(who, row)
+        uow.continue_trace(row.traceparent)
         state = CaseState(row.state)
         if body.decision == "register":
             await register(uow, settings, case_id=case_id, state=state, actor=actor,

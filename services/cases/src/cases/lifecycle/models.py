@@ -34,6 +34,7 @@ class Case(SQLModel, table=True):
     payment_due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    traceparent: str | None = Field(default=None, description="trace of the originating complaint")
 
 
 class CaseComplaint(SQLModel, table=True):

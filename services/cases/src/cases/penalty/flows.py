@@ -97,6 +97,7 @@ async def propose(runtime: Runtime, who: Principal, case_id: str,
         now = uow.clock.now()
         row = await lock_case(uow.session, case_id)
         check_district(who, row)
+        uow.continue_trace(row.traceparent)
         for status in (ProposalStatus.PROPOSED, ProposalStatus.APPROVED):
             if await live_proposal(uow.session, case_id, status) is not None:
                 raise Problem(409, f"proposal-{status}", f"A penalty proposal is already {status}",
@@ -134,6 +135,7 @@ async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyRe
         now = uow.clock.now()
         row = await lock_case(uow.session, case_id)
         check_district(who, row)
+        uow.continue_trace(row.traceparent)
         proposal = await live_proposal(uow.session, case_id, ProposalStatus.PROPOSED)
         if proposal is None:
             raise Problem(409, "no-proposal-to-review", "No penalty proposal awaits review",
@@ -196,6 +198,7 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
         now = uow.clock.now()
         row = await lock_case(uow.session, case_id)
         check_district(who, row)
+        uow.continue_trace(row.traceparent)
         state = CaseState(row.state)
         lifecycle.apply(state, CaseAction.DECIDE)  # refuses a decided or closed case at once
         proposal = await live_proposal(uow.session, case_id, ProposalStatus.APPROVED)

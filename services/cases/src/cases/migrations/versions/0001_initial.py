@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("payment_due_at", TZ),
         sa.Column("published_at", TZ),
         sa.Column("updated_at", TZ, nullable=False),
+        sa.Column("traceparent", sa.Text),
     )
     op.create_index("ix_cases_state", "cases", ["state"])
     op.create_index("ix_cases_district", "cases", ["district"])

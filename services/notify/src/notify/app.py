@@ -1,0 +1,47 @@
+"""Notify service (电子送达): the app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from labor_runtime.app import create_app as create_service_app
+from labor_runtime.clock import SystemClock
+from labor_runtime.runtime import Runtime
+from labor_runtime.settings import ServiceSettings
+
+from notify.channels import build_channels
+from notify.delivery.handlers import handlers
+from notify.delivery.routes import router as deliveries_router
+from notify.delivery.worker import DeliveryWorker
+from notify.documents.routes import router as documents_router
+from notify.settings import NotifySettings
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or NotifySettings()
+    assert isinstance(settings, NotifySettings)
+    clock = SystemClock()
+    channels = build_channels(settings, clock)
+    runtime = Runtime(settings, handlers=handlers(settings, channels), clock=clock)
+    worker = DeliveryWorker(runtime, channels)
+    app = create_service_app(
+        runtime, title="Notify (电子送达)",
+        description="Serves the bureau's documents by e-mail (fax, WeChat and DingTalk once their "
+        "gateways are integrated) with proof of service (R-DLV-1..4).",
+        routers=[deliveries_router, documents_router])
+    runtime_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """The runtime's lifespan, with the delivery worker stopped before the runtime is."""
+        async with runtime_lifespan(app):
+            worker.start()
+            try:
+                yield
+            finally:
+                await worker.stop()
+
+    app.router.lifespan_context = lifespan
+    return app

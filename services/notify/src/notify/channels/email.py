@@ -1,0 +1,99 @@
+"""E-mail channel: the document as a PDF attachment, handed to an SMTP relay with aiosmtplib.
+
+The proof of service is the relay's reply to the end of DATA (code and text), the Message-ID and
+the moment that reply arrived. One Message-ID per delivery: a retry after an uncertain hand-over
+carries the same id, so the recipient's mail system can recognise the duplicate.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, formataddr
+
+import aiosmtplib
+from labor_contracts.common import EmployerRef
+from labor_runtime.clock import Clock
+
+from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter
+from notify.delivery.rules import ChannelName, Receipt
+from notify.documents.rules import KIND_LABELS
+from notify.settings import NotifySettings
+
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+
+
+class SmtpEmailChannel:
+    name = ChannelName.EMAIL
+
+    def __init__(self, settings: NotifySettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    def address_for(self, recipient: EmployerRef) -> str:
+        address = (recipient.email or "").strip()
+        if not address:
+            raise ChannelUnusable("the recipient has no e-mail address for service")
+        if not address.isascii() or not _ADDRESS.match(address):
+            raise ChannelUnusable(f"the recipient's e-mail address {address!r} is not usable")
+        return address
+
+    def compose(self, letter: Letter) -> EmailMessage:
+        """The e-mail: a plain-text notice with the verify URL and hash, the document attached."""
+        s = self.settings
+        label = KIND_LABELS.get(letter.kind, letter.kind)
+        message = EmailMessage(policy=SMTP_POLICY)
+        message["From"] = formataddr((s.smtp_sender_name, s.smtp_sender))
+        message["To"] = formataddr((letter.recipient_name, letter.address))
+        message["Subject"] = f"电子送达：{letter.title}"
+        message["Date"] = format_datetime(self.clock.now())
+        message["Message-ID"] = letter.message_id
+        message["X-Document-Id"] = letter.document_id
+        message["X-Document-SHA256"] = letter.sha256
+        message.set_content(
+            f"{letter.recipient_name}：\n\n"
+            f"本局依法向你单位电子送达《{letter.title}》（{label}），见附件。\n"
+            "电子送达与直接送达具有同等法律效力，送达时间以本邮件被你方邮件服务器接收的时间为准。\n\n"
+            f"案件编号 Case: {letter.case_id}\n"
+            f"文书编号 Document: {letter.document_id}\n"
+            f"SHA-256: {letter.sha256}\n"
+            f"核验地址 Verify: {letter.verify_url}\n\n"
+            "请通过核验地址或文书二维码核验文书真伪；附件的 SHA-256 应与上列数值一致。\n"
+            "This document is served electronically; verify it at the address above. "
+            "The attachment's SHA-256 must equal the value above.\n",
+            cte="quoted-printable")
+        maintype, _, subtype = letter.content_type.partition("/")
+        extension = mimetypes.guess_extension(letter.content_type) or ".bin"
+        message.add_attachment(letter.content, maintype=maintype or "application",
+                               subtype=subtype or "octet-stream",
+                               filename=f"{letter.kind}-{letter.document_id}{extension}")
+        return message
+
+    async def deliver(self, letter: Letter) -> Receipt:
+        s = self.settings
+        body = self.compose(letter).as_bytes()
+        client = aiosmtplib.SMTP(
+            hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            use_tls=s.smtp_implicit_tls, start_tls=s.smtp_starttls,
+            validate_certs=s.smtp_validate_certs, timeout=s.smtp_timeout_seconds)
+        receipt: Receipt | None = None
+        try:
+            async with client:
+                await client.mail(s.smtp_sender)
+                await client.rcpt(letter.address)
+                reply = await client.data(body)
+                receipt = Receipt(channel=self.name, address=letter.address, reply_code=reply.code,
+                                  reply_text=reply.message, reference=letter.message_id,
+                                  at=self.clock.now())
+        except aiosmtplib.SMTPResponseException as exc:
+            if receipt is None:
+                raise DeliveryRefused(exc.code, exc.message) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            if receipt is None:
+                raise DeliveryRefused(None, f"{type(exc).__name__}: {exc}") from exc
+        if receipt is None:  # pragma: no cover - the block above either sets it or raises
+            raise DeliveryRefused(None, "no reply to DATA")
+        return receipt

@@ -1,0 +1,39 @@
+"""How notify reacts to cases: an issued document is verified, kept and queued for service."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from labor_contracts.cases import DocumentIssued
+from labor_contracts.envelope import Envelope
+from labor_runtime.bus import Rejected
+from labor_runtime.db import UnitOfWork
+
+from notify.channels.base import Channel
+from notify.delivery import flows
+from notify.delivery.rules import ChannelName
+from notify.documents import flows as documents
+from notify.documents.rules import ContentInvalid, verified_content
+from notify.settings import NotifySettings
+
+
+def handlers(settings: NotifySettings, channels: Mapping[ChannelName, Channel]) -> dict[str, Any]:
+    async def on_document_issued(uow: UnitOfWork, event: Envelope, data: DocumentIssued) -> None:
+        """Keep the document (R-DLV-4) and open its delivery, due now; the delivery worker sends
+        it after this transaction commits, so no message or transaction waits on a mail server."""
+        try:
+            content = verified_content(data.content_b64, data.sha256)
+        except ContentInvalid as exc:
+            raise Rejected(f"document {data.document_id}: {exc}") from exc
+        try:
+            new = await documents.store(uow.session, data=data, content=content, issued_at=event.time,
+                                        now=uow.clock.now(), event_id=event.id)
+        except documents.DocumentConflict as exc:
+            raise Rejected(str(exc)) from exc
+        if new:  # the same document issued again: its delivery exists, nothing is sent twice
+            await flows.open_delivery(uow, settings=settings, channels=channels,
+                                      document_id=data.document_id, case_id=data.case_id,
+                                      recipient=data.recipient)
+
+    return {DocumentIssued.event_type: on_document_issued}

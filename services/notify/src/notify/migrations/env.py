@@ -1,0 +1,3 @@
+from labor_runtime.migrations import run_env
+
+run_env()

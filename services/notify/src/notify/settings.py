@@ -1,0 +1,64 @@
+"""Notify settings: the SMTP relay, the channel order and the retry schedule of R-DLV-2/3."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from labor_runtime.settings import ServiceSettings
+from pydantic import Field, PositiveFloat, SecretStr, model_validator
+
+from notify.delivery.rules import ChannelName
+
+
+class NotifySettings(ServiceSettings):
+    service_name: ClassVar[str] = "notify"
+    default_port: ClassVar[int] = 8004
+
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP relay the e-mail channel hands to")
+    smtp_port: int = Field(default=8025, description="8025: the development SMTP sink; set in production")
+    smtp_username: str | None = Field(default=None, description="AUTH user; none = no login")
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=False, description="require STARTTLS on a plain connection")
+    smtp_implicit_tls: bool = Field(default=False, description="TLS from the first byte (port 465)")
+    smtp_validate_certs: bool = True
+    smtp_timeout_seconds: PositiveFloat = Field(default=30, description="per SMTP command")
+    smtp_sender: str = Field(default="songda@inspection.example.gov.cn",
+                             description="envelope and From address; its domain ends each Message-ID")
+    smtp_sender_name: str = "劳动保障监察电子送达"
+
+    channel_priority: list[ChannelName] = Field(
+        default_factory=lambda: [ChannelName.EMAIL, ChannelName.FAX, ChannelName.WECHAT,
+                                 ChannelName.DINGTALK],
+        description="R-DLV-2 channels in the order they are tried; a channel the recipient has no "
+        "address for, or whose gateway is not integrated, is skipped")
+    delivery_retry_seconds: list[PositiveFloat] = Field(
+        default_factory=lambda: [30.0, 300.0, 1800.0, 7200.0],
+        description="pause after each failed round before the next one; after the last, "
+        "notify.delivery.failed.v1 tells staff to serve the document another way")
+    delivery_poll_seconds: PositiveFloat = Field(default=1.0,
+                                                 description="how often due deliveries are looked for")
+    delivery_batch_size: int = Field(default=10, ge=1, le=500, description="deliveries sent concurrently")
+    delivery_attempt_timeout_seconds: PositiveFloat = Field(
+        default=120, description="a channel's hand-over taking longer counts as failed")
+    delivery_lease_seconds: PositiveFloat = Field(
+        default=600, description="a claimed delivery is retried by another worker after this")
+
+    @model_validator(mode="after")
+    def _coherent_delivery(self) -> NotifySettings:
+        if not self.channel_priority or len(set(self.channel_priority)) != len(self.channel_priority):
+            raise ValueError("channel_priority must name each channel once")
+        if self.smtp_starttls and self.smtp_implicit_tls:
+            raise ValueError("choose smtp_starttls or smtp_implicit_tls, not both")
+        if "@" not in self.smtp_sender:
+            raise ValueError("smtp_sender must be an e-mail address")
+        if self.delivery_lease_seconds <= self.delivery_attempt_timeout_seconds * len(self.channel_priority):
+            raise ValueError("delivery_lease_seconds must exceed one round: "
+                             "delivery_attempt_timeout_seconds × the number of channels")
+        if self.environment == "production" and self.smtp_username and not (
+                self.smtp_starttls or self.smtp_implicit_tls):
+            raise ValueError("SMTP credentials are refused over a plain connection in production")
+        return self
+
+    @property
+    def sender_domain(self) -> str:
+        return self.smtp_sender.rpartition("@")[2]

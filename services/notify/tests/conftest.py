@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import socket
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from aiosmtpd.controller import Controller
+from labor_contracts.cases import DocumentIssued
+from labor_contracts.common import DocumentKind, EmployerRef
+from labor_contracts.envelope import Envelope
+from labor_runtime.bus import Publisher
+from labor_runtime.security import mint_token
+from labor_runtime.settings import DEV_JWT_SECRET
+from labor_runtime.testing import eventually, running_service
+from notify.__main__ import MIGRATIONS
+from notify.app import create_app
+from notify.settings import NotifySettings
+from pypdf import PdfWriter
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler: accepts and keeps every message, or refuses DATA with `refuse`."""
+
+    port: int = 0
+    messages: list = field(default_factory=list)
+    refuse: str | None = None
+    refused: int = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            self.refused += 1
+            return self.refuse
+        self.messages.append(envelope)
+        return f"250 2.0.0 Ok: queued as Q{len(self.messages):04d}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox():
+    """A real SMTP server on 127.0.0.1, in its own thread."""
+    box = Mailbox(port=free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+async def notify(infrastructure, bus_prefix, mailbox):
+    async with running_service(NotifySettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
+                               smtp_port=mailbox.port, delivery_poll_seconds=0.1) as service:
+        async def consuming():
+            return service.runtime.consumer.consuming.is_set()
+
+        await eventually(consuming)
+        yield service
+
+
+@pytest.fixture
+async def cases_bus(infrastructure, bus_prefix):
+    """Publishes as the cases service does: to the events exchange, routing key = event type."""
+    publisher = Publisher(infrastructure.amqp_url, f"{bus_prefix}labor.events", timeout=5)
+    try:
+        yield publisher
+    finally:
+        await publisher.close()
+
+
+def pdf_bytes() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "行政处罚决定书"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes()
+
+
+def issued(document_id: str | None = None, *, content: bytes = PDF, sha256: str | None = None,
+           email: str | None = "hr@employer.example.cn", case_id: str = "case-1") -> Envelope:
+    document_id = document_id or str(uuid.uuid4())
+    data = DocumentIssued(
+        document_id=document_id, case_id=case_id, kind=DocumentKind.PENALTY_DECISION,
+        title="行政处罚决定书（X劳监罚〔2025〕1号）",
+        recipient=EmployerRef(credit_code="91350100M000100Y43", name="某某建筑工程有限公司",
+                              email=email),
+        content_b64=base64.b64encode(content).decode(),
+        sha256=sha256 or hashlib.sha256(content).hexdigest(),
+        verify_url=f"https://verify.inspection.example.gov.cn/documents/{document_id}")
+    return Envelope(source="/services/cases", type=DocumentIssued.event_type, subject=document_id,
+                    data=data.model_dump(mode="json"))
+
+
+async def publish(publisher: Publisher, envelope: Envelope) -> None:
+    await publisher.publish_raw(envelope.type, envelope.to_bytes(), message_id=envelope.id)
+
+
+def staff_headers(*roles: str) -> dict[str, str]:
+    token = mint_token(DEV_JWT_SECRET, subject="officer-1", roles=list(roles), district="d01")
+    return {"Authorization": f"Bearer {token}"}

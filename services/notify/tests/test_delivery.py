@@ -1,0 +1,200 @@
+"""Serving documents by e-mail on the real broker, database and a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import io
+from datetime import timedelta
+from email import policy
+
+import pytest
+import sqlalchemy as sa
+from labor_contracts.envelope import Envelope
+from labor_runtime import ops
+from labor_runtime.testing import eventually
+from notify.channels import build_channels
+from notify.channels.base import DeliveryRefused, Letter
+from notify.channels.email import SmtpEmailChannel
+from notify.delivery import flows
+from notify.delivery.rules import ChannelName
+from pypdf import PdfReader
+from sqlalchemy.exc import DBAPIError
+
+from .conftest import PDF, free_port, issued, publish, staff_headers
+
+pytestmark = pytest.mark.integration
+
+
+async def rows(service, query: str, **params) -> list:
+    async with service.runtime.engine.connect() as conn:
+        return list((await conn.execute(sa.text(query), params)).all())
+
+
+async def outbox_events(service, event_type: str) -> list[Envelope]:
+    bodies = await rows(service, "SELECT body FROM outbox WHERE routing_key = :t ORDER BY id", t=event_type)
+    return [Envelope.from_bytes(b.body) for b in bodies]
+
+
+async def delivery_of(service, document_id: str):
+    found = await rows(service, "SELECT * FROM deliveries WHERE document_id = :d", d=document_id)
+    return found[0] if found else None
+
+
+async def wait_status(service, document_id: str, status: str, rounds: int | None = None):
+    async def reached():
+        d = await delivery_of(service, document_id)
+        return d is not None and d.status == status and (rounds is None or d.rounds == rounds)
+
+    await eventually(reached, timeout=30)
+    return await delivery_of(service, document_id)
+
+
+async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, cases_bus, mailbox):
+    event = issued()
+    document_id = event.data["document_id"]
+    await publish(cases_bus, event)
+    delivery = await wait_status(notify, document_id, "served")
+
+    assert len(mailbox.messages) == 1
+    envelope = mailbox.messages[0]
+    assert envelope.rcpt_tos == ["hr@employer.example.cn"]
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Message-ID"] == delivery.message_id
+    assert "行政处罚决定书" in message["Subject"]
+    body = message.get_body(("plain",)).get_content()
+    assert event.data["verify_url"] in body and event.data["sha256"] in body
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == PDF
+    assert len(PdfReader(io.BytesIO(attachment.get_content())).pages) == 1
+
+    # R-DLV-3: the server's reply, the Message-ID and the hand-over time are the proof.
+    assert (delivery.reply_code, delivery.reply_text) == (250, "2.0.0 Ok: queued as Q0001")
+    [served] = await outbox_events(notify, "notify.document.served.v1")
+    assert served.subject == document_id
+    assert served.data["channel"] == "email" and served.data["kind"] == "penalty_decision"
+    assert served.data["served_at"].replace("Z", "+00:00") == delivery.served_at.isoformat()
+    assert "250 2.0.0 Ok: queued as Q0001" in served.data["proof"]
+    assert delivery.message_id in served.data["proof"]
+
+    response = await notify.client.get("/v1/deliveries", params={"case_id": "case-1"},
+                                       headers=staff_headers("executor_c"))
+    assert response.status_code == 200, response.text
+    [view] = response.json()
+    assert view["status"] == "served" and view["proof"]["reply_code"] == 250
+    assert view["proof"]["message_id"] == delivery.message_id
+    assert [(a["round"], a["outcome"], a["reply_code"]) for a in view["attempts"]] == [(1, "served", 250)]
+    assert [s["channel"] for s in view["skipped"]] == ["fax", "wechat", "dingtalk"]
+    one = await notify.client.get(f"/v1/deliveries/{view['id']}", headers=staff_headers("ops"))
+    assert one.json() == view
+
+    document = await notify.client.get(f"/v1/documents/{document_id}",
+                                       headers=staff_headers("officer_a"))
+    assert document.status_code == 200
+    assert document.json()["sha256"] == event.data["sha256"]
+    assert document.json()["size_bytes"] == len(PDF)
+    assert document.json()["delivery_status"] == "served"
+
+
+async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notify, cases_bus, mailbox):
+    event = issued()
+    document_id = event.data["document_id"]
+    reissued = Envelope(**{**event.model_dump(), "id": "another-event-id"})
+    for envelope in (event, event, reissued):
+        await publish(cases_bus, envelope)
+
+    async def all_handled():
+        return notify.runtime.consumer.stats.processed >= 3
+
+    await eventually(all_handled)
+    delivery = await wait_status(notify, document_id, "served")
+    assert len(mailbox.messages) == 1
+    assert len(await outbox_events(notify, "notify.document.served.v1")) == 1
+    assert len(await rows(notify, "SELECT id FROM documents")) == 1
+
+    # A round asked for again on a served delivery sends nothing.
+    channels = build_channels(notify.runtime.settings, notify.runtime.clock)
+    assert await flows.attempt(notify.runtime, channels, delivery.id) is None
+    assert len(mailbox.messages) == 1
+    attempts = await rows(notify, "SELECT * FROM delivery_attempts")
+    assert len(attempts) == 1
+
+
+async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, cases_bus, mailbox):
+    mailbox.refuse = "550 5.2.1 mailbox unavailable"
+    event = issued()
+    document_id = event.data["document_id"]
+    await publish(cases_bus, event)
+    schedule = notify.runtime.settings.delivery_retry_seconds
+    for rounds, pause in enumerate(schedule, start=1):
+        delivery = await wait_status(notify, document_id, "pending", rounds=rounds)
+        assert delivery.next_attempt_at - delivery.updated_at == timedelta(seconds=pause)
+        notify.runtime.clock.advance(timedelta(seconds=pause))
+    delivery = await wait_status(notify, document_id, "failed")
+
+    assert mailbox.refused == len(schedule) + 1 and mailbox.messages == []
+    attempts = await rows(notify, "SELECT round, reply_code, outcome FROM delivery_attempts ORDER BY id")
+    assert [tuple(a) for a in attempts] == [(n, 550, "failed") for n in range(1, len(schedule) + 2)]
+    [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
+    assert failed.data["document_id"] == document_id
+    assert "550 5.2.1 mailbox unavailable" in failed.data["reason"]
+    assert await outbox_events(notify, "notify.document.served.v1") == []
+    response = await notify.client.get(f"/v1/deliveries/{delivery.id}", headers=staff_headers("officer_a"))
+    assert response.json()["status"] == "failed" and response.json()["proof"] is None
+
+
+async def test_r_dlv_4_tampered_sha256_goes_to_dead_letter_queue(notify, cases_bus, mailbox, infrastructure):
+    event = issued(sha256="0" * 64)
+    await publish(cases_bus, event)
+
+    async def dead_lettered():
+        return await ops.list_dead_letters(infrastructure.amqp_url, notify.runtime.queues)
+
+    await eventually(dead_lettered)
+    [letter] = await ops.list_dead_letters(infrastructure.amqp_url, notify.runtime.queues)
+    assert letter.message_id == event.id
+    assert letter.reason.startswith("rejected: ") and "sha256 mismatch" in letter.reason
+    assert await rows(notify, "SELECT id FROM documents") == []
+    assert await rows(notify, "SELECT id FROM deliveries") == []
+    assert mailbox.messages == []
+
+
+async def test_r_dlv_2_no_usable_channel_fails_at_once_with_reasons(notify, cases_bus, mailbox):
+    event = issued(email=None)
+    await publish(cases_bus, event)
+    delivery = await wait_status(notify, event.data["document_id"], "failed")
+    assert delivery.rounds == 0
+    [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
+    assert "no e-mail address" in failed.data["reason"]
+    assert "fax gateway (传真) not integrated" in failed.data["reason"]
+    assert mailbox.messages == []
+
+
+async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, cases_bus, mailbox):
+    event = issued()
+    await publish(cases_bus, event)
+    await wait_status(notify, event.data["document_id"], "served")
+    for statement in ("UPDATE documents SET sha256 = 'x'", "DELETE FROM delivery_attempts"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with notify.runtime.engine.begin() as conn:
+                await conn.execute(sa.text(statement))
+
+
+async def test_deliveries_are_for_staff_roles_only(notify):
+    assert (await notify.client.get("/v1/deliveries")).status_code == 401
+    response = await notify.client.get("/v1/deliveries", headers=staff_headers("grid_worker"))
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    missing = await notify.client.get("/v1/documents/nope", headers=staff_headers("officer_a"))
+    assert missing.status_code == 404
+
+
+async def test_unreachable_smtp_server_is_a_refusal_without_reply_code(notify):
+    settings = notify.runtime.settings.model_copy(update={"smtp_port": free_port()})
+    channel = SmtpEmailChannel(settings, notify.runtime.clock)
+    letter = Letter("d", "<m@x>", "doc", "case", "reminder", "催告书", "application/pdf", PDF,
+                    "0" * 64, "https://v", "某公司", "hr@employer.example.cn")
+    with pytest.raises(DeliveryRefused) as refused:
+        await channel.deliver(letter)
+    assert refused.value.reply_code is None
+    assert channel.name == ChannelName.EMAIL
