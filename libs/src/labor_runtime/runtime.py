@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +25,14 @@ from labor_runtime.telemetry import Metrics, tracer_provider
 from labor_runtime.timers import TimerHandler, TimerSweeper, overdue_counts
 
 log = logging.getLogger(__name__)
+
+
+class Worker(Protocol):
+    """A service's own background loop (e.g. e-mail or webhook delivery outside transactions)."""
+
+    async def run(self) -> None: ...
+
+    async def stop(self, grace: float) -> None: ...
 
 
 class Runtime:
@@ -84,7 +92,13 @@ class Runtime:
             self.sessions, self.clock, settings.source, timer_handlers or {},
             interval=settings.timer_sweep_seconds, after_commit=self.relay.wake,
             on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
+        self.workers: list[Worker] = []
         self._tasks: list[asyncio.Task[Any]] = []
+
+    def add_worker(self, worker: Worker) -> None:
+        """Run `worker` with the service: started after the runtime, stopped before the relay so
+        that what it commits last is still published."""
+        self.workers.append(worker)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.settings.source, self.clock, self.relay.wake)
@@ -98,10 +112,14 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self.sweeper.run(), name="timer-sweeper"))
         if self.consumer is not None:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        for worker in self.workers:
+            self._tasks.append(asyncio.create_task(worker.run(), name=type(worker).__name__))
 
     async def stop(self, grace: float = 10.0) -> None:
         if self.consumer is not None:
             await self.consumer.stop(grace)
+        for worker in self.workers:
+            await worker.stop(grace)
         self.sweeper.stop()
         await self._flush_outbox(grace)
         self.relay.stop()

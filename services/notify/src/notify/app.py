@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.clock import SystemClock
@@ -25,23 +22,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     clock = SystemClock()
     channels = build_channels(settings, clock)
     runtime = Runtime(settings, handlers=handlers(settings, channels), clock=clock)
-    worker = DeliveryWorker(runtime, channels)
+    runtime.add_worker(DeliveryWorker(runtime, channels))
     app = create_service_app(
         runtime, title="Notify (电子送达)",
         description="Serves the bureau's documents by e-mail (fax, WeChat and DingTalk once their "
         "gateways are integrated) with proof of service (R-DLV-1..4).",
         routers=[deliveries_router, documents_router])
-    runtime_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """The runtime's lifespan, with the delivery worker stopped before the runtime is."""
-        async with runtime_lifespan(app):
-            worker.start()
-            try:
-                yield
-            finally:
-                await worker.stop()
-
-    app.router.lifespan_context = lifespan
     return app

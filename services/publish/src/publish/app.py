@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ class PublishRuntime(Runtime):
     def __init__(self, settings: PublishSettings, **kwargs: Any) -> None:
         super().__init__(settings, handlers=event_handlers(settings), **kwargs)
         self.webhooks = DeliveryWorker(self)
+        self.add_worker(self.webhooks)
         registry = self.metrics.registry
         self.webhook_backlog = Gauge("webhook_deliveries_pending",
                                      "webhook deliveries not yet delivered or failed",
@@ -36,21 +36,6 @@ class PublishRuntime(Runtime):
         self.submissions_pending = Gauge("platform_submissions_pending",
                                          "disclosures not yet on a national platform",
                                          ["platform"], registry=registry)
-        self._webhook_task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await super().start()
-        self._webhook_task = asyncio.create_task(self.webhooks.run(), name="webhook-deliveries")
-
-    async def stop(self, grace: float = 10.0) -> None:
-        await self.webhooks.stop(grace)
-        if self._webhook_task is not None:
-            try:
-                await asyncio.wait_for(self._webhook_task, timeout=grace)
-            except (TimeoutError, asyncio.CancelledError):
-                self._webhook_task.cancel()
-            self._webhook_task = None
-        await super().stop(grace)
 
     async def refresh_gauges(self) -> None:
         await super().refresh_gauges()

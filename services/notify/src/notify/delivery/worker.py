@@ -32,30 +32,26 @@ class DeliveryWorker:
         self.rounds = Counter("delivery_rounds", "rounds of delivery attempts by resulting status",
                               ["status"], registry=runtime.metrics.registry)
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self.run(), name="delivery-worker")
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Take no new deliveries; let rounds in progress finish within `grace`, then cancel."""
+        """Take no new deliveries; let a round in progress finish within `grace` (the runtime
+        cancels it after that: its lease expires and the round is tried again)."""
         self._stopping.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(self._task, timeout=grace)
-        except (TimeoutError, asyncio.CancelledError):
-            log.warning("delivery worker cancelled at shutdown; leases will expire and be retried")
-        self._task = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=grace)
 
     async def run(self) -> None:
         while not self._stopping.is_set():
             claimed = 0
+            self._idle.clear()
             try:
                 claimed = await self.run_once()
             except Exception as exc:  # database outage: try again next tick
                 log.warning("delivery worker cycle failed: %s", exc)
+            finally:
+                self._idle.set()
             if claimed >= self.settings.delivery_batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
