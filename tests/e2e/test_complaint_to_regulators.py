@@ -1,0 +1,155 @@
+"""Issue 3: a wage-arrears complaint from the hotline to the regulators' feeds, through all five
+services, on a stack started exactly as `make up` starts it (own databases, ports and vhost)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from labor_runtime.db import asyncpg_dsn, drop_database
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from scenario import Scenario, contains_personal_data, spans_by_service  # noqa: E402
+from stack import SERVICES, start_stack, stop_stack  # noqa: E402
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port_block(size: int = 30) -> int:
+    """A base port with `size` free ports above it (services use +0..+4, the mail sink +24)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + size < 65000 and all(_free(base + n) for n in (0, 1, 2, 3, 4, 24)):
+            return base
+    raise RuntimeError("no free port block")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    suffix = f"_e2e{uuid.uuid4().hex[:6]}"
+    server = infrastructure.database_url.rsplit("/", 1)[0]
+    state = tmp_path_factory.mktemp("stack")
+    running = start_stack(state, port_base=_free_port_block(), db_suffix=suffix,
+                          bus_prefix=f"e2e{suffix}.", amqp_url=infrastructure.amqp_url,
+                          postgres_url=server, extra_env={"WEBHOOK_REQUIRE_HTTPS": "false"})
+    try:
+        yield running
+    finally:
+        stop_stack(state)
+        import asyncio
+
+        for service in SERVICES:
+            asyncio.run(drop_database(running.services[service].database_url))
+
+
+@pytest.fixture(scope="module")
+def outcome(stack):
+    import asyncio
+
+    urls = {s: stack.url(s) for s in SERVICES}
+    return asyncio.run(Scenario(urls, stack.api_key("hotline_12333"), stack.mail_dir).run())
+
+
+def test_step_1_complaint_is_idempotent_validated_and_complete(outcome):
+    """R-INT-5, R-CRD-1, R-INT-2."""
+    replay_status, replay = outcome.checks["replay"]
+    assert replay_status == 200 and replay["complaint_id"] == outcome.complaint["complaint_id"]
+    status, problem = outcome.checks["invalid_credit_code"]
+    assert status == 422 and "check character" in problem["detail"]
+    status, notice = outcome.checks["correction_notice"]
+    assert status == 422 and notice["missing"] == ["identity_proof", "preliminary_evidence"]
+
+
+def test_step_2_case_registered_at_once_and_worker_sees_it(outcome):
+    """R-CASE-3, R-INT-8."""
+    assert outcome.checks["status"]["status"] == "registered"
+    assert outcome.case["immediate_registration"] is True
+
+
+def test_step_3_penalty_notice_then_decision_after_the_period(outcome):
+    """R-ORG-2, R-CASE-5, R-CASE-6, R-DLV-4."""
+    status, problem = outcome.checks["self_review"]
+    assert status == 403
+    status, problem = outcome.checks["early_decision"]
+    assert status == 409
+    verify = outcome.checks["verify"]
+    assert verify["genuine"] is True and verify["kind"] == "penalty_decision"
+    assert verify["sha256"] == outcome.decision["sha256"]
+
+
+def test_step_4_documents_e_mailed_and_payment_clock_from_service(outcome):
+    """R-DLV-3: the 15 days run from the proven time of service."""
+    from datetime import datetime, timedelta
+
+    mails = outcome.checks["mail"]
+    assert len(mails) == 2 and all(m["attachments"] for m in mails)
+    decision = next(d for d in outcome.case["documents"] if d["kind"] == "penalty_decision")
+    served = datetime.fromisoformat(decision["served_at"])
+    assert datetime.fromisoformat(outcome.case["payment_due_at"]) == served + timedelta(days=15)
+
+
+def test_step_5_credit_grade_explains_itself(outcome):
+    """R-CRD-2."""
+    grade = outcome.grade
+    assert grade["grade"] in {"A", "B", "C", "D"} and grade["explanation"]
+    assert all(item["points_lost"] > 0 for item in grade["explanation"])
+
+
+def test_step_6_disclosed_pushed_signed_and_pullable(outcome):
+    """R-PUB-1, R-PUB-3: the subscribed partner verified the push; the other got nothing."""
+    assert outcome.disclosure["employer_credit_code"] == "91350100M000100Y43"
+    assert len(outcome.webhooks) == 1 and outcome.unsubscribed_webhooks == []
+    items = [item for page in outcome.feed_pages for item in page["items"]]
+    assert outcome.disclosure["id"] in {item["disclosure"]["id"] for item in items}
+    assert all(len(page["items"]) <= 1 for page in outcome.feed_pages)
+
+
+def test_step_6_no_complainant_data_in_publish_or_partner_payloads(stack, outcome):
+    """R-INT-7, R-PUB-3: name, identity number and phone appear in no publish table and no push."""
+    import asyncio
+
+    async def dump() -> str:
+        conn = await asyncpg.connect(asyncpg_dsn(stack.services["publish"].database_url))
+        try:
+            tables = [r[0] for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            text = []
+            for table in tables:
+                rows = await conn.fetch(f'SELECT * FROM "{table}"')  # noqa: S608 - catalog names
+                text.extend(str(dict(r)) for r in rows)
+                text.extend(bytes(v).decode("utf-8", "replace") for r in rows for v in r.values()
+                            if isinstance(v, bytes | memoryview))
+            return "\n".join(text)
+        finally:
+            await conn.close()
+
+    everything = asyncio.run(dump())
+    assert "penalty_decision" in everything  # the dump did read the disclosures
+    assert not contains_personal_data(everything)
+    assert not any(contains_personal_data(hook["raw"]) for hook in outcome.webhooks)
+
+
+def test_step_7_one_trace_spans_all_five_services(stack, outcome):
+    import time
+
+    deadline = time.monotonic() + 10
+    while True:  # span files are flushed in batches
+        found = spans_by_service(stack.spans_dir, outcome.trace_id)
+        if set(found) >= set(SERVICES) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert set(found) >= set(SERVICES), found
