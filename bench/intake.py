@@ -51,7 +51,8 @@ async def main(seconds: float, levels: list[int], port: int) -> dict[str, object
     db_url = PG.rsplit("/", 1)[0] + f"/bench_intake_{tag}"
     prefix = f"bench{tag}."
     env = {**os.environ, "DATABASE_URL": db_url, "AMQP_URL": AMQP, "BUS_PREFIX": prefix,
-           "PORT": str(port), "LOG_LEVEL": "WARNING", "DB_POOL_SIZE": "8", "DB_MAX_OVERFLOW": "8"}
+           "PORT": str(port), "LOG_LEVEL": "WARNING", "DB_POOL_SIZE": "12", "DB_MAX_OVERFLOW": "0",
+           "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "1")}
     exe = os.path.join(os.path.dirname(sys.executable), "intake-service")
     subprocess.run([exe, "migrate"], env=env, check=True, capture_output=True)
     key = subprocess.run([exe, "issue-key", "--client", "hotline_12333", "--kind", "channel",

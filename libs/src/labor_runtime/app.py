@@ -23,7 +23,8 @@ from labor_runtime.security import Principal, Role, unauthorized
 from labor_runtime.tracing import context_from
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs plain `def` dependencies in a thread pool."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

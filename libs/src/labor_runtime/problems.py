@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -76,6 +77,15 @@ def install(app: FastAPI) -> None:
         return problem_response(422, "validation-failed", "Request failed validation",
                                 "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5]),
                                 instance=request.url.path, errors=errors)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            log.warning("database unavailable on %s %s", request.method, request.url.path)
+            return problem_response(503, "service-unavailable", "Database unavailable",
+                                    "retry shortly; writes are idempotent with the same key",
+                                    instance=request.url.path, headers={"Retry-After": "2"})
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -18,9 +19,16 @@ from labor_runtime.settings import ServiceSettings
 from labor_runtime.telemetry import configure_logging
 
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                timeout_graceful_shutdown=15, access_log=False)
+def serve(app_factory: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
+    """Serve with uvloop and httptools; `WEB_CONCURRENCY` > 1 runs that many processes, each
+    with its own consumer and relay (competing consumers; the outbox is claimed row by row)."""
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_config": None,
+                               "timeout_graceful_shutdown": 15, "access_log": False}
+    if settings.web_concurrency > 1:
+        uvicorn.run(f"{app_factory.__module__}:{app_factory.__name__}", factory=True,
+                    workers=settings.web_concurrency, **options)
+    else:
+        uvicorn.run(app_factory(settings), **options)
 
 
 async def _issue(settings: ServiceSettings, client: str, kind: str, scopes: list[str]) -> str:
@@ -67,7 +75,7 @@ def main(
     settings = settings_type()
     if args.command == "serve":
         configure_logging(settings.service_name, settings.log_level)
-        serve(app_factory(settings), settings)
+        serve(app_factory, settings)
     elif args.command == "migrate":
         migrate(migrations, settings.database_url)
         print(json.dumps({"service": settings.service_name, "migrated": True}))

@@ -26,10 +26,11 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0
     public_base_url: str = Field(default="", description="external URL of this service")
+    web_concurrency: int = Field(default=1, ge=1, le=32, description="server processes")
 
     database_url: str = ""
-    db_pool_size: int = 4
-    db_max_overflow: int = 4
+    db_pool_size: int = Field(default=6, description="connections kept open (max_connections is shared)")
+    db_max_overflow: int = Field(default=0, description="extra connections, opened and closed per use")
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     amqp_heartbeat_seconds: int = 20

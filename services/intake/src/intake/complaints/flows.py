@@ -9,11 +9,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from labor_contracts.common import EmployerRef
 from labor_contracts.intake import ComplaintAccepted
-from labor_runtime import audit, timers
+from labor_runtime import audit
+from labor_runtime.outbox import OUTBOX_ROW, outbox_row
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
-from sqlalchemy.dialects.postgresql import insert
 
 from intake.complaints.models import complaints
 from intake.complaints.rules import (
@@ -40,6 +40,41 @@ def correction_notice(missing: list[str]) -> Problem:
     )
 
 
+# The hot path of intake in one statement, one round trip, atomic without BEGIN/COMMIT: the
+# complaint (or nothing, if the idempotency key was used), its outbox event and its R-INT-3
+# deadlines. Measured: ~7 round trips through the ORM unit of work cost 4x the throughput.
+_ACCEPT = sa.text(
+    """
+    WITH complaint AS (
+        INSERT INTO complaints (
+            id, tracking_code, channel, channel_client, idempotency_key, request_sha256,
+            complaint_type, status, employer_name, employer_credit_code, employer_address,
+            district, worker_count, arrears_amount, suspected_crime, mass_incident, summary,
+            complainant_name_enc, complainant_id_number_enc, complainant_phone_enc,
+            received_at, updated_at)
+        VALUES (
+            :id, :tracking_code, :channel, :channel_client, :idempotency_key, :request_sha256,
+            :complaint_type, :status, :employer_name, :employer_credit_code, :employer_address,
+            :district, :worker_count, :arrears_amount, :suspected_crime, :mass_incident, :summary,
+            :name_enc, :id_number_enc, :phone_enc, :now, :now)
+        ON CONFLICT (channel_client, idempotency_key) DO NOTHING
+        RETURNING id
+    ), event AS (
+        INSERT INTO outbox """ + OUTBOX_ROW + """
+        SELECT :event_id, :routing_key, :body, :traceparent FROM complaint
+    ), deadlines AS (
+        INSERT INTO timers (id, kind, subject, due_at, payload, created_at)
+        SELECT d.id, d.kind, complaint.id, d.due_at, '{}', :now
+        FROM complaint, (VALUES
+            (CAST(:t1_id AS uuid), :t1_kind, CAST(:t1_due AS timestamptz)),
+            (CAST(:t2_id AS uuid), :t2_kind, CAST(:t2_due AS timestamptz)),
+            (CAST(:t3_id AS uuid), :t3_kind, CAST(:t3_due AS timestamptz))) AS d(id, kind, due_at)
+    )
+    SELECT id FROM complaint
+    """
+).bindparams(sa.bindparam("body", type_=sa.LargeBinary))
+
+
 async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
                  body: ComplaintCreate) -> tuple[ComplaintReceipt, bool]:
     """Accept a complaint exactly once per idempotency key; returns (receipt, replayed)."""
@@ -59,49 +94,44 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
     now = runtime.clock.now()
     complaint_id = str(uuid.uuid4())
     tracking_code = new_tracking_code()
-    channel = client.name
     cipher = runtime.cipher
     person = body.complainant
-    async with runtime.uow() as uow:
-        inserted = await uow.session.execute(
-            insert(complaints).values(
-                id=complaint_id, tracking_code=tracking_code, channel=channel,
-                channel_client=client.subject, idempotency_key=idempotency_key,
-                request_sha256=request_hash, complaint_type=body.complaint_type,
-                status=ComplaintStatus.RECEIVED, employer_name=body.employer.name,
-                employer_credit_code=body.employer.credit_code,
-                employer_address=body.employer.address, district=body.district,
-                worker_count=body.worker_count, arrears_amount=body.arrears_amount,
-                suspected_crime=body.suspected_crime, mass_incident=body.mass_incident,
-                summary=body.summary,
-                complainant_name_enc=cipher.encrypt(person.name, f"complaints.name:{complaint_id}"),
-                complainant_id_number_enc=cipher.encrypt(person.id_number,
-                                                         f"complaints.id_number:{complaint_id}"),
-                complainant_phone_enc=cipher.encrypt(person.phone, f"complaints.phone:{complaint_id}"),
-                received_at=now, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["channel_client", "idempotency_key"])
-            .returning(complaints.c.id))
-        if inserted.first() is None:
-            # The key was used before (a channel retry, or a concurrent duplicate that won).
-            await uow.session.rollback()
-            existing = await _by_key(runtime, client.subject, idempotency_key)
-            assert existing is not None
-            return _replay(existing, request_hash), True
-        await uow.emit(ComplaintAccepted(
-                complaint_id=complaint_id, channel=channel, received_at=now,
-                employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
-                                     address=body.employer.address),
-                district=body.district, worker_count=body.worker_count,
-                arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
-                mass_incident=body.mass_incident, summary=body.summary,
-            ), subject=complaint_id)
-        await timers.start(uow.session, [
-            (ASSIGNMENT, now + timedelta(hours=settings.assignment_within_hours)),
-            (PHONE_CONFIRMATION, now + timedelta(hours=settings.phone_confirmation_within_hours)),
-            (REGISTRATION_ANSWER,
-             runtime.calendar.add_days(now, settings.registration_answer_within_days)),
-        ], subject=complaint_id, now=now)
-        await uow.commit()
+    _, event = outbox_row(source=settings.source, subject=complaint_id, time=now, data=ComplaintAccepted(
+        complaint_id=complaint_id, channel=client.name, received_at=now,
+        employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
+                             address=body.employer.address),
+        district=body.district, worker_count=body.worker_count, arrears_amount=body.arrears_amount,
+        suspected_crime=body.suspected_crime, mass_incident=body.mass_incident, summary=body.summary))
+    deadlines = {
+        "t1_id": str(uuid.uuid4()), "t1_kind": ASSIGNMENT,
+        "t1_due": now + timedelta(hours=settings.assignment_within_hours),
+        "t2_id": str(uuid.uuid4()), "t2_kind": PHONE_CONFIRMATION,
+        "t2_due": now + timedelta(hours=settings.phone_confirmation_within_hours),
+        "t3_id": str(uuid.uuid4()), "t3_kind": REGISTRATION_ANSWER,
+        "t3_due": runtime.calendar.add_days(now, settings.registration_answer_within_days),
+    }
+    async with runtime.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        inserted = (await conn.execute(_ACCEPT, {
+            "id": complaint_id, "tracking_code": tracking_code, "channel": client.name,
+            "channel_client": client.subject, "idempotency_key": idempotency_key,
+            "request_sha256": request_hash, "complaint_type": body.complaint_type,
+            "status": ComplaintStatus.RECEIVED, "employer_name": body.employer.name,
+            "employer_credit_code": body.employer.credit_code,
+            "employer_address": body.employer.address, "district": body.district,
+            "worker_count": body.worker_count, "arrears_amount": body.arrears_amount,
+            "suspected_crime": body.suspected_crime, "mass_incident": body.mass_incident,
+            "summary": body.summary,
+            "name_enc": cipher.encrypt(person.name, f"complaints.name:{complaint_id}"),
+            "id_number_enc": cipher.encrypt(person.id_number, f"complaints.id_number:{complaint_id}"),
+            "phone_enc": cipher.encrypt(person.phone, f"complaints.phone:{complaint_id}"),
+            "now": now, **event, **deadlines})).first()
+    if inserted is None:
+        # The key was used before: a channel's retry, or a concurrent duplicate that won.
+        existing = await _by_key(runtime, client.subject, idempotency_key)
+        assert existing is not None
+        return _replay(existing, request_hash), True
+    runtime.relay.wake()
     return ComplaintReceipt(complaint_id=complaint_id, tracking_code=tracking_code,
                             status=ComplaintStatus.RECEIVED, received_at=now), False
 
