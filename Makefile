@@ -120,7 +120,7 @@ test: $(INSTALLED) infra tools ## Run every test on the real PostgreSQL and Rabb
 lint: $(INSTALLED) ## Ruff on everything; mypy --strict on contracts and the services' domain modules
 	$(VENV)/bin/ruff check .
 	MYPYPATH=$(ROOT)/libs/src $(VENV)/bin/mypy --strict --follow-imports=silent \
-		contracts/src/labor_contracts $(DOMAIN_MODULES)
+		contracts/src/labor_contracts libs/src/labor_runtime $(DOMAIN_MODULES)
 
 contracts: $(INSTALLED) ## Regenerate the committed JSON Schemas / AsyncAPI (python -m labor_contracts)
 	$(PY) -m labor_contracts

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scenario import Scenario, print_timeline, spans_by_service  # noqa: E402
-from stack import DEFAULT_STATE_DIR  # noqa: E402
+from scenario import Scenario, print_timeline, spans_by_service
+from stack import DEFAULT_STATE_DIR
 
 
 def main() -> None:

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from standardwebhooks import Webhook
-
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
+from standardwebhooks import Webhook
 
 CREDIT_CODE = "91350100M000100Y43"
 COMPLAINANT = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
@@ -70,7 +69,7 @@ class PartnerReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 try:
                     assert receiver.secret is not None
@@ -228,8 +227,8 @@ class Scenario:
         own = await http.post(f"{base}/penalty-proposal/review", headers=token(
             "reviewer_b", "officer-wang", self.district), json={"decision": "approve", "reason": "ok"})
         self.outcome.checks["self_review"] = (own.status_code, own.json())
-        review = await http.post(f"{base}/penalty-proposal/review", headers=self.reviewer,
-                                 json={"decision": "approve", "reason": "事实清楚，证据确凿，程序合法，量罚适当"})
+        review = await http.post(f"{base}/penalty-proposal/review", headers=self.reviewer, json={
+            "decision": "approve", "reason": "事实清楚，证据确凿，程序合法，量罚适当"})
         assert review.status_code == 200, review.text
         self.note("reviewer B approves; penalty notice issued (≥ 20,000: R-CASE-5)", "cases")
 
@@ -245,9 +244,10 @@ class Scenario:
 
     async def _decision(self, http: httpx.AsyncClient) -> None:
         base = f"{self.urls['cases']}/v1/cases/{self.case_id}"
-        shift = await http.post(f"{self.urls['cases']}/v1/ops/clock", json={"advance_seconds": 3 * 86400 + 60})
-        assert shift.status_code == 200, shift.text
-        self.note("cases' clock advanced past the 3-day notice period", "cases")
+        for service, url in self.urls.items():  # one shared notion of time across the stack
+            shift = await http.post(f"{url}/v1/ops/clock", json={"advance_seconds": 3 * 86400 + 60})
+            assert shift.status_code == 200, f"{service}: {shift.text}"
+        self.note("every service's clock advanced past the 3-day notice period", "all")
         decided = await http.post(f"{base}/decision", headers=self.chief)
         assert decided.status_code == 201, decided.text
         self._decided_at = time.perf_counter()

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-
 from labor_runtime.db import asyncpg_dsn, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,9 +82,9 @@ def test_step_2_case_registered_at_once_and_worker_sees_it(outcome):
 def test_step_3_penalty_notice_then_decision_after_the_period(outcome):
     """R-ORG-2, R-CASE-5, R-CASE-6, R-DLV-4."""
     status, problem = outcome.checks["self_review"]
-    assert status == 403
+    assert status == 403 and problem["type"].endswith("separation-of-duties")
     status, problem = outcome.checks["early_decision"]
-    assert status == 409
+    assert status == 409 and problem["type"].endswith("notice-period-running")
     verify = outcome.checks["verify"]
     assert verify["genuine"] is True and verify["kind"] == "penalty_decision"
     assert verify["sha256"] == outcome.decision["sha256"]

@@ -1,0 +1,26 @@
+"""`make bench`: every benchmark in turn; JSON results in bench/results/. Not part of the tests.
+
+    python -m bench.run [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench import e2e, intake, messaging
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    args = parser.parse_args()
+    seconds = 4 if args.quick else 10
+    messaging.write("relay", asyncio.run(messaging.relay_throughput(20_000, 500)))
+    messaging.write("latency", asyncio.run(messaging.publish_consume_latency(1000, seconds)))
+    messaging.write("intake", asyncio.run(intake.main(seconds, [1, 16, 64], 18101)))
+    messaging.write("e2e", e2e.main(5 if args.quick else 20, 18201))
+
+
+if __name__ == "__main__":
+    main()
