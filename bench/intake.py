@@ -18,7 +18,7 @@ import time
 import urllib.request
 import uuid
 
-import aio_pika
+from labor_runtime.bus import remove_namespace
 from labor_runtime.db import drop_database
 
 from bench.loadgen import run_load
@@ -78,13 +78,7 @@ async def main(seconds: float, levels: list[int], port: int) -> dict[str, object
     finally:
         server.terminate()
         server.wait(timeout=30)
-        connection = await aio_pika.connect(AMQP)
-        channel = await connection.channel()
-        for name in (f"{prefix}labor.events.unrouted",):
-            await channel.queue_delete(name)
-        for name in (f"{prefix}labor.events", f"{prefix}labor.events.unrouted"):
-            await channel.exchange_delete(name)
-        await connection.close()
+        await remove_namespace(AMQP, prefix, ["intake"])
         await drop_database(db_url)
 
 

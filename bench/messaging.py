@@ -18,7 +18,7 @@ from typing import Any
 
 import aio_pika
 import sqlalchemy as sa
-from labor_runtime.bus import Publisher, declare_exchange
+from labor_runtime.bus import Publisher, declare_exchange, remove_namespace
 from labor_runtime.db import create_engine, drop_database, ensure_database
 from labor_runtime.migrations import runtime_v1_statements
 from labor_runtime.outbox import OutboxRelay
@@ -70,7 +70,7 @@ async def relay_throughput(events: int, batch: int) -> dict[str, Any]:
         elapsed = time.perf_counter() - start
         await relay.publisher.close()
         await queue.delete(if_unused=False, if_empty=False)
-        await exchange.delete()
+        await remove_namespace(AMQP, prefix, [])
         return {"benchmark": "outbox relay, publisher confirms, quorum queue, 1 KiB",
                 "events": events, "batch": batch, "seconds": round(elapsed, 3),
                 "events_per_second": round(events / elapsed)}
@@ -118,8 +118,8 @@ async def publish_consume_latency(rate: int, seconds: float) -> dict[str, Any]:
     await asyncio.wait_for(done.wait(), timeout=60)
     await publisher.close()
     await queue.delete(if_unused=False, if_empty=False)
-    await exchange.delete()
     await connection.close()
+    await remove_namespace(AMQP, prefix, [])
     ms = [v * 1000 for v in latencies]
     return {"benchmark": "publish (confirms) → consume latency, quorum queue, 1 KiB",
             "offered_rate": rate, "achieved_rate": round(total / offered_seconds),

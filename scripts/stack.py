@@ -558,27 +558,13 @@ def _load_config(state_dir: Path) -> StackConfig | None:
 
 
 async def _purge(config: StackConfig) -> None:
-    import aio_pika
+    from labor_runtime.bus import remove_namespace
     from labor_runtime.db import drop_database
 
     for service in config.services:
         await drop_database(config.database_url(service))
-    if not config.bus_prefix:
-        return
-    connection = await aio_pika.connect(config.amqp_url)
-    try:
-        channel = await connection.channel()
-        prefix = config.bus_prefix
-        queues = [f"{prefix}labor.events.unrouted"]
-        for service in config.services:
-            queues += [f"{prefix}{service}.events", f"{prefix}{service}.dlq"]
-            queues += [f"{prefix}{service}.retry.{n}" for n in range(1, 11)]
-        for name in queues:
-            await channel.queue_delete(name)
-        for name in (f"{prefix}labor.events", f"{prefix}labor.events.unrouted", f"{prefix}labor.dlx"):
-            await channel.exchange_delete(name)
-    finally:
-        await connection.close()
+    if config.bus_prefix:
+        await remove_namespace(config.amqp_url, config.bus_prefix, config.services)
 
 
 @dataclass

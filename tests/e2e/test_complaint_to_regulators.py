@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from labor_runtime.db import asyncpg_dsn, drop_database
+from labor_runtime.db import asyncpg_dsn
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -48,11 +48,7 @@ def stack(infrastructure, tmp_path_factory):
     try:
         yield running
     finally:
-        stop_stack(state)
-        import asyncio
-
-        for service in SERVICES:
-            asyncio.run(drop_database(running.services[service].database_url))
+        stop_stack(state, purge=True)  # its databases and its bus namespace too
 
 
 @pytest.fixture(scope="module")

@@ -137,6 +137,30 @@ async def declare(channel: AbstractChannel, queues: ServiceQueues) -> AbstractQu
     return main
 
 
+async def remove_namespace(url: str, prefix: str, services: Sequence[str],
+                           exchange_name: str = "labor.events", max_retry_queues: int = 10) -> None:
+    """Delete every queue and exchange of a bus prefix: a test's, a benchmark's or a purged
+    stack's. Quorum queues are Raft groups; leaving thousands behind slows the whole broker."""
+    if not prefix:
+        raise ValueError("refusing to remove the unprefixed production namespace")
+    connection = await connect(url)
+    try:
+        channel = await connection.channel()
+        names = [f"{prefix}{exchange_name}{UNROUTED_SUFFIX}"]
+        for service in services:
+            queues = ServiceQueues(service=service, event_types=(), prefix=prefix,
+                                   exchange_name=exchange_name)
+            names += [queues.main, queues.dead_letters]
+            names += [queues.retry(n) for n in range(1, max_retry_queues + 1)]
+        for name in names:
+            await channel.queue_delete(name)
+        for name in (f"{prefix}{exchange_name}", f"{prefix}{exchange_name}{UNROUTED_SUFFIX}",
+                     f"{prefix}{DLX_SUFFIX}"):
+            await channel.exchange_delete(name)
+    finally:
+        await connection.close()
+
+
 async def connect(url: str, *, heartbeat: int = 20, timeout: float = 10.0) -> AbstractConnection:
     return await aio_pika.connect(url, heartbeat=heartbeat, timeout=timeout)
 

@@ -22,50 +22,55 @@ class ServiceSettings(BaseSettings):
     service_name: ClassVar[str] = "service"
     default_port: ClassVar[int] = 8000
 
-    environment: Literal["development", "test", "production"] = "development"
-    host: str = "127.0.0.1"
-    port: int = 0
+    environment: Literal["development", "test", "production"] = Field(
+        default="development", description="production refuses development secrets")
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=0, description="HTTP port; 0 means the service's default")
     public_base_url: str = Field(default="", description="external URL of this service")
     web_concurrency: int = Field(default=1, ge=1, le=32, description="server processes")
 
-    database_url: str = ""
+    database_url: str = Field(default="",
+                              description="postgresql+asyncpg URL of the service's own database")
     db_pool_size: int = Field(default=6, description="connections kept open (max_connections is shared)")
     db_max_overflow: int = Field(default=0, description="extra connections, opened and closed per use")
 
-    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
-    amqp_heartbeat_seconds: int = 20
-    bus_exchange: str = "labor.events"
+    amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ")
+    amqp_heartbeat_seconds: int = Field(default=20, description="detects a dead broker peer")
+    bus_exchange: str = Field(default="labor.events", description="the topic exchange")
     bus_prefix: str = Field(default="", description="namespace for exchange and queue names")
-    consumer_prefetch: int = 64
-    retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 10_000, 60_000])
+    consumer_prefetch: int = Field(default=64, description="unacked messages per consumer")
+    retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 10_000, 60_000],
+                                      description="backoff of a failed message, then the DLQ")
     delivery_limit: int = Field(default=10, description="quorum queue x-delivery-limit")
-    publish_timeout_seconds: float = 10.0
+    publish_timeout_seconds: float = Field(default=10.0, description="wait for a broker confirm")
 
-    outbox_batch_size: int = 500
-    outbox_lease_seconds: float = 30.0
+    outbox_batch_size: int = Field(default=500, description="rows the relay claims at once")
+    outbox_lease_seconds: float = Field(default=30.0, description="a crashed relay's rows return after")
     outbox_poll_seconds: float = Field(default=0.5, description="catch rows other processes commit")
-    outbox_retention_hours: float = 24 * 7
-    timer_sweep_seconds: float = 1.0
+    outbox_retention_hours: float = Field(default=24 * 7, description="sent rows kept for audit")
+    timer_sweep_seconds: float = Field(default=1.0, description="how often due deadlines are fired")
 
-    otel_exporter_otlp_endpoint: str | None = None
+    otel_exporter_otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP collector")
     telemetry_spans_file: Path | None = Field(
         default=None, description="append finished spans as JSON lines (development and tests)"
     )
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description="JSON logs on stdout")
 
-    auth_jwt_key: str = DEV_JWT_SECRET
-    auth_jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
-    auth_jwt_issuer: str = "labor-inspection-idp"
-    auth_jwt_audience: str = "labor-inspection"
-    api_key_cache_seconds: float = 30.0
+    auth_jwt_key: str = Field(default=DEV_JWT_SECRET,
+                              description="staff token key (HMAC secret or public key)")
+    auth_jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"],
+                                          description="e.g. [\"RS256\"] with a public key")
+    auth_jwt_issuer: str = Field(default="labor-inspection-idp", description="expected `iss`")
+    auth_jwt_audience: str = Field(default="labor-inspection", description="expected `aud`")
+    api_key_cache_seconds: float = Field(default=30.0, description="a revoked key works at most this long")
 
     field_encryption_keys: str = Field(
         default=json.dumps({"dev1": DEV_FIELD_KEY}),
         description='JSON map key id -> base64 AES-256 key, e.g. {"k2": "...", "k1": "..."}',
     )
-    field_encryption_active_key: str = "dev1"
+    field_encryption_active_key: str = Field(default="dev1", description="key id new ciphertexts use")
 
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = Field(default=1024 * 1024, description="larger bodies get 413")
     clock_control: bool = Field(
         default=False, description="allow /v1/ops/clock to shift time (tests and demos only)"
     )

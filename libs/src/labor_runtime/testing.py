@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from yarl import URL
 
+from labor_runtime.bus import remove_namespace
 from labor_runtime.db import drop_database, ensure_database
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
@@ -104,9 +105,16 @@ async def temporary_database(server_url: str, label: str = "t") -> AsyncIterator
         await drop_database(url)
 
 
+# Every consumer name a test may declare queues for, removed after each test.
+TEST_CONSUMERS = ("intake", "cases", "credit", "notify", "publish", "producer", "consumer")
+
+
 @pytest.fixture
-def bus_prefix() -> str:
-    return f"t{uuid.uuid4().hex[:8]}."
+async def bus_prefix(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    """A namespace of the test's own on the run's vhost, removed when the test ends."""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    yield prefix
+    await remove_namespace(infrastructure.amqp_url, prefix, TEST_CONSUMERS)
 
 
 class PrivateBroker:
