@@ -35,8 +35,7 @@ def main(runs: int, port_base: int) -> dict[str, Any]:
     state = Path(tempfile.mkdtemp(prefix="bench-stack-"))
     tag = uuid.uuid4().hex[:6]
     stack = start_stack(state, port_base=port_base, db_suffix=f"_bench{tag}",
-                        bus_prefix=f"bench{tag}.", extra_env={"WEBHOOK_REQUIRE_HTTPS": "false",
-                                                              "LOG_LEVEL": "WARNING"})
+                        bus_prefix=f"bench{tag}.", log_level="WARNING")
     try:
         urls = {s: stack.url(s) for s in SERVICES}
         registered, webhook = [], []

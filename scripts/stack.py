@@ -135,7 +135,8 @@ def service_environment(config: StackConfig, service: str) -> dict[str, str]:
         host, smtp_port = config.smtp
         env |= {"SMTP_HOST": host, "SMTP_PORT": str(smtp_port)}
     if service == "publish":
-        env["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = "true"  # partners in development are on 127.0.0.1
+        # Partners in development are plain-HTTP servers on 127.0.0.1.
+        env |= {"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true", "WEBHOOK_REQUIRE_HTTPS": "false"}
     return env | config.extra_env
 
 

@@ -44,7 +44,7 @@ def stack(infrastructure, tmp_path_factory):
     state = tmp_path_factory.mktemp("stack")
     running = start_stack(state, port_base=_free_port_block(), db_suffix=suffix,
                           bus_prefix=f"e2e{suffix}.", amqp_url=infrastructure.amqp_url,
-                          postgres_url=server, extra_env={"WEBHOOK_REQUIRE_HTTPS": "false"})
+                          postgres_url=server)
     try:
         yield running
     finally:

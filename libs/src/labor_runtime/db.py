@@ -66,7 +66,7 @@ class UnitOfWork:
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], source: str, clock: Clock,
-                 after_commit: Callable[[], None] | None = None) -> None:
+                 after_commit: Callable[[bool], None] | None = None) -> None:
         self._sessions = sessions
         self.source = source
         self.clock = clock
@@ -102,5 +102,6 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-        if self._emitted and self._after_commit is not None:
-            self._after_commit()  # wake this process's relay: no NOTIFY lock on the commit path
+        if self._after_commit is not None:
+            # Wake this process's relay (if events were written) and workers: no NOTIFY lock.
+            self._after_commit(self._emitted)

@@ -29,7 +29,7 @@ def message_handler(
     clock: Clock,
     source: str,
     tracer: trace.Tracer,
-    after_commit: Callable[[], None] | None = None,
+    after_commit: Callable[[bool], None] | None = None,
 ) -> MessageHandler:
     """Build the consumer callback for a service's event handlers."""
 

@@ -34,6 +34,9 @@ class Worker(Protocol):
 
     async def stop(self, grace: float) -> None: ...
 
+    def wake(self) -> None:
+        """Something was committed that may be work for it: look now, not at the next poll."""
+
 
 class Runtime:
     def __init__(
@@ -83,14 +86,14 @@ class Runtime:
                 settings.amqp_url, self.queues,
                 message_handler(consumer=self.service, handlers=self.handlers,
                                 sessions=self.sessions, clock=self.clock, source=settings.source,
-                                tracer=self.tracer, after_commit=self.relay.wake),
+                                tracer=self.tracer, after_commit=self.committed),
                 prefetch=settings.consumer_prefetch, heartbeat=settings.amqp_heartbeat_seconds,
                 publish_timeout=settings.publish_timeout_seconds)
             self.consumer.stats.listeners.append(
                 lambda outcome: self.metrics.events_consumed.labels(outcome=outcome).inc())
         self.sweeper = TimerSweeper(
             self.sessions, self.clock, settings.source, timer_handlers or {},
-            interval=settings.timer_sweep_seconds, after_commit=self.relay.wake,
+            interval=settings.timer_sweep_seconds, after_commit=self.committed,
             on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
         self.workers: list[Worker] = []
         self._tasks: list[asyncio.Task[Any]] = []
@@ -101,7 +104,14 @@ class Runtime:
         self.workers.append(worker)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.settings.source, self.clock, self.relay.wake)
+        return UnitOfWork(self.sessions, self.settings.source, self.clock, self.committed)
+
+    def committed(self, emitted: bool = True) -> None:
+        """A unit of work committed: wake the relay if it wrote events, and the workers."""
+        if emitted:
+            self.relay.wake()
+        for worker in self.workers:
+            worker.wake()
 
     def session(self) -> AsyncSession:
         return self.sessions()

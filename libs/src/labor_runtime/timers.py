@@ -127,7 +127,7 @@ class TimerSweeper:
         interval: float = 1.0,
         batch: int = 100,
         on_fired: Callable[[str], None] | None = None,
-        after_commit: Callable[[], None] | None = None,
+        after_commit: Callable[[bool], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock

@@ -32,6 +32,7 @@ class DeliveryWorker:
         self.rounds = Counter("delivery_rounds", "rounds of delivery attempts by resulting status",
                               ["status"], registry=runtime.metrics.registry)
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -39,12 +40,17 @@ class DeliveryWorker:
         """Take no new deliveries; let a round in progress finish within `grace` (the runtime
         cancels it after that: its lease expires and the round is tried again)."""
         self._stopping.set()
+        self._wake.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout=grace)
+
+    def wake(self) -> None:
+        self._wake.set()
 
     async def run(self) -> None:
         while not self._stopping.is_set():
             claimed = 0
+            self._wake.clear()
             self._idle.clear()
             try:
                 claimed = await self.run_once()
@@ -55,7 +61,7 @@ class DeliveryWorker:
             if claimed >= self.settings.delivery_batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.delivery_poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.delivery_poll_seconds)
 
     async def run_once(self) -> int:
         """Claim due deliveries and run one round of each, concurrently; returns how many."""

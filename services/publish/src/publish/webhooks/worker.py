@@ -32,6 +32,9 @@ class DeliveryWorker:
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._claimed: dict[asyncio.Task[None], str] = {}
 
+    def wake(self) -> None:
+        self._wake.set()
+
     async def run(self) -> None:
         while not self._stopping.is_set():
             self._wake.clear()
