@@ -134,7 +134,7 @@ compose-check: tools ## Validate docker-compose.yml (docker-compose config -q)
 # --- harnesses (written by the lead) ---------------------------------------------------------
 
 bench: $(INSTALLED) ## Load and latency benchmark (bench/run.py; ARGS=... passed on)
-	$(PY) bench/run.py $(ARGS)
+	$(PY) -m bench.run $(ARGS)
 
 demo: $(INSTALLED) ## Walk one complaint through all five services (scripts/demo.py; ARGS=...)
 	$(PY) scripts/demo.py $(ARGS)
