@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import AfterValidator
+
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -34,3 +38,16 @@ def identity_number_problem(number: str) -> str | None:
     if number[17] != expected:
         return f"check character is {number[17]!r}, expected {expected!r}"
     return None
+
+
+def normalized_credit_code(value: str) -> str:
+    """The code upper-cased; ValueError naming what is wrong when it is not valid."""
+    code = value.strip().upper()
+    problem = credit_code_problem(code)
+    if problem:
+        raise ValueError(f"unified social credit code invalid: {problem}")
+    return code
+
+
+CreditCode = Annotated[str, AfterValidator(normalized_credit_code)]
+"""A unified social credit code field of an API model, validated (R-CRD-1)."""

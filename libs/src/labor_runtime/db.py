@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 
 import asyncpg
@@ -29,33 +30,32 @@ def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def ensure_database(url: str) -> bool:
-    """Create the URL's database if it does not exist; True when it was created."""
+@asynccontextmanager
+async def _server(url: str) -> AsyncIterator[tuple[asyncpg.Connection, str]]:
+    """A connection to the server's `postgres` database, and the URL's database name."""
     parsed = make_url(url)
     name = parsed.database or ""
     if not re.fullmatch(r"[A-Za-z0-9_]+", name):
         raise ValueError(f"refusing unusual database name {name!r}")
     admin = await asyncpg.connect(asyncpg_dsn(parsed.set(database="postgres").render_as_string(False)))
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if exists:
+        yield admin, name
+    finally:
+        await admin.close()
+
+
+async def ensure_database(url: str) -> bool:
+    """Create the URL's database if it does not exist; True when it was created."""
+    async with _server(url) as (admin, name):
+        if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return False
         await admin.execute(f'CREATE DATABASE "{name}"')
         return True
-    finally:
-        await admin.close()
 
 
 async def drop_database(url: str) -> None:
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-        raise ValueError(f"refusing unusual database name {name!r}")
-    admin = await asyncpg.connect(asyncpg_dsn(parsed.set(database="postgres").render_as_string(False)))
-    try:
+    async with _server(url) as (admin, name):
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 class UnitOfWork:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from labor_contracts.identifiers import credit_code_problem
+from labor_contracts.identifiers import CreditCode
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -14,21 +14,12 @@ class PartyIn(BaseModel):
     """The party (当事人) the penalty is imposed on, and where documents are served."""
 
     name: str = Field(min_length=1, max_length=200)
-    credit_code: str | None = Field(default=None, description="统一社会信用代码; validated")
+    credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码; validated")
     legal_representative: str = Field(min_length=1, max_length=64, description="法定代表人")
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254,
                        description="service address the party confirmed for electronic delivery")
     address: str | None = Field(default=None, max_length=300)
 
-    @field_validator("credit_code")
-    @classmethod
-    def _valid_code(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        problem = credit_code_problem(value.strip().upper())
-        if problem:
-            raise ValueError(f"unified social credit code invalid: {problem}")
-        return value.strip().upper()
 
 
 class PenaltyProposalCreate(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from labor_contracts.identifiers import credit_code_problem, identity_number_problem
+from labor_contracts.identifiers import CreditCode, identity_number_problem
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -26,19 +26,10 @@ class Complainant(BaseModel):
 
 
 class EmployerIn(BaseModel):
-    credit_code: str | None = Field(default=None, description="统一社会信用代码; validated")
+    credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码; validated")
     name: str = Field(min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=300)
 
-    @field_validator("credit_code")
-    @classmethod
-    def _valid_code(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        problem = credit_code_problem(value.strip().upper())
-        if problem:
-            raise ValueError(f"unified social credit code invalid: {problem}")
-        return value.strip().upper()
 
 
 class Material(BaseModel):
