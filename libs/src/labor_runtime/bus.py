@@ -97,11 +97,6 @@ class ServiceQueues:
             "x-overflow": "reject-publish",
         }
 
-    def queue_names(self) -> list[str]:
-        names = [self.main, self.dead_letters]
-        names += [self.retry(i) for i in range(1, len(self.retry_delays_ms) + 1)]
-        return names
-
 
 UNROUTED_SUFFIX = ".unrouted"
 

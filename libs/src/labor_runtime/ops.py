@@ -4,6 +4,7 @@
     labor-ops dlq replay --service cases --all
     labor-ops dlq replay --service cases --message-id <id>
     labor-ops outbox --database-url postgresql+asyncpg://.../cases
+    labor-ops audit --database-url postgresql+asyncpg://.../intake
     labor-ops token --role officer_a [--district d01]
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import aio_pika
 
+from labor_runtime.audit import verify_chain
 from labor_runtime.bus import ATTEMPT_HEADER, ORIGINAL_KEY_HEADER, REASON_HEADER, Publisher, ServiceQueues
 from labor_runtime.db import create_engine
 from labor_runtime.outbox import backlog
@@ -101,6 +103,19 @@ async def outbox_status(database_url: str) -> dict[str, float]:
         await engine.dispose()
 
 
+async def audit_status(database_url: str) -> dict[str, object]:
+    """Verify a service's hash-chained audit log (R-OVS-2): entries altered or missing."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        async with AsyncSession(engine) as session:
+            broken = await verify_chain(session)
+        return {"intact": not broken, "broken_at_seq": broken}
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="labor-ops", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
             group.add_argument("--message-id")
     out = sub.add_parser("outbox", help="unsent events and the age of the oldest")
     out.add_argument("--database-url", required=True)
+    aud = sub.add_parser("audit", help="verify a service's hash-chained audit log")
+    aud.add_argument("--database-url", required=True)
     tok = sub.add_parser("token", help="mint a development staff token")
     tok.add_argument("--role", action="append", required=True)
     tok.add_argument("--subject", default=None)
@@ -138,6 +155,10 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps({"replayed": count}))
     elif args.command == "outbox":
         print(json.dumps(asyncio.run(outbox_status(args.database_url))))
+    elif args.command == "audit":
+        result = asyncio.run(audit_status(args.database_url))
+        print(json.dumps(result))
+        raise SystemExit(0 if result["intact"] else 1)
     elif args.command == "token":
         subject = args.subject or f"dev-{'-'.join(args.role)}"
         print(mint_token(args.key, subject=subject, roles=args.role, district=args.district,
