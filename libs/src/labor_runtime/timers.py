@@ -163,6 +163,8 @@ class TimerSweeper:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            if not rows:
+                return 0  # nothing fired: no commit, no wake-up of the relay and workers
             for row in rows:
                 timer = Timer(str(row.id), row.kind, row.subject, row.due_at, dict(row.payload))
                 await self.handlers.get(timer.kind, emit_overdue)(uow, timer)
