@@ -64,9 +64,11 @@ class DevKey:
 
 DEV_KEYS: tuple[DevKey, ...] = (
     DevKey("intake", "hotline_12333", "channel", ("complaints:write",)),
-    # The partner key's scope must be the one publish's partner routes require.
-    DevKey("publish", "housing_bureau", "partner", ("disclosures:read",)),
 )
+# A development partner regulator, registered through publish's own API so that its key reads the
+# feed (a bare API key without a partner record is refused).
+DEV_PARTNER = {"name": "housing_bureau", "agency": "housing_construction", "webhook_url": None,
+               "categories": ["penalty_decision"]}
 
 
 class StackError(RuntimeError):
@@ -405,6 +407,26 @@ def _wait_ready(config: StackConfig, records: dict[str, ProcessRecord], timeout:
             time.sleep(0.25)
 
 
+def _register_partner(config: StackConfig) -> dict[str, Any]:
+    """POST /v1/partners as ops; the name gets a suffix so that a re-seeded stack never collides."""
+    from labor_runtime.security import mint_token
+    from labor_runtime.settings import DEV_JWT_SECRET
+
+    token = mint_token(DEV_JWT_SECRET, subject="stack-seed", roles=["ops"], name="stack-seed")
+    body = {**DEV_PARTNER, "name": f"{DEV_PARTNER['name']}-{time.strftime('%Y%m%d%H%M%S')}"}
+    request = urllib.request.Request(  # noqa: S310 - http(s) URL of our own service
+        f"{config.url('publish')}/v1/partners", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            created = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise StackError(f"could not register the development partner: {exc.read().decode()}") from exc
+    return {"service": "publish", "url": config.url("publish"), "kind": "partner",
+            "partner_id": created["id"], "scopes": ["feed: " + ", ".join(created["categories"])],
+            "key": created["api_key"], "header": "X-API-Key"}
+
+
 def _seed_credentials(config: StackConfig) -> dict[str, Any]:
     api_keys: dict[str, Any] = {}
     for key in DEV_KEYS:
@@ -417,6 +439,8 @@ def _seed_credentials(config: StackConfig) -> dict[str, Any]:
         api_keys[key.client] = {"service": key.service, "url": config.url(key.service),
                                 "kind": key.kind, "scopes": list(key.scopes), "key": plaintext,
                                 "header": "X-API-Key"}
+    if "publish" in config.services:
+        api_keys[DEV_PARTNER["name"]] = _register_partner(config)
     host, smtp_port = config.smtp
     return {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
