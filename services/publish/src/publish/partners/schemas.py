@@ -42,11 +42,17 @@ class PartnerCreated(PartnerView):
 
 
 class SubscriptionsUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"categories": ["penalty_decision", "major_violation", "blacklist"]}]})
+
     categories: list[Category] = Field(max_length=len(Category),
                                        description="the complete new set; [] ends every push")
 
 
 class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"url": "https://zjj.example.gov.cn/hooks/labor-disclosures"}]})
+
     url: str = Field(max_length=MAX_URL_LENGTH)
 
 
