@@ -42,6 +42,7 @@ def test_r_int_7_key_rotation_keeps_old_rows_readable():
 def test_masks_hide_personal_data():
     assert mask("13800138000") == "138******00"
     assert mask("张三丰") == "张**"
+    assert mask("张三") == "张*"
 
 
 def test_calendar_days_by_default_and_working_days_pluggable():

@@ -66,7 +66,9 @@ def test_step_1_complaint_is_idempotent_validated_and_complete(outcome):
     status, problem = outcome.checks["invalid_credit_code"]
     assert status == 422 and "check character" in problem["detail"]
     status, notice = outcome.checks["correction_notice"]
-    assert status == 422 and notice["missing"] == ["identity_proof", "preliminary_evidence"]
+    assert status == 202 and notice["status"] == "awaiting_materials"
+    assert notice["missing"] == ["identity_proof", "preliminary_evidence"]
+    assert "一次性补正告知书" in notice["correction_notice"]["title"]
 
 
 def test_step_2_case_registered_at_once_and_worker_sees_it(outcome):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_contracts.events import EventData
@@ -70,3 +70,68 @@ class PenaltyDecided(EventData):
     publish_by: date = Field(description="the result must be public by this date (R-CASE-8)")
     worker_count: int = 0
     arrears_amount: Decimal = Decimal(0)
+
+
+class MajorMilestoneDue(BaseModel):
+    """One R-MAJ-2 milestone clock of a major case."""
+
+    milestone: str = Field(description="on_site, verified, agreement, enforcement or wages_paid")
+    due_at: datetime
+
+
+class MajorCaseTriggered(EventData):
+    """A case became a major case (重大案件, R-MAJ-1): the emergency response has started."""
+
+    event_type = "cases.major_case.triggered.v1"
+
+    major_case_id: str
+    case_id: str
+    district: str | None = None
+    employer: EmployerRef
+    grounds: list[str] = Field(description="which R-MAJ-1 triggers held")
+    triggered_at: datetime
+    milestones: list[MajorMilestoneDue] = Field(default_factory=list)
+
+
+class MajorMilestoneMissed(EventData):
+    """A major case's milestone clock (R-MAJ-2) passed without the milestone: alert."""
+
+    event_type = "cases.major_case.milestone_missed.v1"
+
+    major_case_id: str
+    case_id: str
+    district: str | None = None
+    milestone: str
+    description: str
+    due_at: datetime
+    fired_at: datetime
+
+
+class Sanction(BaseModel):
+    """One R-MAJ-3 measure against one party, in force from `starts_on` to `ends_on` inclusive."""
+
+    party_role: str = Field(description="developer, general_contractor, team_leader or foreman")
+    name: str
+    credit_code: str | None = Field(default=None, description="统一社会信用代码 of an organisation")
+    measures: list[str] = Field(
+        description="bid_ban (no new bids), downgrade (credit downgraded), "
+                    "construction_market_ban (banned from the local construction market)")
+    starts_on: date
+    ends_on: date
+
+
+class MajorCaseSanctions(EventData):
+    """R-MAJ-3 follow-up of a major case: what credit records and partners act on."""
+
+    event_type = "cases.major_case.sanctions.v1"
+
+    major_case_id: str
+    case_id: str
+    case_number: str | None = None
+    district: str | None = None
+    employer: EmployerRef
+    labor_audit: bool = Field(default=True, description="the employer gets a labor audit")
+    sanctions: list[Sanction]
+    decided_by: str
+    decided_at: datetime
+    authority: str

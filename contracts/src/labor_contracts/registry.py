@@ -8,10 +8,15 @@ from labor_contracts.events import EventData
 
 EVENT_MODELS: tuple[type[EventData], ...] = (
     intake.ComplaintAccepted,
+    intake.MediationEscalated,
+    intake.CorrectionNoticeIssued,
     cases.CaseRegistered,
     cases.CaseNotRegistered,
     cases.DocumentIssued,
     cases.PenaltyDecided,
+    cases.MajorCaseTriggered,
+    cases.MajorMilestoneMissed,
+    cases.MajorCaseSanctions,
     notify.DocumentServed,
     notify.DeliveryFailed,
     credit.IntegrityGradeChanged,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
@@ -158,7 +158,9 @@ def create_app(
     description: str,
     routers: Sequence[APIRouter] = (),
     version: str = "1.0.0",
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
+    """The service's app; `body_limits` maps route patterns (regex) to their own body limit."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -176,5 +178,6 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.add_middleware(TracingMiddleware, runtime=runtime)
-    app.add_middleware(problems.BodySizeLimit, limit=runtime.settings.max_body_bytes)
+    app.add_middleware(problems.BodySizeLimit, limit=runtime.settings.max_body_bytes,
+                       route_limits=body_limits)
     return app

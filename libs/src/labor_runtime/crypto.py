@@ -62,9 +62,9 @@ class FieldCipher:
         return self.encrypt(self.decrypt(token, aad), aad)
 
 
-def mask(value: str, keep: int = 2) -> str:
-    """`张三丰` → `张**`; `13800138000` → `138******00` style masks for lists and logs."""
-    if len(value) <= keep:
+def mask(value: str) -> str:
+    """`张三` → `张*`, `13800138000` → `138******00`: enough to recognise, not to identify."""
+    if len(value) <= 1:
         return "*" * len(value)
     if value.isdigit() and len(value) >= 7:
         return value[:3] + "*" * (len(value) - 5) + value[-2:]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +82,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc, IntegrityError):
+            # A concurrent request changed the same record first; the write is idempotent.
+            return problem_response(409, "concurrent-update", "Concurrent update",
+                                    "another request changed the same record; retry",
+                                    instance=request.url.path, headers={"Retry-After": "1"})
         if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
             log.warning("database unavailable on %s %s", request.method, request.url.path)
             return problem_response(503, "service-unavailable", "Database unavailable",
@@ -96,19 +103,26 @@ def install(app: FastAPI) -> None:
 
 
 class BodySizeLimit:
-    """Refuse request bodies over `limit` bytes with 413, declared length or streamed."""
+    """Refuse request bodies over `limit` bytes with 413, declared length or streamed; routes
+    matching a pattern of `route_limits` (e.g. evidence uploads) have a limit of their own."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int,
+                 route_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.route_limits = [(re.compile(p), n) for p, n in (route_limits or {}).items()]
+
+    def _limit_for(self, path: str) -> int:
+        return next((n for pattern, n in self.route_limits if pattern.fullmatch(path)), self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit_for(scope["path"])
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         refused = False
@@ -120,10 +134,10 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # Answer now; the app sees the client go away and its response is dropped.
                     refused = True
-                    await self._refuse(scope, receive, send)
+                    await self._refuse(scope, receive, send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -137,7 +151,7 @@ class BodySizeLimit:
             if not refused:
                 raise
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(413, "payload-too-large", "Request body too large",
-                                    f"the limit is {self.limit} bytes")
+                                    f"the limit is {limit} bytes")
         await response(scope, receive, send)

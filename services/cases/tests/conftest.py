@@ -131,3 +131,25 @@ async def wait(condition, timeout: float = 30.0) -> None:
 
 async def sleep_briefly() -> None:
     await asyncio.sleep(0.5)
+
+
+REGISTRATION_FORM = {
+    "facts": "某某公司拖欠两名工人2025年10月至12月工资共计8000元",
+    "employer": {"name": "某某建筑工程有限公司", "credit_code": CREDIT_CODE,
+                 "address": "某市某区某路1号"},
+    "workers": [{"reference": "工人甲", "months": "2025-10..12", "amount": "4000.00"},
+                {"reference": "工人乙", "months": "2025-10..12", "amount": "4000.00"}],
+    "amount": "8000.00",
+}
+
+
+async def submit_and_review(service, case_id: str) -> dict:
+    """R-CASE-2: officer A fills the registration form, reviewer B approves it."""
+    response = await service.client.post(f"/v1/cases/{case_id}/registration-form",
+                                         json=REGISTRATION_FORM, headers=OFFICER)
+    assert response.status_code == 201, response.text
+    response = await service.client.post(f"/v1/cases/{case_id}/registration-form/review",
+                                         json={"decision": "approve", "reason": "材料齐全，符合立案条件"},
+                                         headers=REVIEWER)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from labor_runtime.testing import eventually
 
-from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, auth, complaint
+from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, auth, complaint, submit_and_review
 
 pytestmark = pytest.mark.integration
 
@@ -72,6 +72,12 @@ async def test_r_case_3_small_complaint_waits_and_brigade_chief_registers(cases)
                                           json={"decision": "register", "reason": "ok"},
                                           headers=OFFICER)
     assert officer_try.status_code == 403
+    unreviewed = await cases.client.post(f"/v1/cases/{case['case_id']}/registration",
+                                         json={"decision": "register", "reason": "符合立案条件"},
+                                         headers=BRIGADE_CHIEF)
+    assert unreviewed.status_code == 409
+    assert unreviewed.json()["type"].endswith("/registration-not-reviewed")  # R-CASE-2
+    await submit_and_review(cases, case["case_id"])
     response = await cases.client.post(f"/v1/cases/{case['case_id']}/registration",
                                        json={"decision": "register", "reason": "符合立案条件"},
                                        headers=BRIGADE_CHIEF)

@@ -100,7 +100,8 @@ async def advance(service, seconds: float) -> None:
 async def timer(service, kind: str, subject: str):
     async with service.runtime.engine.connect() as conn:
         return (await conn.execute(sa.text(
-            "SELECT due_at, completed_at, fired_at FROM timers WHERE kind = :k AND subject = :s"),
+            "SELECT due_at, completed_at, fired_at, cancelled_at FROM timers "
+            "WHERE kind = :k AND subject = :s"),
             {"k": kind, "s": subject})).one()
 
 

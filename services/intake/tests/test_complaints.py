@@ -53,10 +53,12 @@ async def test_r_crd_1_invalid_credit_code_is_refused_with_reason(intake):
 async def test_r_int_2_correction_notice_lists_every_missing_item(intake):
     response = await intake.client.post("/v1/complaints", json={**BODY, "materials": []},
                                         headers=headers(intake))
-    problem = response.json()
-    assert response.status_code == 422
-    assert problem["missing"] == ["identity_proof", "preliminary_evidence"]
-    assert "一次性补正告知书" in problem["title"]
+    receipt = response.json()
+    assert response.status_code == 202, response.text
+    assert receipt["status"] == "awaiting_materials"
+    assert receipt["missing"] == ["identity_proof", "preliminary_evidence"]
+    assert "一次性补正告知书" in receipt["correction_notice"]["title"]
+    assert len(receipt["correction_notice"]["items"]) == 2
 
 
 async def test_r_int_7_identity_encrypted_at_rest_and_read_is_audited(intake):

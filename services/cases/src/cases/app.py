@@ -11,13 +11,23 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 
 from cases.documents.routes import router as documents_router
+from cases.evidence.routes import router as evidence_router
+from cases.execution import handlers as execution_handlers
+from cases.execution.routes import router as execution_router
 from cases.lifecycle import handlers as lifecycle_handlers
 from cases.lifecycle.routes import router as lifecycle_router
 from cases.lifecycle.rules import IllegalTransition
+from cases.major import flows as major_flows
+from cases.major.routes import router as major_router
+from cases.oversight.flows import MetricGauges
+from cases.oversight.routes import router as oversight_router
 from cases.penalty import handlers as penalty_handlers
 from cases.penalty.routes import router as penalty_router
 from cases.penalty.rules import SeparationOfDuties
 from cases.settings import CasesSettings
+from cases.signatures.routes import router as signatures_router
+from cases.workdays.flows import CalendarLoader
+from cases.workdays.routes import router as workdays_router
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -28,13 +38,24 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings, calendar=calendar,
         handlers={**lifecycle_handlers.handlers(settings),
                   **penalty_handlers.handlers(settings, calendar)},
-        timer_handlers=penalty_handlers.TIMER_HANDLERS)
+        timer_handlers={**penalty_handlers.TIMER_HANDLERS,
+                        **execution_handlers.timer_handlers(settings, calendar),
+                        **major_flows.TIMER_HANDLERS})
+    runtime.add_worker(CalendarLoader(runtime))  # the holiday table feeds `calendar`
+    gauges = MetricGauges(runtime)  # R-CASE-10 on /metrics
+    runtime.add_worker(gauges)
     app = create_service_app(
         runtime, title="Cases (案件)",
         description="Case lifecycle from an accepted complaint to publication: registration "
-        "(R-CASE-1..3), penalty proposal, legal review, notice and decision (R-CASE-5, R-CASE-6), "
-        "deadlines from the proven time of service, QR-verifiable documents (R-DLV-4).",
-        routers=[lifecycle_router, penalty_router, documents_router])
+        "(R-CASE-1..3), hash-chained evidence (R-CASE-4), penalty proposal, legal review, notice, "
+        "hearing and decision (R-CASE-5, R-CASE-6), payments, reminder and court enforcement "
+        "(R-CASE-7), deadlines from the proven time of service, QR-verifiable documents (R-DLV-4) "
+        "with Ed25519 electronic signatures; major-case emergency response (R-MAJ-1..3), the monthly "
+        "review draw (R-CASE-9), case metrics (R-CASE-10), the working-day calendar.",
+        routers=[lifecycle_router, penalty_router, documents_router, signatures_router,
+                 evidence_router, execution_router, major_router, oversight_router,
+                 workdays_router])
+    app.state.case_gauges = gauges
     app.add_exception_handler(IllegalTransition, _illegal_transition)  # type: ignore[arg-type]
     app.add_exception_handler(SeparationOfDuties, _separation_of_duties)  # type: ignore[arg-type]
     return app

@@ -48,3 +48,57 @@ class CasesSettings(ServiceSettings):
     case_number_prefix: str = Field(default="某劳监立", description="立案编号: {prefix}〔{year}〕{seq}")
     notice_number_prefix: str = Field(default="某劳监告", description="告知书编号 prefix")
     decision_number_prefix: str = Field(default="某劳监罚", description="决定书编号 prefix")
+    registration_form_number_prefix: str = Field(default="某劳监立审",
+                                                 description="立案审批表编号 prefix (R-CASE-2)")
+    hearing_record_number_prefix: str = Field(default="某劳监听", description="听证笔录编号 prefix")
+    reminder_number_prefix: str = Field(default="某劳监催", description="催告书编号 prefix (R-CASE-7)")
+    reminder_compliance_days: int = Field(
+        default=10, ge=1,
+        description="R-CASE-7 days the reminder gives the party to pay (行政强制法第三十五条、第五十四条)")
+    # R-MAJ-1 major-case triggers (重大案件)
+    major_case_workers: int = Field(
+        default=30, ge=1, description="R-MAJ-1 a case is major when arrears affect this many workers")
+    major_case_amount: Decimal = Field(
+        default=Decimal("1000000"), ge=0, description="R-MAJ-1 a case is major from this amount, yuan")
+    major_case_online_views: int = Field(
+        default=100_000, ge=1, description="R-MAJ-1 a case is major from this much online attention, views")
+    # R-MAJ-2 milestone clocks from the trigger, minutes
+    major_milestone_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"on_site": 30, "verified": 120, "agreement": 360,
+                                 "enforcement": 1440, "wages_paid": 4320},
+        description="R-MAJ-2 minutes from the trigger to each milestone (on_site, verified, "
+                    "agreement, enforcement, wages_paid); milestones left out keep their default")
+    # R-MAJ-3 follow-up sanctions
+    major_bid_ban_months: int = Field(
+        default=12, ge=1, description="R-MAJ-3 developer and general contractor barred from new bids")
+    major_market_ban_years: int = Field(
+        default=3, ge=1,
+        description="R-MAJ-3 team leaders and foremen banned from the local construction market")
+    # R-CASE-9 monthly case review draw
+    review_share: Decimal = Field(
+        default=Decimal("0.10"), gt=0, le=1,
+        description="R-CASE-9 share of a month's cases drawn at random for quality review")
+    # R-CASE-10 metrics
+    closure_within_days: int = Field(
+        default=60, ge=1,
+        description="R-CASE-10 a case is closed on time within this many days of opening "
+                    "(劳动保障监察条例 第十七条: 60 working days; see WORKING_DAY_DEADLINES)")
+    closure_target_rate: Decimal = Field(
+        default=Decimal("0.98"), ge=0, le=1, description="R-CASE-10 target on-time closure rate")
+    publication_target_rate: Decimal = Field(
+        default=Decimal("1"), ge=0, le=1, description="R-CASE-10 target publication rate")
+    loss_target_rate: Decimal = Field(
+        default=Decimal("0.01"), ge=0, le=1, description="R-CASE-10 highest review/litigation loss rate")
+    metrics_refresh_seconds: float = Field(
+        default=60, gt=0, description="how often the R-CASE-10 Prometheus gauges are recomputed")
+    # Working-day calendar (节假日与调休)
+    working_day_deadlines: list[str] = Field(
+        default_factory=list,
+        description="deadlines counted in working days instead of calendar days, by name "
+                    "(e.g. [\"case_closure\"]); the holiday table is loaded through /v1/ops/calendar")
+    calendar_refresh_seconds: float = Field(
+        default=300, gt=0, description="how often replicas re-read the holiday table")
+
+    def counts_working_days(self, deadline: str) -> bool:
+        """Whether `deadline` is counted in working days (default: calendar days)."""
+        return deadline in self.working_day_deadlines

@@ -7,16 +7,31 @@ from labor_runtime.app import create_app as create_service_app
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 
+from intake.channels.rules import FixedWindowLimiter
 from intake.complaints.handlers import HANDLERS
 from intake.complaints.routes import router as complaints_router
+from intake.deadlines.metrics import OnTimeGaugeWorker
+from intake.deadlines.routes import router as deadlines_router
+from intake.employers.routes import router as employers_router
+from intake.materials.routes import router as materials_router
+from intake.materials.storage import LocalDiskStore
+from intake.privacy.routes import router as privacy_router
 from intake.settings import IntakeSettings
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+    assert isinstance(settings, IntakeSettings)
     runtime = Runtime(settings, handlers=HANDLERS)
-    return create_service_app(
+    runtime.add_worker(OnTimeGaugeWorker(runtime, settings.on_time_gauge_refresh_seconds))
+    app = create_service_app(
         runtime, title="Intake (投诉云)",
         description="Complaints from the 12333 hotline, the WeChat mini-program, service windows, "
-        "the sunshine-wage platform and petition transfers; deadlines of R-INT-3.",
-        routers=[complaints_router])
+        "the sunshine-wage platform and petition transfers; offline batches, evidence uploads "
+        "and the one-time correction notice; deadlines of R-INT-3.",
+        routers=[complaints_router, materials_router, privacy_router, deadlines_router,
+                 employers_router],
+        body_limits={r"/v1/complaints/[^/]+/materials": settings.material_body_bytes})
+    app.state.material_store = LocalDiskStore(settings.material_storage_dir)
+    app.state.channel_limiter = FixedWindowLimiter()
+    return app

@@ -7,10 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from cases.tables import CasesTable
 
 
-class Document(SQLModel, table=True):
+class Document(CasesTable, table=True):
     """A rendered legal document: the exact bytes served, with their SHA-256."""
 
     __tablename__ = "documents"
@@ -29,7 +31,7 @@ class Document(SQLModel, table=True):
     issued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class DocumentService(SQLModel, table=True):
+class DocumentService(CasesTable, table=True):
     """Proof that a document was served (R-DLV-3): legal clocks start at `served_at`."""
 
     __tablename__ = "document_services"

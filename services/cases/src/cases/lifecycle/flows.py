@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from labor_contracts.cases import CaseNotRegistered, CaseRegistered
+from labor_contracts.cases import CaseRegistered
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import audit
@@ -35,7 +35,6 @@ from cases.lifecycle.schemas import (
     CaseView,
     DocumentSummary,
     EmployerView,
-    RegistrationDecision,
     TimelineView,
 )
 from cases.settings import CasesSettings
@@ -190,33 +189,6 @@ async def register(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, st
         complaint_ids=await complaint_ids_of(uow.session, case_id), registered_at=now,
         immediate=immediate, reason=reason), subject=case_id)
     return number
-
-
-async def decide_registration(runtime: Runtime, who: Principal, case_id: str,
-                              body: RegistrationDecision) -> CaseView:
-    """The brigade chief's e-signed answer to a pending registration (R-CASE-2)."""
-    settings = settings_of(runtime)
-    actor = Actor.staff(who, "brigade_chief")
-    async with runtime.uow() as uow:
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
-        state = CaseState(row.state)
-        if body.decision == "register":
-            await register(uow, settings, case_id=case_id, state=state, actor=actor,
-                           reason=body.reason, immediate=False)
-        else:
-            now = uow.clock.now()
-            await transition(uow.session, case_id=case_id, state=state,
-                             action=CaseAction.REFUSE_REGISTRATION, actor=actor, at=now,
-                             reason=body.reason)
-            await audit_decision(uow.session, actor=actor, at=now, action="case.refuse_registration",
-                                 case_id=case_id, reason=body.reason)
-            await uow.emit(CaseNotRegistered(
-                case_id=case_id, complaint_ids=await complaint_ids_of(uow.session, case_id),
-                reason=body.reason, decided_at=now), subject=case_id)
-        await uow.commit()
-    return await case_view(runtime, who, case_id)
 
 
 # Queries ---------------------------------------------------------------------------------------

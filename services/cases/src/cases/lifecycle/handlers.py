@@ -1,4 +1,5 @@
-"""How cases reacts to intake: an accepted complaint opens a case (R-CASE-1, R-CASE-3)."""
+"""How cases reacts to intake: an accepted complaint opens a case (R-CASE-1, R-CASE-3), which
+may be a major case (R-MAJ-1)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 
 from cases.lifecycle import flows
+from cases.major import flows as major
 from cases.settings import CasesSettings
 
 
 def handlers(settings: CasesSettings) -> dict[str, EventHandler]:
     async def on_complaint_accepted(uow: UnitOfWork, event: Envelope, data: ComplaintAccepted) -> None:
-        await flows.open_from_complaint(uow, settings, event, data)
+        case_id = await flows.open_from_complaint(uow, settings, event, data)
+        if case_id is not None:
+            await major.check_triggers(uow, settings, case_id=case_id,
+                                       actor=flows.Actor.service(event.source))
 
     return {ComplaintAccepted.event_type: on_complaint_accepted}

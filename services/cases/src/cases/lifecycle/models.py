@@ -6,10 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
+from cases.tables import CasesTable
 
 
-class Case(SQLModel, table=True):
+class Case(CasesTable, table=True):
     """A case (案件) opened from one or more complaints; `state` follows R-CASE-1."""
 
     __tablename__ = "cases"
@@ -37,7 +40,7 @@ class Case(SQLModel, table=True):
     traceparent: str | None = Field(default=None, description="trace of the originating complaint")
 
 
-class CaseComplaint(SQLModel, table=True):
+class CaseComplaint(CasesTable, table=True):
     """Which complaint a case came from; a complaint opens at most one case."""
 
     __tablename__ = "case_complaints"
@@ -48,7 +51,7 @@ class CaseComplaint(SQLModel, table=True):
     received_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class TimelineEntry(SQLModel, table=True):
+class TimelineEntry(CasesTable, table=True):
     """One recorded step of a case (R-CASE-1): who, in which role, when, why. Append-only."""
 
     __tablename__ = "case_timeline"
@@ -65,7 +68,7 @@ class TimelineEntry(SQLModel, table=True):
     reason: str = ""
 
 
-class NumberSequence(SQLModel, table=True):
+class NumberSequence(CasesTable, table=True):
     """The last official number (文号) handed out per series and year."""
 
     __tablename__ = "number_sequences"
@@ -79,3 +82,27 @@ cases = Case.__table__  # type: ignore[attr-defined]
 case_complaints = CaseComplaint.__table__  # type: ignore[attr-defined]
 case_timeline = TimelineEntry.__table__  # type: ignore[attr-defined]
 number_sequences = NumberSequence.__table__  # type: ignore[attr-defined]
+
+
+class RegistrationForm(CasesTable, table=True):
+    """A's registration form (立案审批表), B's legal review and the brigade chief's answer
+    (R-CASE-2). The form's bytes are a stored document that every step signs."""
+
+    __tablename__ = "registration_forms"
+
+    id: str = Field(primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    status: str
+    document_id: str = Field(foreign_key="documents.id")
+    facts: str
+    employer: dict[str, object] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    workers: list[dict[str, object]] = Field(sa_column=sa.Column(JSONB, nullable=False))
+    amount: Decimal = Field(sa_type=sa.Numeric(14, 2))
+    submitted_by: str
+    submitted_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    review_reason: str | None = None
+
+
+registration_forms = RegistrationForm.__table__  # type: ignore[attr-defined]

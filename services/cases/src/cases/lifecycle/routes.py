@@ -8,14 +8,24 @@ from fastapi import APIRouter, Depends, Path, Query
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
-from cases.lifecycle import flows
+from cases.lifecycle import flows, registration
 from cases.lifecycle.rules import CaseState
-from cases.lifecycle.schemas import CaseSummary, CaseView, RegistrationDecision, TimelineView
+from cases.lifecycle.schemas import (
+    CaseSummary,
+    CaseView,
+    RegistrationDecision,
+    RegistrationFormCreate,
+    RegistrationFormView,
+    RegistrationReview,
+    TimelineView,
+)
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 Staff = Annotated[Principal, Depends(staff(
     Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
+Officer = Annotated[Principal, Depends(staff(Role.OFFICER_A))]
+Reviewer = Annotated[Principal, Depends(staff(Role.REVIEWER_B))]
 BrigadeChief = Annotated[Principal, Depends(staff(Role.BRIGADE_CHIEF))]
 CaseId = Annotated[str, Path(max_length=64)]
 
@@ -43,9 +53,36 @@ async def read_timeline(runtime: RuntimeDep, who: Staff, case_id: CaseId) -> lis
     return await flows.timeline(runtime, who, case_id)
 
 
+@router.post("/{case_id}/registration-form", status_code=201, response_model=RegistrationFormView,
+             summary="Fill and sign the registration form (A post, R-CASE-2); B's legal review is "
+                     "due within 2 hours",
+             responses={409: {"description": "not awaiting registration, or a form is live"}})
+async def submit_registration_form(runtime: RuntimeDep, who: Officer, case_id: CaseId,
+                                   body: RegistrationFormCreate) -> RegistrationFormView:
+    return await registration.submit(runtime, who, case_id, body)
+
+
+@router.get("/{case_id}/registration-form", response_model=RegistrationFormView,
+            summary="The case's latest registration form and its review")
+async def read_registration_form(runtime: RuntimeDep, who: Staff,
+                                 case_id: CaseId) -> RegistrationFormView:
+    return await registration.form_view(runtime, who, case_id)
+
+
+@router.post("/{case_id}/registration-form/review", response_model=RegistrationFormView,
+             summary="Legal review of the registration form (B post, R-CASE-2); approval signs it",
+             responses={403: {"description": "R-ORG-2: the reviewer filled the form"},
+                        409: {"description": "no form awaits review"}})
+async def review_registration_form(runtime: RuntimeDep, who: Reviewer, case_id: CaseId,
+                                   body: RegistrationReview) -> RegistrationFormView:
+    return await registration.review(runtime, who, case_id, body)
+
+
 @router.post("/{case_id}/registration", response_model=CaseView,
-             summary="Register or refuse a pending case, e-signed by the brigade chief (R-CASE-2)",
-             responses={409: {"description": "the case is not awaiting registration"}})
+             summary="Register (e-signing the reviewed form) or refuse a pending case: the brigade "
+                     "chief's last step of R-CASE-2",
+             responses={403: {"description": "R-ORG-2: the chief filled or reviewed the form"},
+                        409: {"description": "not awaiting registration, or no reviewed form"}})
 async def answer_registration(runtime: RuntimeDep, who: BrigadeChief, case_id: CaseId,
                               body: RegistrationDecision) -> CaseView:
-    return await flows.decide_registration(runtime, who, case_id, body)
+    return await registration.decide(runtime, who, case_id, body)

@@ -3,6 +3,7 @@ case numbers. No I/O."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -38,8 +39,11 @@ class CaseAction(StrEnum):
     RECORD_RECTIFICATION = "record_rectification"
     SERVE_NOTICE = "serve_notice"
     REQUEST_HEARING = "request_hearing"
+    RECORD_HEARING = "record_hearing"
     DECIDE = "decide"
     SERVE_DECISION = "serve_decision"
+    RECORD_PAYMENT = "record_payment"
+    ISSUE_REMINDER = "issue_reminder"
     APPLY_COURT_ENFORCEMENT = "apply_court_enforcement"
     PUBLISH = "publish"
     CLOSE = "close"
@@ -62,10 +66,15 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState], CaseState | None]] = {
     A.RECORD_RECTIFICATION: (frozenset({S.REGISTERED, S.INVESTIGATING}), S.RECTIFIED),
     A.SERVE_NOTICE: (frozenset({S.INVESTIGATING}), S.NOTICE_SERVED),
     A.REQUEST_HEARING: (frozenset({S.NOTICE_SERVED}), S.HEARING),
+    # The hearing's record is stored and becomes a basis of the decision (R-CASE-5).
+    A.RECORD_HEARING: (frozenset({S.HEARING}), None),
     # Deciding from `investigating` is for penalties that need no notice (R-CASE-5); the flow
     # checks the notice period before it asks the state machine.
     A.DECIDE: (frozenset({S.INVESTIGATING, S.NOTICE_SERVED, S.HEARING}), S.DECIDED),
     A.SERVE_DECISION: (frozenset({S.DECIDED}), S.EXECUTING),
+    # Execution (R-CASE-6, R-CASE-7): payments and the reminder do not change the state.
+    A.RECORD_PAYMENT: (frozenset({S.DECIDED, S.EXECUTING, S.COURT_ENFORCEMENT, S.PUBLISHED}), None),
+    A.ISSUE_REMINDER: (frozenset({S.EXECUTING, S.PUBLISHED}), None),
     # Publication is due 7 days after the decision (R-CASE-8), usually before execution ends, so
     # court enforcement may follow publication as well as precede it.
     A.APPLY_COURT_ENFORCEMENT: (frozenset({S.EXECUTING, S.PUBLISHED}), S.COURT_ENFORCEMENT),
@@ -138,3 +147,39 @@ def document_number(prefix: str, year: int, sequence: int) -> str:
     if sequence < 1:
         raise ValueError("sequence numbers start at 1")
     return f"{prefix}〔{year}〕{sequence:04d}"
+
+
+# R-CASE-2 registration approval (立案审批) ------------------------------------------------------
+
+
+class RegistrationFormStatus(StrEnum):
+    SUBMITTED = "submitted"  # A filled it; B's legal review is due within 2 hours
+    APPROVED = "approved"  # B approved; the brigade chief e-signs the registration
+    REJECTED = "rejected"  # B sent it back; A may submit a new one
+    REGISTERED = "registered"  # the brigade chief signed: the case is registered
+    REFUSED = "refused"  # the brigade chief refused: not registered, the worker is told why
+
+
+def registration_form_bytes(*, case_id: str, number: str, facts: str, employer: dict[str, object],
+                            workers: list[dict[str, object]], amount: Decimal, submitted_by: str,
+                            submitted_at: str) -> bytes:
+    """The registration form (立案审批表) as the exact bytes that are hashed and signed: canonical
+    JSON (sorted keys, no whitespace), so the same form always gives the same SHA-256."""
+    return json.dumps({
+        "form": "立案审批表", "case_id": case_id, "number": number, "facts": facts,
+        "employer": employer, "workers": workers, "amount": f"{amount:.2f}",
+        "submitted_by": submitted_by, "submitted_at": submitted_at,
+    }, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def registration_signers_refusal(*, submitted_by: str, reviewer: str | None,
+                                 signer: str) -> str | None:
+    """R-ORG-2 on registration: the B reviewer is never the A handler, and nobody approves their
+    own submission; None when `signer` may act (`reviewer` None: `signer` is the reviewer)."""
+    if signer == submitted_by:
+        return (f"{signer} filled this registration form and may not approve it (R-ORG-2: "
+                "separation of duties)")
+    if reviewer is not None and signer == reviewer:
+        return (f"{signer} already gave the legal review of this form and may not also sign the "
+                "registration (R-ORG-2: separation of duties)")
+    return None

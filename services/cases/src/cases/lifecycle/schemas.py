@@ -89,3 +89,55 @@ class TimelineView(BaseModel):
     actor: str
     role: str
     reason: str
+
+
+class WorkerEntry(BaseModel):
+    """A worker the arrears concern. No names or identity numbers: the worker is referenced by
+    the intake complaint (identity stays encrypted in intake)."""
+
+    complaint_id: str | None = Field(default=None, max_length=64)
+    reference: str = Field(min_length=1, max_length=64, description="e.g. 工人甲 / an intake id")
+    months: str = Field(default="", max_length=100, description="months unpaid, e.g. 2025-10..12")
+    amount: Decimal = Field(ge=0, description="wages owed, yuan")
+
+
+class RegistrationFormCreate(BaseModel):
+    """A's registration form (立案审批表, R-CASE-2)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "facts": "某某公司拖欠两名工人2025年10月至12月工资", "employer": {
+            "name": "某某建筑工程有限公司", "credit_code": "91350100M000100Y43",
+            "address": "某市某区某路1号"},
+        "workers": [{"reference": "工人甲", "months": "2025-10..12", "amount": "4000.00"},
+                    {"reference": "工人乙", "months": "2025-10..12", "amount": "4000.00"}],
+        "amount": "8000.00"}]})
+
+    facts: str = Field(min_length=2, max_length=8000)
+    employer: EmployerView
+    workers: list[WorkerEntry] = Field(min_length=1, max_length=500)
+    amount: Decimal = Field(ge=0, description="total arrears, yuan")
+
+
+class RegistrationReview(BaseModel):
+    """B's legal review (法制审核) of the registration form."""
+
+    decision: Literal["approve", "reject"]
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class RegistrationFormView(BaseModel):
+    form_id: str
+    case_id: str
+    status: str
+    document_id: str
+    sha256: str
+    facts: str
+    employer: EmployerView
+    workers: list[WorkerEntry]
+    amount: Decimal
+    submitted_by: str
+    submitted_at: datetime
+    review_due_at: datetime | None = Field(description="R-CASE-2: B's legal review is due by then")
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_reason: str | None

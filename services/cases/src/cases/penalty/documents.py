@@ -46,12 +46,14 @@ def notice_paragraphs(*, violation: str, legal_basis: str, fine_amount: Decimal,
 def decision_paragraphs(*, violation: str, legal_basis: str, fine_amount: Decimal, measures: list[str],
                         stop_production: bool, notice_number: str | None, notice_served_on: date | None,
                         payment_due_days: int, daily_rate: Decimal,
-                        publication_within_days: int) -> list[str]:
+                        publication_within_days: int, hearing: str | None = None) -> list[str]:
     paragraphs = [f"经查，你单位存在以下违法行为：{violation.rstrip('。')}。"]
     if notice_number and notice_served_on:
         paragraphs.append(
             f"本机关于{chinese_date(notice_served_on)}向你单位送达了《行政处罚告知书》（{notice_number}），"
             "告知了拟作出行政处罚的事实、理由、依据及你单位依法享有的陈述、申辩和要求听证的权利。")
+    if hearing:
+        paragraphs.append(hearing)
     paragraphs += [
         f"依据{legal_basis}的规定，本机关决定对你单位作出如下行政处罚："
         + _penalties(fine_amount, measures, stop_production),
@@ -64,3 +66,26 @@ def decision_paragraphs(*, violation: str, legal_basis: str, fine_amount: Decima
         "信息公示系统公示。",
     ]
     return paragraphs
+
+
+def hearing_paragraph(*, record_number: str, held_on: date) -> str:
+    """R-CASE-5: the hearing's record is a basis of the decision."""
+    return (f"应你单位要求，本机关于{chinese_date(held_on)}依法举行了听证，听证笔录（{record_number}）"
+            "已作为本决定的依据。")
+
+
+def reminder_paragraphs(*, decision_number: str, decision_served_on: date, due_on: date,
+                        fine_amount: Decimal, surcharge: Decimal, paid: Decimal,
+                        outstanding: Decimal, daily_rate: Decimal, compliance_days: int) -> list[str]:
+    """The reminder (催告书, R-CASE-7; 《中华人民共和国行政强制法》第三十五条、第五十四条)."""
+    return [
+        f"本机关于{chinese_date(decision_served_on)}向你单位送达了《行政处罚决定书》（{decision_number}），"
+        f"罚款{yuan(fine_amount)}应于{chinese_date(due_on)}前缴纳。截至本催告书作出之日，你单位未"
+        "履行缴纳义务。",
+        f"依据《中华人民共和国行政处罚法》第七十二条，到期不缴纳罚款的，每日按罚款数额的"
+        f"{percent(daily_rate)}加处罚款，加处罚款的数额不得超出罚款的数额。截至本催告书作出之日，"
+        f"加处罚款{yuan(surcharge)}，已缴纳{yuan(paid)}，尚欠{yuan(outstanding)}。",
+        f"根据《中华人民共和国行政强制法》第三十五条、第五十四条的规定，现催告你单位自收到本催告书之日起"
+        f"{compliance_days}日内缴纳上述款项。你单位有权进行陈述和申辩。逾期仍未履行的，本机关将依法"
+        "申请人民法院强制执行。",
+    ]

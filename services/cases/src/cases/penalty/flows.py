@@ -16,6 +16,7 @@ from labor_contracts.publish import DisclosurePublished
 from labor_runtime import timers
 from labor_runtime.bus import Rejected
 from labor_runtime.clock import BUREAU_TZ, Calendar
+from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cases.documents import flows as documents
 from cases.documents.models import documents as documents_table
 from cases.documents.render import DocumentContent, Party
+from cases.execution.models import hearings
 from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.flows import (
     Actor,
@@ -38,7 +40,12 @@ from cases.lifecycle.flows import (
 from cases.lifecycle.models import cases
 from cases.lifecycle.rules import CaseAction, CaseState
 from cases.penalty import rules
-from cases.penalty.documents import decision_paragraphs, notice_paragraphs, yuan
+from cases.penalty.documents import (
+    decision_paragraphs,
+    hearing_paragraph,
+    notice_paragraphs,
+    yuan,
+)
 from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.penalty.rules import ProposalStatus
 from cases.penalty.schemas import (
@@ -49,6 +56,7 @@ from cases.penalty.schemas import (
     ProposalView,
 )
 from cases.settings import CasesSettings
+from cases.signatures import flows as signatures
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +157,8 @@ async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyRe
                          reason=f"legal review {status}: {body.reason}")
         notice_document_id = None
         if approved and proposal.notice_required:
-            notice_document_id = await _issue_notice(uow, settings, row, proposal, actor, now)
+            notice_document_id = await _issue_notice(uow, settings, runtime.cipher, row, proposal,
+                                                    actor, now)
         await uow.session.execute(penalty_proposals.update().where(
             penalty_proposals.c.id == proposal.id).values(
             status=status, reviewed_by=who.subject, reviewed_at=now, review_reason=body.reason,
@@ -161,8 +170,8 @@ async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyRe
     return await proposal_view(runtime, who, case_id, proposal_id=proposal.id)
 
 
-async def _issue_notice(uow: UnitOfWork, settings: CasesSettings, case: Row, proposal: Row,
-                        actor: Actor, now: datetime) -> str:
+async def _issue_notice(uow: UnitOfWork, settings: CasesSettings, cipher: FieldCipher, case: Row,
+                        proposal: Row, actor: Actor, now: datetime) -> str:
     """R-CASE-5: render and issue the penalty notice (行政处罚告知书) once."""
     year = local_year(now)
     number = lifecycle.document_number(settings.notice_number_prefix, year,
@@ -184,7 +193,26 @@ async def _issue_notice(uow: UnitOfWork, settings: CasesSettings, case: Row, pro
     issued = await documents.issue(uow, settings, case_id=case.id, kind=DocumentKind.PENALTY_NOTICE,
                                    number=number, recipient=recipient_of(proposal),
                                    issued_by=actor.subject, at=now, content=content)
+    await signatures.sign(uow.session, cipher, document_id=issued.document_id,
+                          signer=actor.subject, role=actor.role, purpose="legal_review", at=now)
     return issued.document_id
+
+
+async def held_hearing(session: AsyncSession, case_id: str) -> tuple[Row, str] | None:
+    """The case's held hearing and its record's number, for the decision; None if none was asked.
+    Raises when a hearing was asked for and not yet held."""
+    hearing = (await session.execute(sa.select(hearings).where(
+        hearings.c.case_id == case_id))).first()
+    if hearing is None:
+        return None
+    if hearing.record_document_id is None:
+        raise Problem(409, "hearing-not-held", "The requested hearing has not been held",
+                      f"R-CASE-5: the party asked for a hearing, due by {hearing.hold_by.isoformat()}"
+                      "; its record is a basis of the decision", hold_by=hearing.hold_by.isoformat())
+    number = (await session.execute(sa.select(documents_table.c.number).where(
+        documents_table.c.id == hearing.record_document_id))).scalar_one()
+    return hearing, number
+
 
 
 # Decision (detachment chief) -----------------------------------------------------------------
@@ -223,6 +251,7 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
             raise Problem(409, refusal.code, "Too early for the decision (R-CASE-5)",
                           refusal.detail, **extra)
 
+        hearing = await held_hearing(uow.session, case_id)
         year = local_year(now)
         number = lifecycle.document_number(settings.decision_number_prefix, year,
                                            await next_number(uow.session, series="decision",
@@ -240,7 +269,10 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
                     stop_production=proposal.stop_production, notice_number=notice_number,
                     notice_served_on=served_on, payment_due_days=settings.payment_due_days,
                     daily_rate=settings.late_surcharge_daily_rate,
-                    publication_within_days=settings.publication_within_days),
+                    publication_within_days=settings.publication_within_days,
+                    hearing=None if hearing is None else hearing_paragraph(
+                        record_number=hearing[1],
+                        held_on=hearing[0].held_at.astimezone(BUREAU_TZ).date())),
                 issued_on=now.astimezone(BUREAU_TZ).date(), document_id=document_id,
                 verify_url=verify_url)
 
@@ -252,7 +284,9 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
         await uow.session.execute(penalty_decisions.insert().values(
             id=decision_id, case_id=case_id, proposal_id=proposal.id, decision_number=number,
             document_id=issued.document_id, signed_by=who.subject, decided_at=now,
-            publish_by=publish_by))
+            publish_by=publish_by, hearing_id=None if hearing is None else hearing[0].id))
+        await signatures.sign(uow.session, runtime.cipher, document_id=issued.document_id,
+                              signer=who.subject, role=actor.role, purpose="decision", at=now)
         reason = f"penalty decision {number} signed: fine {yuan(proposal.fine_amount)}"
         await transition(uow.session, case_id=case_id, state=state, action=CaseAction.DECIDE,
                          actor=actor, at=now, reason=reason)

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from cases.tables import CasesTable
 
 
-class PenaltyProposal(SQLModel, table=True):
+class PenaltyProposal(CasesTable, table=True):
     """A handler's proposed penalty and its legal review (法制审核)."""
 
     __tablename__ = "penalty_proposals"
@@ -37,7 +39,7 @@ class PenaltyProposal(SQLModel, table=True):
     notice_document_id: str | None = None
 
 
-class PenaltyDecision(SQLModel, table=True):
+class PenaltyDecision(CasesTable, table=True):
     """A signed penalty decision (行政处罚决定书) and the deadlines it started."""
 
     __tablename__ = "penalty_decisions"
@@ -54,6 +56,10 @@ class PenaltyDecision(SQLModel, table=True):
     payment_due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     disclosure_id: str | None = None
+    hearing_id: str | None = Field(default=None, description="R-CASE-5: the hearing it rests on")
+    reminder_document_id: str | None = Field(default=None, description="R-CASE-7: the 催告书")
+    paid_in_full_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    court_enforcement_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 penalty_proposals = PenaltyProposal.__table__  # type: ignore[attr-defined]

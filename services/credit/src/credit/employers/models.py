@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from credit.tables import CreditTable
 
 
-class Employer(SQLModel, table=True):
+class Employer(CreditTable, table=True):
     """One employer (用人单位), keyed by its unified social credit code (R-CRD-1)."""
 
     __tablename__ = "employers"
@@ -28,7 +30,7 @@ class Employer(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class EmployerPenalty(SQLModel, table=True):
+class EmployerPenalty(CreditTable, table=True):
     """A penalty decision (行政处罚决定书) in the employer's case history; once per decision."""
 
     __tablename__ = "employer_penalties"

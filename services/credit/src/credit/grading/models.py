@@ -7,10 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from credit.tables import CreditTable
 
 
-class EmployerGrade(SQLModel, table=True):
+class EmployerGrade(CreditTable, table=True):
     """An integrity grade (诚信等级) as computed at one moment, with what cost the points."""
 
     __tablename__ = "employer_grades"

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from labor_contracts.common import EmployerRef
-from labor_contracts.intake import ComplaintAccepted
-from labor_runtime import audit
+from labor_contracts.intake import ComplaintAccepted, CorrectionNoticeIssued
+from labor_runtime import audit, timers
+from labor_runtime.db import UnitOfWork
 from labor_runtime.outbox import OUTBOX_ROW, outbox_row
-from labor_runtime.problems import Problem
+from labor_runtime.problems import PROBLEM_BASE, Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
+from pydantic import ValidationError
+from sqlalchemy.dialects import postgresql as pg
 
+from intake.channels.guard import ChannelClient
 from intake.complaints.models import complaints
 from intake.complaints.rules import (
     MATERIAL_LABELS,
@@ -23,7 +27,15 @@ from intake.complaints.rules import (
     new_tracking_code,
     provided_materials,
 )
-from intake.complaints.schemas import ComplainantView, ComplaintCreate, ComplaintReceipt
+from intake.complaints.schemas import (
+    BatchItem,
+    BatchItemResult,
+    ComplainantView,
+    ComplaintCreate,
+    ComplaintReceipt,
+    CorrectionNotice,
+)
+from intake.employers import flows as employer_flows
 from intake.settings import IntakeSettings
 
 ASSIGNMENT = "intake.assignment"
@@ -31,13 +43,14 @@ PHONE_CONFIRMATION = "intake.phone_confirmation"
 REGISTRATION_ANSWER = "intake.registration_answer"
 
 
-def correction_notice(missing: list[str]) -> Problem:
+NOTICE_TITLE = "One-time correction notice (一次性补正告知书)"
+
+
+def correction_notice(missing: list[str]) -> CorrectionNotice:
     """R-INT-2: one notice naming every missing item, so the worker comes back at most once."""
-    return Problem(
-        422, "materials-incomplete", "One-time correction notice (一次性补正告知书)",
-        "the complaint lacks: " + "; ".join(MATERIAL_LABELS.get(m, m) for m in missing),
-        missing=missing,
-    )
+    items = [MATERIAL_LABELS.get(m, m) for m in missing]
+    return CorrectionNotice(title=NOTICE_TITLE, missing=missing, items=items,
+                            detail="the complaint lacks: " + "; ".join(items))
 
 
 # The hot path of intake in one statement, one round trip, atomic without BEGIN/COMMIT: the
@@ -51,17 +64,18 @@ _ACCEPT = sa.text(
             complaint_type, status, employer_name, employer_credit_code, employer_address,
             district, worker_count, arrears_amount, suspected_crime, mass_incident, summary,
             complainant_name_enc, complainant_id_number_enc, complainant_phone_enc,
-            received_at, updated_at)
+            missing_materials, employer_id, project, received_at, updated_at)
         VALUES (
             :id, :tracking_code, :channel, :channel_client, :idempotency_key, :request_sha256,
             :complaint_type, :status, :employer_name, :employer_credit_code, :employer_address,
             :district, :worker_count, :arrears_amount, :suspected_crime, :mass_incident, :summary,
-            :name_enc, :id_number_enc, :phone_enc, :now, :now)
+            :name_enc, :id_number_enc, :phone_enc, :missing, :employer_id, :project, :now, :now)
         ON CONFLICT (channel_client, idempotency_key) DO NOTHING
         RETURNING id
-    ), event AS (
+    ),""" + employer_flows.UPSERT_CTE + """, event AS (
         INSERT INTO outbox """ + OUTBOX_ROW + """
-        SELECT :event_id, :routing_key, :body, :traceparent FROM complaint
+        SELECT :event_id, :routing_key, """ + employer_flows.EVENT_BODY_WITH_TOTALS + """,
+               :traceparent FROM """ + employer_flows.EVENT_FROM + """
     ), deadlines AS (
         INSERT INTO timers (id, kind, subject, due_at, payload, created_at)
         SELECT d.id, d.kind, complaint.id, d.due_at, '{}', :now
@@ -69,54 +83,79 @@ _ACCEPT = sa.text(
             (CAST(:t1_id AS uuid), :t1_kind, CAST(:t1_due AS timestamptz)),
             (CAST(:t2_id AS uuid), :t2_kind, CAST(:t2_due AS timestamptz)),
             (CAST(:t3_id AS uuid), :t3_kind, CAST(:t3_due AS timestamptz))) AS d(id, kind, due_at)
+        WHERE CAST(:start_clocks AS boolean)
     )
     SELECT id FROM complaint
     """
-).bindparams(sa.bindparam("body", type_=sa.LargeBinary))
+).bindparams(sa.bindparam("body", type_=sa.LargeBinary),
+             sa.bindparam("missing", type_=pg.ARRAY(sa.Text)))
 
 
-async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
-                 body: ComplaintCreate) -> tuple[ComplaintReceipt, bool]:
-    """Accept a complaint exactly once per idempotency key; returns (receipt, replayed)."""
+def _deadlines(runtime: Runtime, now: datetime) -> list[tuple[str, datetime]]:
+    """R-INT-3: the three clocks that start when a complaint is accepted with its materials."""
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
+    return [
+        (ASSIGNMENT, now + timedelta(hours=settings.assignment_within_hours)),
+        (PHONE_CONFIRMATION, now + timedelta(hours=settings.phone_confirmation_within_hours)),
+        (REGISTRATION_ANSWER, runtime.calendar.add_days(now, settings.registration_answer_within_days)),
+    ]
+
+
+async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
+                 body: ComplaintCreate) -> tuple[ComplaintReceipt, bool]:
+    """Accept a complaint exactly once per idempotency key; returns (receipt, replayed).
+
+    Complete materials: `received`, ComplaintAccepted and the R-INT-3 clocks. Missing materials
+    (R-INT-2): stored `awaiting_materials` with the one-time correction notice, which is also
+    emitted (CorrectionNoticeIssued) for the channel to deliver; uploads later complete it.
+    """
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    if body.complaint_type not in settings.required_materials:
+        raise Problem(422, "unknown-complaint-type", "Unknown complaint type",
+                      f"known types: {', '.join(sorted(settings.required_materials))}")
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     provided = provided_materials(
         has_identity=any(m.kind == "identity_proof" for m in body.materials),
         evidence_kinds=[m.kind for m in body.materials])
     missing = missing_materials(body.complaint_type, provided, settings.required_materials)
-    if body.complaint_type not in settings.required_materials:
-        raise Problem(422, "unknown-complaint-type", "Unknown complaint type",
-                      f"known types: {', '.join(sorted(settings.required_materials))}")
-    if missing:
-        raise correction_notice(missing)
 
     now = runtime.clock.now()
     complaint_id = str(uuid.uuid4())
     tracking_code = new_tracking_code()
     cipher = runtime.cipher
     person = body.complainant
-    _, event = outbox_row(source=settings.source, subject=complaint_id, time=now, data=ComplaintAccepted(
-        complaint_id=complaint_id, channel=client.name, received_at=now,
-        employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
-                             address=body.employer.address),
-        district=body.district, worker_count=body.worker_count, arrears_amount=body.arrears_amount,
-        suspected_crime=body.suspected_crime, mass_incident=body.mass_incident, summary=body.summary))
-    deadlines = {
-        "t1_id": str(uuid.uuid4()), "t1_kind": ASSIGNMENT,
-        "t1_due": now + timedelta(hours=settings.assignment_within_hours),
-        "t2_id": str(uuid.uuid4()), "t2_kind": PHONE_CONFIRMATION,
-        "t2_due": now + timedelta(hours=settings.phone_confirmation_within_hours),
-        "t3_id": str(uuid.uuid4()), "t3_kind": REGISTRATION_ANSWER,
-        "t3_due": runtime.calendar.add_days(now, settings.registration_answer_within_days),
-    }
+    status = ComplaintStatus.AWAITING_MATERIALS if missing else ComplaintStatus.RECEIVED
+    employer = await employer_flows.match_employer(  # R-INT-6
+        runtime, credit_code=body.employer.credit_code, name=body.employer.name,
+        address=body.employer.address)
+    data: ComplaintAccepted | CorrectionNoticeIssued
+    if missing:
+        notice = correction_notice(missing)
+        data = CorrectionNoticeIssued(complaint_id=complaint_id, tracking_code=tracking_code,
+                                      channel=client.channel, missing=missing, items=notice.items,
+                                      issued_at=now)
+    else:
+        data = ComplaintAccepted(
+            complaint_id=complaint_id, channel=client.channel, received_at=now,
+            employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
+                                 address=body.employer.address),
+            district=body.district, worker_count=body.worker_count,
+            arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
+            mass_incident=body.mass_incident, summary=body.summary, project=body.project,
+            employer_id=employer.id)
+    _, event = outbox_row(source=settings.source, subject=complaint_id, time=now, data=data)
+    deadlines: dict[str, object] = {"start_clocks": not missing}
+    for n, (kind, due) in enumerate(_deadlines(runtime, now), start=1):
+        deadlines |= {f"t{n}_id": str(uuid.uuid4()), f"t{n}_kind": kind, f"t{n}_due": due}
     async with runtime.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         inserted = (await conn.execute(_ACCEPT, {
-            "id": complaint_id, "tracking_code": tracking_code, "channel": client.name,
+            "id": complaint_id, "tracking_code": tracking_code, "channel": client.channel,
             "channel_client": client.subject, "idempotency_key": idempotency_key,
             "request_sha256": request_hash, "complaint_type": body.complaint_type,
-            "status": ComplaintStatus.RECEIVED, "employer_name": body.employer.name,
+            "status": status, "employer_name": body.employer.name,
             "employer_credit_code": body.employer.credit_code,
             "employer_address": body.employer.address, "district": body.district,
             "worker_count": body.worker_count, "arrears_amount": body.arrears_amount,
@@ -125,23 +164,87 @@ async def accept(runtime: Runtime, client: Principal, idempotency_key: str,
             "name_enc": cipher.encrypt(person.name, f"complaints.name:{complaint_id}"),
             "id_number_enc": cipher.encrypt(person.id_number, f"complaints.id_number:{complaint_id}"),
             "phone_enc": cipher.encrypt(person.phone, f"complaints.phone:{complaint_id}"),
-            "now": now, **event, **deadlines})).first()
+            "missing": missing, "project": body.project, "now": now, **event, **deadlines,
+            **employer_flows.accept_params(employer, link=not missing)})).first()
     if inserted is None:
         # The key was used before: a channel's retry, or a concurrent duplicate that won.
         existing = await _by_key(runtime, client.subject, idempotency_key)
         assert existing is not None
         return _replay(existing, request_hash), True
     runtime.relay.wake()
-    return ComplaintReceipt(complaint_id=complaint_id, tracking_code=tracking_code,
-                            status=ComplaintStatus.RECEIVED, received_at=now), False
+    return receipt(complaint_id, tracking_code, status, now, missing), False
+
+
+def receipt(complaint_id: str, tracking_code: str, status: str, received_at: datetime,
+            missing: list[str]) -> ComplaintReceipt:
+    return ComplaintReceipt(complaint_id=complaint_id, tracking_code=tracking_code, status=status,
+                            received_at=received_at, missing=missing,
+                            correction_notice=correction_notice(missing) if missing else None)
+
+
+async def accept_batch(runtime: Runtime, client: ChannelClient,
+                       items: list[BatchItem]) -> list[BatchItemResult]:
+    """R-INT-5: an offline queue re-sent; each item applied exactly once by its own key, answered
+    on its own (accepted, duplicate or rejected): a bad item never sinks the others."""
+    results = []
+    for index, item in enumerate(items):
+        try:
+            if not 8 <= len(item.idempotency_key) <= 128:
+                raise Problem(422, "invalid-idempotency-key", "Invalid idempotency key",
+                              "an item's idempotency_key has 8 to 128 characters")
+            body = ComplaintCreate.model_validate(item.complaint)
+            done, replayed = await accept(runtime, client, item.idempotency_key, body)
+        except ValidationError as exc:
+            errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"],
+                       "type": e["type"]} for e in exc.errors()]
+            results.append(BatchItemResult(
+                index=index, idempotency_key=item.idempotency_key, outcome="rejected",
+                problem={"type": PROBLEM_BASE + "validation-failed", "status": 422,
+                         "title": "Request failed validation",
+                         "detail": "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5]),
+                         "errors": errors}))
+            continue
+        except Problem as problem:
+            results.append(BatchItemResult(
+                index=index, idempotency_key=item.idempotency_key, outcome="rejected",
+                problem={"type": PROBLEM_BASE + problem.code, "status": problem.status,
+                         "title": problem.title, "detail": problem.detail, **problem.extra}))
+            continue
+        results.append(BatchItemResult(index=index, idempotency_key=item.idempotency_key,
+                                       outcome="duplicate" if replayed else "accepted",
+                                       receipt=done))
+    return results
+
+
+async def complete_materials(uow: UnitOfWork, runtime: Runtime, row: sa.Row,  # type: ignore[type-arg]
+                             missing: list[str]) -> str:
+    """After an upload: record what the complaint still lacks; when nothing, accept it now
+    (ComplaintAccepted, R-INT-3 clocks from this moment). Returns the complaint's status."""
+    now = runtime.clock.now()
+    if missing:
+        await uow.session.execute(complaints.update().where(complaints.c.id == row.id)
+                                  .values(missing_materials=missing, updated_at=now))
+        return str(row.status)
+    await uow.session.execute(complaints.update().where(complaints.c.id == row.id).values(
+        missing_materials=[], status=ComplaintStatus.RECEIVED, updated_at=now))
+    linked = await employer_flows.link(uow.session, row, now)  # R-INT-6
+    await uow.emit(ComplaintAccepted(
+        complaint_id=row.id, channel=row.channel, received_at=now,
+        employer=EmployerRef(credit_code=row.employer_credit_code, name=row.employer_name,
+                             address=row.employer_address),
+        district=row.district, worker_count=row.worker_count, arrears_amount=row.arrears_amount,
+        suspected_crime=row.suspected_crime, mass_incident=row.mass_incident,
+        summary=row.summary, project=row.project, **linked), subject=row.id)
+    await timers.start(uow.session, _deadlines(runtime, now), subject=row.id, now=now)
+    return ComplaintStatus.RECEIVED
 
 
 def _replay(row: sa.Row, request_hash: str) -> ComplaintReceipt:  # type: ignore[type-arg]
     if row.request_sha256 != request_hash:
         raise Problem(409, "idempotency-key-reused", "Idempotency key reused",
                       "this Idempotency-Key was used for a different complaint; use a new key")
-    return ComplaintReceipt(complaint_id=row.id, tracking_code=row.tracking_code, status=row.status,
-                            received_at=row.received_at)
+    return receipt(row.id, row.tracking_code, row.status, row.received_at,
+                   list(row.missing_materials or []))
 
 
 async def _by_key(runtime: Runtime, client: str, key: str) -> sa.Row | None:  # type: ignore[type-arg]

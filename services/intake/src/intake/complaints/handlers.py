@@ -12,6 +12,7 @@ from labor_runtime.db import UnitOfWork
 from intake.complaints.flows import REGISTRATION_ANSWER
 from intake.complaints.models import complaints
 from intake.complaints.rules import ComplaintStatus
+from intake.employers import flows as employer_flows
 
 
 async def on_case_registered(uow: UnitOfWork, event: Envelope, data: CaseRegistered) -> None:
@@ -25,6 +26,7 @@ async def on_case_not_registered(uow: UnitOfWork, event: Envelope, data: CaseNot
 async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: str, reason: str,
                   case_id: str) -> None:
     now = uow.clock.now()
+    await employer_flows.release(uow.session, complaint_ids)  # R-INT-6: no longer open
     await uow.session.execute(
         complaints.update().where(complaints.c.id.in_(complaint_ids))
         .values(status=status, status_reason=reason, case_id=case_id, updated_at=now))

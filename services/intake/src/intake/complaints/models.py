@@ -6,10 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlalchemy.dialects import postgresql as pg
+from sqlmodel import Field
+
+from intake.tables import IntakeTable
 
 
-class Complaint(SQLModel, table=True):
+class Complaint(IntakeTable, table=True):
     """A worker's complaint (投诉) about unpaid wages."""
 
     __tablename__ = "complaints"
@@ -36,7 +39,18 @@ class Complaint(SQLModel, table=True):
     complainant_name_enc: str
     complainant_id_number_enc: str
     complainant_phone_enc: str
+    missing_materials: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.Text))
     case_id: str | None = None
+    # R-INT-3 / R-INT-4 / R-INT-6 (migration 0003)
+    employer_id: str | None = Field(default=None, index=True)
+    project: str | None = None
+    handler: str | None = None
+    assigned_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    phone_confirmed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    mediation_result: str | None = None
+    mediation_grid: str | None = None
+    mediated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    escalated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     received_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from labor_runtime.app import RuntimeDep, api_client, staff
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
+from intake.channels.guard import ChannelClient, channel, charge
 from intake.complaints import flows
+from intake.complaints.rules import ComplaintStatus
 from intake.complaints.schemas import (
+    BatchRequest,
+    BatchResult,
     ComplainantView,
     ComplaintCreate,
     ComplaintReceipt,
     ComplaintStatusView,
 )
+from intake.settings import IntakeSettings
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
-Channel = Annotated[Principal, Depends(api_client("channel", scope="complaints:write"))]
+Channel = Annotated[ChannelClient, Depends(channel("complaints:write"))]
+BatchChannel = Annotated[ChannelClient, Depends(channel("complaints:write", cost=0))]
 CaseHandler = Annotated[Principal, Depends(staff(Role.OFFICER_A, Role.REVIEWER_B,
                                                  Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
@@ -28,15 +35,41 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, ma
 @router.post("", status_code=201, response_model=ComplaintReceipt,
              summary="File a complaint (R-INT-1, R-INT-2, R-INT-5)",
              responses={200: {"description": "replay of an earlier request with the same key"},
+                        202: {"description": "stored awaiting materials: the receipt carries the "
+                              "one-time correction notice; upload by tracking code completes it"},
+                        403: {"description": "the key's client is not a known channel"},
                         409: {"description": "key reused with a different body"},
-                        422: {"description": "invalid input or the one-time correction notice"}})
+                        422: {"description": "invalid input"},
+                        429: {"description": "the channel's rate limit; see Retry-After"}})
 async def file_complaint(body: ComplaintCreate, runtime: RuntimeDep, client: Channel,
                          idempotency_key: IdempotencyKey, response: Response) -> ComplaintReceipt:
     receipt, replayed = await flows.accept(runtime, client, idempotency_key, body)
     if replayed:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
+    elif receipt.status == ComplaintStatus.AWAITING_MATERIALS:
+        response.status_code = 202
     return receipt
+
+
+@router.post("/batch", response_model=BatchResult,
+             summary="Re-send an offline queue: each item once by its own key (R-INT-5)",
+             responses={413: {"description": "more items than BATCH_MAX_ITEMS"},
+                        429: {"description": "the items exceed the channel's rate limit"}})
+async def file_batch(body: BatchRequest, request: Request, runtime: RuntimeDep,
+                     client: BatchChannel) -> BatchResult:
+    """Answers 200 with one result per item in order: `accepted` (receipt), `duplicate` (the
+    original receipt) or `rejected` (its problem); each item counts once against the quota."""
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    if len(body.items) > settings.batch_max_items:
+        raise Problem(413, "batch-too-large", "Too many items in one batch",
+                      f"send at most {settings.batch_max_items} items per batch",
+                      max_items=settings.batch_max_items)
+    charge(request, runtime, client, len(body.items))
+    items = await flows.accept_batch(runtime, client, body.items)
+    counts = {o: sum(1 for i in items if i.outcome == o) for o in ("accepted", "duplicate", "rejected")}
+    return BatchResult(**counts, items=items)
 
 
 @router.get("/{tracking_code}", response_model=ComplaintStatusView,

@@ -20,6 +20,7 @@ class Channel(StrEnum):
 class ComplaintStatus(StrEnum):
     """What the worker sees when following the complaint (R-INT-8)."""
 
+    AWAITING_MATERIALS = "awaiting_materials"  # R-INT-2: correction notice issued, not accepted yet
     RECEIVED = "received"
     ASSIGNED = "assigned"
     REGISTERED = "registered"
@@ -44,11 +45,21 @@ def provided_materials(*, has_identity: bool, evidence_kinds: Iterable[str]) -> 
     return provided
 
 
+MATERIAL_KINDS = EVIDENCE_KINDS | {"identity_proof"}
+
+
 def missing_materials(
     complaint_type: str, provided: set[str], requirements: Mapping[str, list[str]]
 ) -> list[str]:
     """Every missing item at once: the one-time correction notice (一次性补正告知书) lists them all."""
     return [item for item in requirements.get(complaint_type, []) if item not in provided]
+
+
+def still_missing(missing: Iterable[str], uploaded_kinds: Iterable[str]) -> list[str]:
+    """What an incomplete complaint lacks after the worker supplied `uploaded_kinds`."""
+    kinds = list(uploaded_kinds)
+    provided = provided_materials(has_identity="identity_proof" in kinds, evidence_kinds=kinds)
+    return [item for item in missing if item not in provided]
 
 
 def new_tracking_code() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Literal
 
 from labor_contracts.identifiers import CreditCode, identity_number_problem
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -62,14 +63,57 @@ class ComplaintCreate(BaseModel):
     suspected_crime: bool = False
     mass_incident: bool = False
     summary: str = Field(default="", max_length=4000)
+    project: str | None = Field(default=None, max_length=200,
+                                description="R-INT-6 construction project (工程项目) complained about")
     materials: list[Material] = Field(default_factory=list, max_length=100)
+
+
+class CorrectionNotice(BaseModel):
+    """R-INT-2: the one-time correction notice (一次性补正告知书): every missing item at once."""
+
+    title: str
+    missing: list[str] = Field(description="codes of the missing items, e.g. identity_proof")
+    items: list[str] = Field(description="the same items as the notice words them")
+    detail: str
 
 
 class ComplaintReceipt(BaseModel):
     complaint_id: str
-    tracking_code: str = Field(description="give this to the worker to follow the complaint")
-    status: str
+    tracking_code: str = Field(description="give this to the worker to follow the complaint "
+                               "and to upload missing materials with")
+    status: str = Field(description="received, or awaiting_materials with the correction notice")
     received_at: datetime
+    missing: list[str] = Field(default_factory=list, description="R-INT-2 what is still missing")
+    correction_notice: CorrectionNotice | None = None
+
+
+class BatchItem(BaseModel):
+    """One queued complaint of an offline client, under its own idempotency key (R-INT-5)."""
+
+    idempotency_key: str = Field(description="8 to 128 characters; checked per item, so a bad "
+                                 "key rejects only its item")
+    complaint: dict[str, Any] = Field(description="a complaint as POST /v1/complaints takes it; "
+                                      "validated per item, so one bad item rejects only itself")
+
+
+class BatchRequest(BaseModel):
+    items: list[BatchItem] = Field(min_length=1)
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    idempotency_key: str
+    outcome: Literal["accepted", "duplicate", "rejected"]
+    receipt: ComplaintReceipt | None = Field(default=None,
+                                             description="accepted: the new one; duplicate: the original")
+    problem: dict[str, Any] | None = Field(default=None, description="rejected: problem+json of the item")
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    duplicate: int
+    rejected: int
+    items: list[BatchItemResult]
 
 
 class ComplaintStatusView(BaseModel):

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from publish.tables import PublishTable
 
 
-class Disclosure(SQLModel, table=True):
+class Disclosure(PublishTable, table=True):
     """A public disclosure (公示). Columns are exactly R-PUB-3's list plus bookkeeping: there is
     no place for complainant data."""
 
@@ -43,7 +45,7 @@ class Disclosure(SQLModel, table=True):
     withdrawal_reason: str = ""
 
 
-class PlatformSubmission(SQLModel, table=True):
+class PlatformSubmission(PublishTable, table=True):
     """One disclosure owed to one national platform; `pending` until an adapter or an operator
     records the platform's receipt."""
 

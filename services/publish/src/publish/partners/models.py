@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from publish.tables import PublishTable
 
 
-class Partner(SQLModel, table=True):
+class Partner(PublishTable, table=True):
     """A partner regulator. The webhook secret is stored encrypted (it signs, so it can't be hashed)."""
 
     __tablename__ = "partners"
@@ -27,7 +29,7 @@ class Partner(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-class PartnerSubscription(SQLModel, table=True):
+class PartnerSubscription(PublishTable, table=True):
     """A partner receives (push) and may read (pull) the disclosures of this category."""
 
     __tablename__ = "partner_subscriptions"

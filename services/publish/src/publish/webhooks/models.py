@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from publish.tables import PublishTable
 
 
-class WebhookDelivery(SQLModel, table=True):
+class WebhookDelivery(PublishTable, table=True):
     """A message owed to one partner endpoint; its id is the stable `webhook-id`."""
 
     __tablename__ = "webhook_deliveries"
@@ -35,7 +37,7 @@ class WebhookDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
-class WebhookAttempt(SQLModel, table=True):
+class WebhookAttempt(PublishTable, table=True):
     """One HTTP request to a partner and what came of it."""
 
     __tablename__ = "webhook_attempts"

@@ -1,0 +1,89 @@
+"""Pure execution rules: hearing deadline (R-CASE-5), what is owed and whether it is paid
+(R-CASE-6), reminder and court-enforcement deadlines (R-CASE-7). No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from labor_runtime.clock import Calendar
+
+from cases.penalty.rules import CENT, late_surcharge
+
+
+def hearing_hold_by(requested_at: datetime, *, days: int, calendar: Calendar) -> datetime:
+    """R-CASE-5: a requested hearing is held within `days` days of the request."""
+    return calendar.add_days(requested_at, days)
+
+
+def hearing_request_refusal(*, notice_period_ends_at: datetime | None,
+                            now: datetime) -> str | None:
+    """The party asks for a hearing within the notice period; None when the request is in time."""
+    if notice_period_ends_at is None:
+        return "the penalty notice has not been served: there is nothing to ask a hearing on yet"
+    if now >= notice_period_ends_at:
+        return (f"the notice period ended at {notice_period_ends_at.isoformat()}; a hearing is "
+                "asked for within it (逾期未提出的，视为放弃)")
+    return None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What the party owes on `on` (R-CASE-6): the fine, the surcharge (3%/day of the fine after
+    the due date, capped at the fine), what was paid, and what is still due."""
+
+    fine: Decimal
+    surcharge: Decimal
+    paid: Decimal
+    on: date
+
+    @property
+    def total(self) -> Decimal:
+        return self.fine + self.surcharge
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(Decimal(0), self.total - self.paid).quantize(CENT)
+
+    @property
+    def paid_in_full(self) -> bool:
+        return self.paid >= self.total
+
+
+def balance(*, fine: Decimal, due_on: date | None, payments: list[tuple[date, Decimal]],
+            on: date, daily_rate: Decimal) -> Balance:
+    """The balance on `on`. The surcharge runs until the fine is paid: it is counted up to the
+    day the payments first covered fine and surcharge, or up to `on` while they have not."""
+    paid = Decimal(0)
+    settled_on: date | None = None
+    for paid_on, amount in sorted(payments):
+        paid += amount
+        surcharge = (late_surcharge(fine, due_on=due_on, paid_on=paid_on, daily_rate=daily_rate)
+                     if due_on else Decimal(0))
+        if settled_on is None and paid >= fine + surcharge:
+            settled_on = paid_on
+    until = settled_on or on
+    surcharge = (late_surcharge(fine, due_on=due_on, paid_on=until, daily_rate=daily_rate)
+                 if due_on else Decimal(0))
+    return Balance(fine=fine, surcharge=surcharge, paid=paid, on=until)
+
+
+def reminder_by(payment_due_at: datetime, *, days: int) -> datetime:
+    """R-CASE-7: the reminder (催告书) is issued within `days` days of the due date."""
+    return payment_due_at + timedelta(days=days)
+
+
+def court_enforcement_by(payment_due_at: datetime, *, days: int) -> datetime:
+    """R-CASE-7: still unpaid, the application for court enforcement is made within `days`
+    days (counted from the due date)."""
+    return payment_due_at + timedelta(days=days)
+
+
+def close_refusal(*, fine: Decimal | None, paid_in_full: bool) -> str | None:
+    """A case with a fine closes once the fine (and any surcharge) is paid in full; None when it
+    may close. `fine` None: no penalty decision (rectified, not registered)."""
+    if fine is not None and fine > 0 and not paid_in_full:
+        return ("the fine is not paid in full; execution continues (R-CASE-7: reminder, then "
+                "court enforcement) until it is")
+    return None

@@ -1,0 +1,277 @@
+"""Oversight use cases: the monthly review draw (R-CASE-9), case metrics (R-CASE-10) and their
+Prometheus gauges. Every draw is audited (R-OVS-2)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from labor_runtime import audit
+from labor_runtime.clock import BUREAU_TZ, Calendar
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
+from prometheus_client import Gauge
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from cases.lifecycle.flows import settings_of
+from cases.lifecycle.models import case_complaints, case_timeline, cases
+from cases.oversight import rules
+from cases.oversight.models import review_draws
+from cases.oversight.schemas import (
+    CaseMetrics,
+    DrawnCase,
+    DrawRequest,
+    FinesMetric,
+    LossMetric,
+    PublicDrawView,
+    RateMetric,
+    ReviewDrawView,
+)
+from cases.penalty.models import penalty_decisions, penalty_proposals
+from cases.penalty.rules import end_of_local_day
+from cases.settings import CasesSettings
+
+log = logging.getLogger(__name__)
+
+CLOSURE_DEADLINE = "case_closure"
+
+
+def require_city_level(who: Principal) -> None:
+    if who.district is not None:
+        raise Problem(403, "forbidden", "City-level action",
+                      "the monthly review draw covers every district; only city-level staff run it")
+
+
+# R-CASE-9 -----------------------------------------------------------------------------------------
+
+
+async def run_draw(runtime: Runtime, who: Principal, body: DrawRequest) -> ReviewDrawView:
+    """Draw the month's cases for quality review, once; the seed and population are recorded."""
+    require_city_level(who)
+    settings = settings_of(runtime)
+    start, end = rules.month_bounds(body.month)
+    seed = body.seed or secrets.token_hex(16)
+    async with runtime.uow() as uow:
+        now = uow.clock.now()
+        if now < end:
+            raise Problem(409, "month-not-over", "The month is not over",
+                          f"the draw of {body.month} can be run from {end.isoformat()}")
+        population = sorted((await uow.session.execute(sa.select(cases.c.id).where(
+            cases.c.registered_at >= start, cases.c.registered_at < end))).scalars())
+        selected = rules.draw(seed, population, settings.review_share)
+        inserted = await uow.session.execute(insert(review_draws).values(
+            month=body.month, seed=seed, algorithm=rules.ALGORITHM, share=settings.review_share,
+            population=population, selected=selected, drawn_by=who.subject, drawn_at=now)
+            .on_conflict_do_nothing().returning(review_draws.c.month))
+        if inserted.first() is None:
+            raise Problem(409, "already-drawn", "The month was already drawn",
+                          f"the draw of {body.month} is recorded; read it, it cannot be redone")
+        await audit.record(uow.session, audit.AuditEntry(
+            at=now, actor=who.subject, role="detachment_chief", action="review.draw",
+            subject=f"review_draw:{body.month}",
+            reason=f"R-CASE-9 seed {seed}: {len(selected)} of {len(population)} cases "
+                   f"({rules.ALGORITHM})"))
+        await uow.commit()
+    return await draw_view(runtime, who, body.month)
+
+
+async def _draw_row(runtime: Runtime, month: str) -> sa.Row[Any]:
+    try:
+        rules.parse_month(month)
+    except ValueError as exc:
+        raise Problem(400, "bad-month", "Not a month", str(exc)) from exc
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(review_draws).where(review_draws.c.month == month))).first()
+    if row is None:
+        raise Problem(404, "not-drawn", "No draw for this month", f"{month} has not been drawn")
+    return row
+
+
+async def draw_view(runtime: Runtime, who: Principal, month: str) -> ReviewDrawView:
+    row = await _draw_row(runtime, month)
+    query = sa.select(cases.c.id, cases.c.case_number, cases.c.district, cases.c.state).where(
+        cases.c.id.in_(row.selected))
+    if who.district is not None:
+        query = query.where(cases.c.district == who.district)
+    async with runtime.engine.connect() as conn:
+        found = {r.id: r for r in (await conn.execute(query)).all()}
+    return ReviewDrawView(
+        month=row.month, seed=row.seed, algorithm=row.algorithm,
+        algorithm_description=rules.ALGORITHM_DESCRIPTION, share=row.share,
+        population=row.population, selected=row.selected,
+        reproduced=rules.draw(row.seed, row.population, row.share) == row.selected,
+        cases=[DrawnCase(case_id=r.id, case_number=r.case_number, district=r.district,
+                         state=r.state) for i in row.selected if (r := found.get(i)) is not None],
+        drawn_by=row.drawn_by, drawn_at=row.drawn_at)
+
+
+async def public_draw(runtime: Runtime, month: str) -> PublicDrawView:
+    row = await _draw_row(runtime, month)
+    return PublicDrawView(
+        month=row.month, seed=row.seed, algorithm=row.algorithm,
+        algorithm_description=rules.ALGORITHM_DESCRIPTION, share=row.share,
+        population_size=len(row.population),
+        population_sha256=hashlib.sha256("\n".join(row.population).encode()).hexdigest(),
+        selected_count=len(row.selected), drawn_at=row.drawn_at)
+
+
+# R-CASE-10 ----------------------------------------------------------------------------------------
+
+
+def local_window(first: date, last: date) -> tuple[datetime, datetime]:
+    """[first day 00:00, the day after the last 00:00), bureau time."""
+    return (datetime.combine(first, time(0), tzinfo=BUREAU_TZ),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=BUREAU_TZ))
+
+
+def _rate_metric(outcome: rules.OnTime, target: Decimal) -> RateMetric:
+    value = rules.rate(outcome.on_time, outcome.due)
+    return RateMetric(rate=value, met=outcome.on_time, due=outcome.due, target=target,
+                      meets_target=None if value is None else value >= target)
+
+
+async def _fines(conn: AsyncConnection, start: datetime, end: datetime,
+                 district: str | None) -> tuple[Decimal, int]:
+    query = (sa.select(sa.func.coalesce(sa.func.sum(penalty_proposals.c.fine_amount), 0),
+                       sa.func.count())
+             .select_from(penalty_decisions.join(
+                 penalty_proposals, penalty_proposals.c.id == penalty_decisions.c.proposal_id)
+                 .join(cases, cases.c.id == penalty_decisions.c.case_id))
+             .where(penalty_decisions.c.decided_at >= start, penalty_decisions.c.decided_at < end))
+    if district is not None:
+        query = query.where(cases.c.district == district)
+    total, count = (await conn.execute(query)).one()
+    return Decimal(total), int(count)
+
+
+async def compute_metrics(conn: AsyncConnection, settings: CasesSettings, calendar: Calendar, *,
+                          first: date, last: date, now: datetime,
+                          district: str | None) -> CaseMetrics:
+    """R-CASE-10 for the local dates first..last (inclusive), for one district or the city."""
+    start, end = local_window(first, last)
+    working = settings.counts_working_days(CLOSURE_DEADLINE)
+    received = (sa.select(sa.func.min(case_complaints.c.received_at))
+                .where(case_complaints.c.case_id == cases.c.id).scalar_subquery())
+    closed = (sa.select(sa.func.max(case_timeline.c.at))
+              .where(case_timeline.c.case_id == cases.c.id, case_timeline.c.to_state == "closed",
+                     case_timeline.c.from_state != "closed").scalar_subquery())
+    query = sa.select(cases.c.opened_at, received.label("received_at"), closed.label("closed_at")) \
+        .where(cases.c.opened_at < end)
+    if district is not None:
+        query = query.where(cases.c.district == district)
+    rows = [r for r in (await conn.execute(query)).all()
+            if r.closed_at is None or r.closed_at >= start]
+    closure = []
+    durations = []
+    for r in rows:
+        began = r.received_at or r.opened_at
+        closure.append((calendar.add_days(began, settings.closure_within_days, working=working),
+                        r.closed_at))
+        if r.closed_at is not None and start <= r.closed_at < end:
+            durations.append(r.closed_at - began)
+
+    publication_query = (sa.select(penalty_decisions.c.publish_by, penalty_decisions.c.published_at)
+                         .select_from(penalty_decisions.join(
+                             cases, cases.c.id == penalty_decisions.c.case_id))
+                         .where(penalty_decisions.c.decided_at < end))
+    if district is not None:
+        publication_query = publication_query.where(cases.c.district == district)
+    publications = [(end_of_local_day(r.publish_by), r.published_at)
+                    for r in (await conn.execute(publication_query)).all()]
+
+    current, decisions = await _fines(conn, start, end, district)
+    previous, _ = await _fines(conn, *rules.same_window_last_year(start, end), district)
+    return CaseMetrics(
+        from_date=first, to_date=last, district=district,
+        on_time_closure=_rate_metric(rules.on_time(closure, start=start, end=end, now=now),
+                                     settings.closure_target_rate),
+        average_handling_hours=rules.average_hours(durations), closed=len(durations),
+        publication=_rate_metric(rules.on_time(publications, start=start, end=end, now=now),
+                                 settings.publication_target_rate),
+        fines=FinesMetric(current_yuan=current, previous_yuan=previous,
+                          year_on_year=rules.year_on_year(current, previous), decisions=decisions),
+        review_litigation_loss=LossMetric(
+            available=False, rate=None, target=settings.loss_target_rate,
+            note="administrative review and litigation outcomes are not recorded in cases yet"))
+
+
+async def metrics(runtime: Runtime, who: Principal, *, first: date, last: date,
+                  district: str | None) -> CaseMetrics:
+    if last < first:
+        raise Problem(400, "bad-window", "Empty window", "`to` is before `from`")
+    if (last - first).days > 366 * 5:
+        raise Problem(400, "bad-window", "Window too long", "ask for at most five years at a time")
+    if who.district is not None:
+        if district not in (None, who.district):
+            raise Problem(403, "forbidden", "Another district",
+                          "staff below the city detachment see their own district's metrics only")
+        district = who.district
+    async with runtime.engine.connect() as conn:
+        return await compute_metrics(conn, settings_of(runtime), runtime.calendar, first=first,
+                                     last=last, now=runtime.clock.now(), district=district)
+
+
+class MetricGauges:
+    """R-CASE-10 year to date as Prometheus gauges on /metrics, recomputed every few minutes."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        registry = runtime.metrics.registry
+        self.closure = Gauge("cases_on_time_closure_rate", "R-CASE-10 on-time closure, year to date",
+                             registry=registry)
+        self.handling = Gauge("cases_average_handling_hours",
+                              "R-CASE-10 average receipt-to-closure time, year to date",
+                              registry=registry)
+        self.publication = Gauge("cases_publication_rate", "R-CASE-10 on-time publication, year to date",
+                                 registry=registry)
+        self.fines = Gauge("cases_fines_yuan", "R-CASE-10 fines decided, year to date and the same "
+                           "window last year", ["period"], registry=registry)
+        self.fines_yoy = Gauge("cases_fines_year_on_year", "R-CASE-10 fines change on last year",
+                               registry=registry)
+        self._stopping = asyncio.Event()
+
+    async def refresh(self) -> CaseMetrics:
+        now = self.runtime.clock.now()
+        today = now.astimezone(BUREAU_TZ).date()
+        async with self.runtime.engine.connect() as conn:
+            result = await compute_metrics(conn, settings_of(self.runtime), self.runtime.calendar,
+                                           first=date(today.year, 1, 1), last=today, now=now,
+                                           district=None)
+        nan = float("nan")
+        self.closure.set(float(result.on_time_closure.rate) if result.on_time_closure.rate is not None
+                         else nan)
+        self.handling.set(float(result.average_handling_hours)
+                          if result.average_handling_hours is not None else nan)
+        self.publication.set(float(result.publication.rate) if result.publication.rate is not None
+                             else nan)
+        self.fines.labels(period="current").set(float(result.fines.current_yuan))
+        self.fines.labels(period="previous_year").set(float(result.fines.previous_yuan))
+        self.fines_yoy.set(float(result.fines.year_on_year)
+                           if result.fines.year_on_year is not None else nan)
+        return result
+
+    # Worker protocol: run with the runtime, never fail for a database outage.
+    async def run(self) -> None:
+        interval = settings_of(self.runtime).metrics_refresh_seconds
+        while not self._stopping.is_set():
+            try:
+                await self.refresh()
+            except Exception as exc:
+                log.warning("case metrics refresh failed: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=interval)
+
+    async def stop(self, grace: float) -> None:
+        self._stopping.set()
+
+    def wake(self) -> None:
+        """Commits do not change a year's metrics enough to recompute on each one."""

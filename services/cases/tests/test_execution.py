@@ -1,0 +1,261 @@
+"""R-CASE-5 hearing, R-CASE-6 payments and surcharge, R-CASE-7 reminder and court enforcement, on
+the real database and broker; time is driven through the runtime's clock and the sweeper."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from labor_runtime.clock import BUREAU_TZ
+from labor_runtime.testing import eventually
+
+from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, REVIEWER, auth
+from .test_penalty import (
+    approved,
+    decide,
+    decided_and_served,
+    published,
+    registered_case,
+    serve,
+    timer,
+    until_state,
+)
+
+pytestmark = pytest.mark.integration
+
+EXECUTOR = auth("executor_c", subject="executor-chen", district="d01")
+
+
+async def later(service, delta: timedelta) -> None:
+    service.runtime.clock.advance(delta)
+    await service.runtime.sweeper.sweep_once()
+
+
+async def overdue(service, kind: str, subject: str) -> None:
+    async def raised() -> bool:
+        return any(e.data["kind"] == kind and e.data["subject"] == subject
+                   for e in service.probe.of("runtime.deadline.overdue.v1"))
+
+    await eventually(raised)
+
+
+async def notice_served(service) -> str:
+    case_id = await registered_case(service)
+    proposal = await approved(service, case_id, fine="30000.00")
+    await serve(service, case_id, proposal["notice_document_id"], "penalty_notice",
+                service.runtime.clock.now())
+    await until_state(service, case_id, "notice_served")
+    return case_id
+
+
+async def pay(service, decision_number: str, reference: str, amount: str, paid_on) -> dict:
+    response = await service.client.post("/v1/payments", json={"payments": [{
+        "reference": reference, "decision_number": decision_number, "amount": amount,
+        "paid_on": paid_on.isoformat(), "payer": "某某建筑工程有限公司"}]}, headers=EXECUTOR)
+    assert response.status_code == 200, response.text
+    [result] = response.json()
+    return result
+
+
+async def execution(service, case_id: str) -> dict:
+    return (await service.client.get(f"/v1/cases/{case_id}/execution", headers=EXECUTOR)).json()
+
+
+def local_day(moment):
+    return moment.astimezone(BUREAU_TZ).date()
+
+
+# R-CASE-5 hearing --------------------------------------------------------------------------------
+
+
+async def test_r_case_5_hearing_requested_is_held_and_its_record_founds_the_decision(cases):
+    case_id = await notice_served(cases)
+    requested = await cases.client.post(f"/v1/cases/{case_id}/hearing",
+                                        json={"note": "当事人书面要求听证"}, headers=OFFICER)
+    assert requested.status_code == 201, requested.text
+    hearing = requested.json()
+    now = cases.runtime.clock.now()
+    assert datetime.fromisoformat(hearing["hold_by"]) == datetime.fromisoformat(
+        hearing["requested_at"]) + timedelta(days=7)
+    assert datetime.fromisoformat(hearing["requested_at"]) <= now
+    await until_state(cases, case_id, "hearing")
+
+    await later(cases, timedelta(days=3, minutes=1))  # the notice period is over
+    refused = await decide(cases, case_id)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/hearing-not-held")
+
+    record = await cases.client.post(f"/v1/cases/{case_id}/hearing/record", json={
+        "held_at": cases.runtime.clock.now().isoformat(), "presiding": "主持人王某",
+        "participants": ["当事人委托代理人李某", "案件承办人张某"],
+        "record": "当事人对拖欠工资事实无异议，请求从轻处罚。"}, headers=OFFICER)
+    assert record.status_code == 200, record.text
+    record_id = record.json()["record_document_id"]
+    signed = (await cases.client.get(f"/v1/documents/{record_id}/signatures",
+                                     headers=REVIEWER)).json()
+    assert signed["all_valid"] and signed["signatures"][0]["purpose"] == "hearing_record"
+    assert (await timer(cases, "cases.hearing_due", case_id)).completed_at is not None
+
+    decision = await decide(cases, case_id)
+    assert decision.status_code == 201, decision.text
+    async with cases.runtime.engine.connect() as conn:
+        hearing_id = (await conn.execute(sa.text(
+            "SELECT hearing_id FROM penalty_decisions WHERE case_id = :c"), {"c": case_id})).scalar()
+    assert hearing_id == hearing["hearing_id"]
+    signatures = (await cases.client.get(
+        f"/v1/documents/{decision.json()['document_id']}/signatures", headers=REVIEWER)).json()
+    assert [(s["signer"], s["purpose"]) for s in signatures["signatures"]] == [
+        ("chief-zhao", "decision")]
+    assert signatures["all_valid"] is True
+
+
+async def test_r_case_5_hearing_not_held_within_seven_days_raises_an_alert(cases):
+    case_id = await notice_served(cases)
+    await cases.client.post(f"/v1/cases/{case_id}/hearing", json={}, headers=OFFICER)
+    await later(cases, timedelta(days=7) - timedelta(minutes=1))
+    assert (await timer(cases, "cases.hearing_due", case_id)).fired_at is None
+    await later(cases, timedelta(minutes=2))
+    await overdue(cases, "cases.hearing_due", case_id)
+
+
+async def test_r_case_5_hearing_is_asked_for_within_the_notice_period(cases):
+    case_id = await notice_served(cases)
+    await later(cases, timedelta(days=3, minutes=1))
+    late = await cases.client.post(f"/v1/cases/{case_id}/hearing", json={}, headers=OFFICER)
+    assert late.status_code == 409 and late.json()["type"].endswith("/hearing-request-late")
+    no_notice = await registered_case(cases)
+    early = await cases.client.post(f"/v1/cases/{no_notice}/hearing", json={}, headers=OFFICER)
+    assert early.status_code == 409  # R-CASE-1: no notice served, no hearing
+
+
+# R-CASE-6 payments -------------------------------------------------------------------------------
+
+
+async def test_r_case_6_payment_in_full_by_the_due_date_ends_execution(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    result = await pay(cases, decision["decision_number"], "BANK-0001", "5000.00",
+                       local_day(cases.runtime.clock.now()))
+    assert result == {"reference": "BANK-0001", "outcome": "recorded", "case_id": case_id,
+                      "outstanding": "0.00", "paid_in_full": True}
+    again = await pay(cases, decision["decision_number"], "BANK-0001", "5000.00",
+                      local_day(cases.runtime.clock.now()))
+    assert again["outcome"] == "duplicate"
+    view = await execution(cases, case_id)
+    assert Decimal(view["paid"]) == Decimal("5000") and view["paid_in_full_at"] is not None
+    assert (await timer(cases, "cases.payment_due", case_id)).completed_at is not None
+    await later(cases, timedelta(days=16))
+    assert view["reminder_document_id"] is None
+    assert (await execution(cases, case_id))["reminder_document_id"] is None
+    unknown = await pay(cases, "某劳监罚〔2026〕9999", "BANK-0002", "1.00",
+                        local_day(cases.runtime.clock.now()))
+    assert unknown["outcome"] == "unknown_decision"
+
+
+async def test_r_case_6_late_payment_owes_the_surcharge_of_three_percent_a_day(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    due = local_day(datetime.fromisoformat((await execution(cases, case_id))["payment_due_at"]))
+    await later(cases, timedelta(days=17))
+    first = await pay(cases, decision["decision_number"], "BANK-1", "5000.00",
+                      due + timedelta(days=2))
+    assert first["paid_in_full"] is False and Decimal(first["outstanding"]) == Decimal("300.00")
+    second = await pay(cases, decision["decision_number"], "BANK-2", "300.00",
+                       due + timedelta(days=2))
+    assert second["paid_in_full"] is True
+    view = await execution(cases, case_id)
+    assert Decimal(view["surcharge"]) == Decimal("300.00") and Decimal(view["outstanding"]) == 0
+    assert view["reminder_document_id"] is not None  # issued when the due date passed unpaid
+
+
+async def test_r_case_6_surcharge_is_capped_at_the_fine(cases):
+    case_id, _, _ = await decided_and_served(cases)
+    await later(cases, timedelta(days=15 + 40))
+    view = await execution(cases, case_id)
+    assert Decimal(view["surcharge"]) == Decimal("5000.00") == Decimal(view["fine"])
+    assert Decimal(view["outstanding"]) == Decimal("10000.00")
+
+
+# R-CASE-7 reminder and court enforcement ---------------------------------------------------------
+
+
+async def test_r_case_7_unpaid_fine_gets_a_reminder_then_court_enforcement(cases):
+    case_id, _, _ = await decided_and_served(cases)
+    manual = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
+    assert manual.status_code == 409 and manual.json()["type"].endswith("/no-reminder")
+
+    await later(cases, timedelta(days=15, minutes=1))
+    await overdue(cases, "cases.payment_due", case_id)
+
+    async def reminded() -> bool:
+        return any(e.data["kind"] == "reminder" and e.data["case_id"] == case_id
+                   for e in cases.probe.of("cases.document.issued.v1"))
+
+    await eventually(reminded)
+    view = await execution(cases, case_id)
+    assert view["reminder_document_id"] is not None
+    case = (await cases.client.get(f"/v1/cases/{case_id}", headers=OFFICER)).json()
+    reminder = next(d for d in case["documents"] if d["kind"] == "reminder")
+    assert reminder["title"] == "催告书" and reminder["document_id"] == view["reminder_document_id"]
+    court = await timer(cases, "cases.court_enforcement", case_id)
+    assert court.due_at == datetime.fromisoformat(
+        view["payment_due_at"]) + timedelta(days=30)
+
+    await later(cases, timedelta(days=29))
+    assert (await until_state(cases, case_id, "executing"))["state"] == "executing"
+    await later(cases, timedelta(days=1))
+    await until_state(cases, case_id, "court_enforcement")
+    assert (await execution(cases, case_id))["court_enforcement_at"] is not None
+
+
+async def test_r_case_7_executor_may_apply_to_the_court_after_the_reminder(cases):
+    case_id, _, _ = await decided_and_served(cases)
+    await later(cases, timedelta(days=15, minutes=1))
+
+    async def reminded() -> bool:
+        return (await execution(cases, case_id))["reminder_document_id"] is not None
+
+    await eventually(reminded)
+    officer = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=OFFICER)
+    assert officer.status_code == 403
+    applied = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
+    assert applied.status_code == 200, applied.text
+    await until_state(cases, case_id, "court_enforcement")
+    assert (await timer(cases, "cases.court_enforcement", case_id)).completed_at is not None
+
+
+async def test_r_case_7_payment_in_full_after_the_reminder_stops_court_enforcement(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    await later(cases, timedelta(days=15, minutes=1))
+
+    async def reminded() -> bool:
+        return (await execution(cases, case_id))["reminder_document_id"] is not None
+
+    await eventually(reminded)
+    owed = (await execution(cases, case_id))["outstanding"]
+    result = await pay(cases, decision["decision_number"], "BANK-9", owed,
+                       local_day(cases.runtime.clock.now()))
+    assert result["paid_in_full"] is True
+    assert (await timer(cases, "cases.court_enforcement", case_id)).cancelled_at is not None
+    await later(cases, timedelta(days=31))
+    assert (await until_state(cases, case_id, "executing"))["state"] == "executing"
+
+
+async def test_r_org_2_payments_are_imported_by_executor_c_only(cases):
+    response = await cases.client.post("/v1/payments", json={"payments": [{
+        "reference": "X", "decision_number": "Y", "amount": "1.00", "paid_on": "2026-03-01"}]},
+        headers=DETACHMENT_CHIEF)
+    assert response.status_code == 403
+
+
+async def test_r_case_7_a_published_case_closes_once_the_fine_is_paid_in_full(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    await published(cases, case_id, cases.runtime.clock.now())
+    await until_state(cases, case_id, "published")
+    body = {"reason": "罚款已缴清，工资已支付，结案"}
+    unpaid = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
+    assert unpaid.status_code == 409 and unpaid.json()["type"].endswith("/fine-unpaid")
+    await pay(cases, decision["decision_number"], "BANK-C", "5000.00",
+              local_day(cases.runtime.clock.now()))
+    closed = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
+    assert closed.status_code == 204, closed.text
+    await until_state(cases, case_id, "closed")

@@ -1,0 +1,69 @@
+"""The route guard of channels (R-INT-1): a valid key of a known channel, within its quota."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from labor_runtime.app import RuntimeDep, api_client
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
+
+from intake.channels.rules import FixedWindowLimiter, channel_of
+from intake.settings import IntakeSettings
+
+
+@dataclass(frozen=True)
+class ChannelClient:
+    principal: Principal
+    channel: str
+
+    @property
+    def subject(self) -> str:
+        """The key's client (`channel:<client>`): idempotency keys are scoped to it."""
+        return self.principal.subject
+
+
+def _limiter(request: Request) -> FixedWindowLimiter:
+    limiter = getattr(request.app.state, "channel_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.channel_limiter = FixedWindowLimiter()
+    return limiter
+
+
+def charge(request: Request, runtime: Runtime, client: ChannelClient, cost: int) -> None:
+    """Spend `cost` of the channel's quota or answer 429 with Retry-After."""
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    limit = settings.channel_rate_limits.get(client.channel, settings.channel_rate_limit_per_minute)
+    wait = _limiter(request).take(client.principal.name, limit, runtime.clock.now().timestamp(), cost)
+    if wait:
+        problem = Problem(429, "too-many-requests", "Channel rate limit exceeded",
+                          f"{client.channel} may send {limit} complaints per minute; "
+                          f"retry after {int(wait)} s", limit_per_minute=limit)
+        problem.headers["Retry-After"] = str(int(wait))
+        raise problem
+
+
+def channel(scope: str, *, cost: int = 1) -> Callable[..., Any]:
+    """Dependency: a channel's key with `scope`, of a known channel; spends `cost` of its quota
+    (0: the route charges itself, e.g. per batch item)."""
+    authenticate = api_client("channel", scope=scope)
+
+    async def guard(request: Request, runtime: RuntimeDep,
+                    principal: Principal = Depends(authenticate)) -> ChannelClient:  # noqa: B008
+        settings = runtime.settings
+        assert isinstance(settings, IntakeSettings)
+        name = channel_of(principal.name, settings.channel_clients)
+        if name is None:
+            raise Problem(403, "unknown-channel", "Not a complaint channel",
+                          f"the key's client {principal.name!r} is not one of the R-INT-1 channels")
+        client = ChannelClient(principal, name)
+        if cost:
+            charge(request, runtime, client, cost)
+        return client
+
+    return guard

@@ -1,0 +1,270 @@
+"""Handling use cases (R-INT-3, R-INT-4): each opens one unit of work, audits, commits once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from labor_contracts.common import EmployerRef
+from labor_contracts.intake import MediationEscalated
+from labor_runtime import audit, timers
+from labor_runtime.db import UnitOfWork
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
+from labor_runtime.tables import timers as timer_table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.complaints.models import complaints
+from intake.complaints.rules import ComplaintStatus
+from intake.deadlines import metrics
+from intake.deadlines.rules import (
+    ASSIGNMENT,
+    KINDS,
+    MEDIATION_ESCALATION,
+    PHONE_CONFIRMATION,
+    MediationResult,
+    Outcome,
+    on_time_rate,
+    outcome,
+)
+from intake.deadlines.schemas import (
+    Assignment,
+    DeadlineView,
+    Escalation,
+    Handling,
+    KindRate,
+    MediationRecord,
+    OnTimeReport,
+    OverdueItem,
+    OverdueList,
+    PhoneConfirmation,
+)
+from intake.employers.models import employers
+from intake.employers.rules import grid_conflict
+from intake.settings import IntakeSettings
+
+Row = Any  # sqlalchemy Row of the complaints table
+
+
+def _visible(staff: Principal, district: str | None) -> bool:
+    """Object-level authorization: district staff see their district only; city staff see all."""
+    return staff.district is None or staff.district == district
+
+
+async def _complaint(session: AsyncSession, staff: Principal, complaint_id: str, *,
+                     lock: bool = False) -> Row:
+    statement = sa.select(complaints).where(complaints.c.id == complaint_id)
+    row = (await session.execute(statement.with_for_update() if lock else statement)).first()
+    if row is None:
+        raise Problem(404, "not-found", "No such complaint")
+    if not _visible(staff, row.district):
+        raise Problem(403, "forbidden", "Another district's complaint",
+                      "staff may act on complaints of their own district only")
+    return row
+
+
+def _accepted(row: Row) -> None:
+    if row.status == ComplaintStatus.AWAITING_MATERIALS:
+        raise Problem(409, "not-accepted", "The complaint awaits its materials",
+                      "its deadlines start when the materials are complete (R-INT-2)")
+
+
+async def _audit(uow: UnitOfWork, staff: Principal, action: str, complaint_id: str,
+                 reason: str) -> None:
+    await audit.record(uow.session, audit.AuditEntry(
+        at=uow.clock.now(), actor=staff.subject, role=",".join(sorted(staff.roles)), action=action,
+        subject=f"complaint:{complaint_id}", reason=reason))
+
+
+async def _due_at(session: AsyncSession, kind: str, subject: str) -> datetime | None:
+    return (await session.execute(
+        sa.select(timer_table.c.due_at).where(timer_table.c.kind == kind,
+                                              timer_table.c.subject == subject,
+                                              timer_table.c.completed_at.is_(None),
+                                              timer_table.c.cancelled_at.is_(None))
+        .order_by(timer_table.c.created_at.desc()).limit(1))).scalar_one_or_none()
+
+
+async def _complete(uow: UnitOfWork, kind: str, subject: str) -> bool | None:
+    """Complete the deadline; True if met on time, False if late, None if there was none open."""
+    now = uow.clock.now()
+    due = await _due_at(uow.session, kind, subject)
+    if due is None:
+        return None
+    await timers.complete(uow.session, kind=kind, subject=subject, now=now)
+    return now <= due
+
+
+async def assign(runtime: Runtime, staff: Principal, complaint_id: str, body: Assignment) -> Handling:
+    """R-INT-3: a handler takes the complaint (within 1 hour); the worker then sees `assigned`."""
+    async with runtime.uow() as uow:
+        row = await _complaint(uow.session, staff, complaint_id, lock=True)
+        _accepted(row)
+        if row.status not in (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED):
+            raise Problem(409, "already-answered", "The complaint was already answered",
+                          f"its status is {row.status}")
+        now = uow.clock.now()
+        on_time = await _complete(uow, ASSIGNMENT, complaint_id)
+        await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id).values(
+            status=ComplaintStatus.ASSIGNED, handler=body.handler,
+            assigned_at=row.assigned_at or now, updated_at=now))
+        await _audit(uow, staff, "assign_handler", complaint_id, f"handler {body.handler}")
+        await uow.commit()
+    metrics.completed(runtime, ASSIGNMENT, on_time)
+    return await handling(runtime, staff, complaint_id)
+
+
+async def confirm_phone(runtime: Runtime, staff: Principal, complaint_id: str,
+                        body: PhoneConfirmation) -> Handling:
+    """R-INT-3: the worker was phoned (within 24 hours). Recording it again changes nothing."""
+    async with runtime.uow() as uow:
+        row = await _complaint(uow.session, staff, complaint_id, lock=True)
+        _accepted(row)
+        on_time = None
+        if row.phone_confirmed_at is None:
+            now = uow.clock.now()
+            on_time = await _complete(uow, PHONE_CONFIRMATION, complaint_id)
+            await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id)
+                                      .values(phone_confirmed_at=now, updated_at=now))
+            await _audit(uow, staff, "confirm_phone", complaint_id, body.note)
+        await uow.commit()
+    metrics.completed(runtime, PHONE_CONFIRMATION, on_time)
+    return await handling(runtime, staff, complaint_id)
+
+
+async def record_mediation(runtime: Runtime, staff: Principal, complaint_id: str,
+                           body: MediationRecord) -> Handling:
+    """R-INT-4: the grid's mediation result. Failed: report to the brigade within 2 hours.
+    R-ORG-1: the grid must be the employer's one grid (the first grid reporting sets it)."""
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    async with runtime.uow() as uow:
+        row = await _complaint(uow.session, staff, complaint_id, lock=True)
+        _accepted(row)
+        if row.mediation_result is not None:
+            raise Problem(409, "mediation-recorded", "The mediation result is already recorded",
+                          f"recorded: {row.mediation_result} by grid {row.mediation_grid}")
+        if row.employer_id is not None:
+            employer = (await uow.session.execute(
+                sa.select(employers.c.grid).where(employers.c.id == row.employer_id)
+                .with_for_update())).first()
+            if employer is not None and grid_conflict(employer.grid, body.grid):
+                raise Problem(409, "employer-in-other-grid", "The employer belongs to another grid",
+                              f"R-ORG-1: every employer belongs to exactly one grid: {employer.grid}",
+                              grid=employer.grid)
+            await uow.session.execute(employers.update().where(
+                employers.c.id == row.employer_id, employers.c.grid.is_(None)).values(grid=body.grid))
+        now = uow.clock.now()
+        await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id).values(
+            mediation_result=body.result, mediation_grid=body.grid, mediated_at=now, updated_at=now))
+        if body.result is MediationResult.FAILED:
+            await timers.schedule(
+                uow.session, kind=MEDIATION_ESCALATION, subject=complaint_id, now=now,
+                due_at=now + timedelta(hours=settings.mediation_escalation_within_hours))
+        await _audit(uow, staff, f"mediation_{body.result}", complaint_id, body.note)
+        await uow.commit()
+    return await handling(runtime, staff, complaint_id)
+
+
+async def escalate(runtime: Runtime, staff: Principal, complaint_id: str,
+                   body: Escalation) -> Handling:
+    """R-INT-4: report the failed mediation to the district brigade (MediationEscalated)."""
+    async with runtime.uow() as uow:
+        row = await _complaint(uow.session, staff, complaint_id, lock=True)
+        if row.mediation_result != MediationResult.FAILED:
+            raise Problem(409, "mediation-not-failed", "Only a failed mediation is escalated",
+                          "record the grid's mediation result as failed first")
+        on_time = None
+        if row.escalated_at is None:
+            now = uow.clock.now()
+            on_time = await _complete(uow, MEDIATION_ESCALATION, complaint_id)
+            await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id)
+                                      .values(escalated_at=now, updated_at=now))
+            await uow.emit(MediationEscalated(
+                complaint_id=complaint_id, district=row.district, grid=row.mediation_grid,
+                employer=EmployerRef(credit_code=row.employer_credit_code, name=row.employer_name,
+                                     address=row.employer_address),
+                employer_id=row.employer_id, worker_count=row.worker_count,
+                arrears_amount=row.arrears_amount, mediation_failed_at=row.mediated_at,
+                escalated_at=now, on_time=on_time is not False), subject=complaint_id)
+            await _audit(uow, staff, "escalate_mediation", complaint_id, body.note)
+        await uow.commit()
+    metrics.completed(runtime, MEDIATION_ESCALATION, on_time)
+    return await handling(runtime, staff, complaint_id)
+
+
+async def handling(runtime: Runtime, staff: Principal, complaint_id: str) -> Handling:
+    now = runtime.clock.now()
+    async with runtime.sessions() as session:
+        row = await _complaint(session, staff, complaint_id)
+        deadlines = (await session.execute(
+            sa.select(timer_table).where(timer_table.c.subject == complaint_id,
+                                         timer_table.c.kind.in_(KINDS))
+            .order_by(timer_table.c.due_at))).all()
+    return Handling(
+        complaint_id=row.id, status=row.status, district=row.district, employer_id=row.employer_id,
+        handler=row.handler, assigned_at=row.assigned_at, phone_confirmed_at=row.phone_confirmed_at,
+        mediation_result=row.mediation_result, mediation_grid=row.mediation_grid,
+        mediated_at=row.mediated_at, escalated_at=row.escalated_at,
+        deadlines=[DeadlineView(kind=t.kind, due_at=t.due_at, completed_at=t.completed_at,
+                                fired_at=t.fired_at,
+                                outcome=outcome(due_at=t.due_at, completed_at=t.completed_at,
+                                                cancelled_at=t.cancelled_at, now=now))
+                   for t in deadlines])
+
+
+def _in_district(statement: sa.Select, staff: Principal) -> sa.Select:  # type: ignore[type-arg]
+    joined = statement.join(complaints, complaints.c.id == timer_table.c.subject)
+    return joined if staff.district is None else joined.where(complaints.c.district == staff.district)
+
+
+async def overdue(runtime: Runtime, staff: Principal, *, kind: str | None, limit: int) -> OverdueList:
+    """Open deadlines past due (R-INT-3 dashboard), of the caller's district."""
+    now = runtime.clock.now()
+    condition = sa.and_(timer_table.c.kind.in_([kind] if kind else KINDS),
+                        timer_table.c.completed_at.is_(None), timer_table.c.cancelled_at.is_(None),
+                        timer_table.c.due_at <= now)
+    async with runtime.engine.connect() as conn:
+        counts = dict((await conn.execute(_in_district(
+            sa.select(timer_table.c.kind, sa.func.count()).select_from(timer_table), staff)
+            .where(condition).group_by(timer_table.c.kind))).all())
+        rows = (await conn.execute(_in_district(
+            sa.select(timer_table, complaints.c.district).select_from(timer_table), staff)
+            .where(condition).order_by(timer_table.c.due_at).limit(limit))).all()
+    return OverdueList(counts={k: int(v) for k, v in counts.items()}, items=[
+        OverdueItem(timer_id=str(r.id), kind=r.kind, complaint_id=r.subject, district=r.district,
+                    due_at=r.due_at, overdue_seconds=int((now - r.due_at).total_seconds()),
+                    overdue_event_raised=r.fired_at is not None) for r in rows])
+
+
+async def outcomes(conn: Any, *, since: datetime, now: datetime,
+                   staff: Principal | None) -> dict[str, Counter[Outcome]]:
+    statement = sa.select(timer_table.c.kind, timer_table.c.due_at, timer_table.c.completed_at,
+                          timer_table.c.cancelled_at).select_from(timer_table)
+    if staff is not None:
+        statement = _in_district(statement, staff)
+    statement = statement.where(timer_table.c.kind.in_(KINDS), timer_table.c.created_at >= since,
+                                timer_table.c.created_at <= now)
+    result: dict[str, Counter[Outcome]] = {kind: Counter() for kind in KINDS}
+    for r in (await conn.execute(statement)).all():
+        result[r.kind][outcome(due_at=r.due_at, completed_at=r.completed_at,
+                               cancelled_at=r.cancelled_at, now=now)] += 1
+    return result
+
+
+async def on_time_report(runtime: Runtime, staff: Principal, *, days: int) -> OnTimeReport:
+    """Share of deadlines started in the last `days` days that were met on time."""
+    now = runtime.clock.now()
+    since = now - timedelta(days=days)
+    async with runtime.engine.connect() as conn:
+        by_kind = await outcomes(conn, since=since, now=now, staff=staff)
+    rates = [KindRate(kind=kind, met_on_time=c[Outcome.MET_ON_TIME], met_late=c[Outcome.MET_LATE],
+                      overdue=c[Outcome.OVERDUE], pending=c[Outcome.PENDING],
+                      on_time_rate=on_time_rate(c.elements()))
+             for kind, c in by_kind.items()]
+    overall = on_time_rate(o for c in by_kind.values() for o in c.elements())
+    return OnTimeReport(since=since, until=now, district=staff.district, kinds=rates,
+                        overall_on_time_rate=overall)

@@ -1,0 +1,182 @@
+"""Employer use cases: match a complaint's employer, release totals when complaints are answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from intake.complaints.models import complaints
+from intake.complaints.rules import ComplaintStatus
+from intake.employers.models import employers
+from intake.employers.rules import employer_key, normalized
+from intake.employers.schemas import EmployerView, ProjectTotals
+
+OPEN_STATUSES = (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED)
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    name_key: str
+    address_key: str
+
+
+async def match(conn: AsyncConnection | AsyncSession, *, credit_code: str | None, name: str,
+                address: str | None) -> Match:
+    """R-INT-6: the employer with this credit code; else one with the same normalized name and
+    address (preferring one whose code is known, or adopting a code-less one when a code comes)."""
+    name_key, address_key = normalized(name), normalized(address)
+    same_place = sa.and_(employers.c.name_key == name_key, employers.c.address_key == address_key)
+    found = None
+    if credit_code:
+        found = (await conn.execute(sa.select(employers.c.id).where(
+            employers.c.credit_code == credit_code))).scalar_one_or_none()
+        same_place = sa.and_(same_place, employers.c.credit_code.is_(None))
+    if found is None:
+        found = (await conn.execute(
+            sa.select(employers.c.id).where(same_place)
+            .order_by(employers.c.credit_code.is_(None), employers.c.first_seen_at).limit(1)
+        )).scalar_one_or_none()
+    return Match(found or employer_key(credit_code, name_key, address_key), name_key, address_key)
+
+
+# Upsert of the matched employer for the accept statement: counts the complaint once, under the
+# row lock, so concurrent complaints against one employer add up.
+UPSERT_CTE = """
+    employer AS (
+        INSERT INTO employers AS e (
+            id, credit_code, name, address, name_key, address_key, district, complaint_count,
+            open_complaints, open_worker_count, open_arrears_amount, first_seen_at, updated_at)
+        SELECT :employer_id, :employer_credit_code, :employer_name, :employer_address,
+               :employer_name_key, :employer_address_key, :district, 1, 1, :worker_count,
+               :arrears_amount, :now, :now
+        FROM complaint WHERE CAST(:link_employer AS boolean)
+        ON CONFLICT (id) DO UPDATE SET
+            complaint_count = e.complaint_count + 1,
+            open_complaints = e.open_complaints + 1,
+            open_worker_count = e.open_worker_count + EXCLUDED.open_worker_count,
+            open_arrears_amount = e.open_arrears_amount + EXCLUDED.open_arrears_amount,
+            credit_code = COALESCE(e.credit_code, EXCLUDED.credit_code),
+            address = COALESCE(e.address, EXCLUDED.address),
+            district = COALESCE(e.district, EXCLUDED.district),
+            updated_at = EXCLUDED.updated_at
+        RETURNING e.open_complaints, e.open_worker_count, e.open_arrears_amount
+    )"""
+
+# The accepted event's body with the linked totals set (R-INT-6): JSON built by the producer,
+# completed by the statement that computed the totals.
+EVENT_BODY_WITH_TOTALS = """CASE WHEN employer.open_complaints IS NULL THEN :body
+    ELSE convert_to(CAST(jsonb_set(jsonb_set(jsonb_set(
+        CAST(convert_from(:body, 'UTF8') AS jsonb),
+        '{data,linked_complaints}', to_jsonb(employer.open_complaints)),
+        '{data,total_worker_count}', to_jsonb(employer.open_worker_count)),
+        '{data,total_arrears_amount}', to_jsonb(CAST(employer.open_arrears_amount AS text)))
+    AS text), 'UTF8') END"""
+EVENT_FROM = "complaint LEFT JOIN employer ON true"
+
+
+async def match_employer(runtime: Runtime, *, credit_code: str | None, name: str,
+                         address: str | None) -> Match:
+    async with runtime.engine.connect() as conn:
+        return await match(conn, credit_code=credit_code, name=name, address=address)
+
+
+def accept_params(found: Match, *, link: bool) -> dict[str, object]:
+    """Bind parameters of `UPSERT_CTE` besides the complaint's own."""
+    return {"employer_id": found.id, "employer_name_key": found.name_key,
+            "employer_address_key": found.address_key, "link_employer": link}
+
+
+async def link(session: AsyncSession, row: sa.Row, now: datetime) -> dict[str, Any]:  # type: ignore[type-arg]
+    """A complaint accepted after its materials came (R-INT-2): count it against its employer now;
+    returns the accepted event's R-INT-6 fields."""
+    found = await match(session, credit_code=row.employer_credit_code, name=row.employer_name,
+                        address=row.employer_address)
+    insert = pg.insert(employers).values(
+        id=found.id, credit_code=row.employer_credit_code, name=row.employer_name,
+        address=row.employer_address, name_key=found.name_key, address_key=found.address_key,
+        district=row.district, complaint_count=1, open_complaints=1,
+        open_worker_count=row.worker_count, open_arrears_amount=row.arrears_amount,
+        first_seen_at=now, updated_at=now)
+    e = employers.c
+    statement = insert.on_conflict_do_update(index_elements=[e.id], set_={
+        "complaint_count": e.complaint_count + 1, "open_complaints": e.open_complaints + 1,
+        "open_worker_count": e.open_worker_count + insert.excluded.open_worker_count,
+        "open_arrears_amount": e.open_arrears_amount + insert.excluded.open_arrears_amount,
+        "credit_code": sa.func.coalesce(e.credit_code, insert.excluded.credit_code),
+        "updated_at": now,
+    }).returning(e.open_complaints, e.open_worker_count, e.open_arrears_amount)
+    totals = (await session.execute(statement)).one()
+    await session.execute(complaints.update().where(complaints.c.id == row.id)
+                          .values(employer_id=found.id))
+    return {"employer_id": found.id, "linked_complaints": totals.open_complaints,
+            "total_worker_count": totals.open_worker_count,
+            "total_arrears_amount": totals.open_arrears_amount}
+
+
+async def release(session: AsyncSession, complaint_ids: list[str]) -> None:
+    """Complaints answered (registered or not): they no longer add to their employer's open totals.
+    Call before their status changes; complaints already answered are not counted twice."""
+    answered = (
+        sa.select(complaints.c.employer_id, sa.func.count().label("n"),
+                  sa.func.sum(complaints.c.worker_count).label("workers"),
+                  sa.func.sum(complaints.c.arrears_amount).label("amount"))
+        .where(complaints.c.id.in_(complaint_ids), complaints.c.employer_id.is_not(None),
+               complaints.c.status.in_([str(s) for s in OPEN_STATUSES]))
+        .group_by(complaints.c.employer_id).subquery())
+    await session.execute(
+        employers.update().where(employers.c.id == answered.c.employer_id).values(
+            open_complaints=sa.func.greatest(employers.c.open_complaints - answered.c.n, 0),
+            open_worker_count=sa.func.greatest(employers.c.open_worker_count - answered.c.workers, 0),
+            open_arrears_amount=sa.func.greatest(
+                employers.c.open_arrears_amount - answered.c.amount, 0)))
+
+
+async def read(runtime: Runtime, staff: Principal, employer_id: str) -> EmployerView:
+    """Totals are business data; the list of linked complaints is limited to the staff's district."""
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(employers).where(employers.c.id == employer_id))).first()
+        if row is None:
+            raise Problem(404, "not-found", "No such employer")
+        linked = sa.select(complaints.c.id, complaints.c.project, complaints.c.status,
+                           complaints.c.worker_count, complaints.c.arrears_amount,
+                           complaints.c.district).where(complaints.c.employer_id == employer_id)
+        if staff.district is not None:
+            linked = linked.where(complaints.c.district == staff.district)
+        rows = (await conn.execute(linked.order_by(complaints.c.received_at))).all()
+    projects: dict[str, ProjectTotals] = {}
+    for r in rows:
+        key = r.project or ""
+        totals = projects.setdefault(key, ProjectTotals(project=r.project))
+        totals.complaints += 1
+        totals.worker_count += r.worker_count
+        totals.arrears_amount += r.arrears_amount
+        if r.status in OPEN_STATUSES:
+            totals.open_complaints += 1
+    return EmployerView(
+        employer_id=row.id, credit_code=row.credit_code, name=row.name, address=row.address,
+        grid=row.grid, complaint_count=row.complaint_count, open_complaints=row.open_complaints,
+        open_worker_count=row.open_worker_count, open_arrears_amount=row.open_arrears_amount,
+        complaint_ids=[r.id for r in rows], projects=list(projects.values()))
+
+
+async def find(runtime: Runtime, *, credit_code: str | None, name: str | None,
+               address: str | None) -> list[str]:
+    if not credit_code and not name:
+        raise Problem(422, "criteria-missing", "Name a credit code or an employer name")
+    async with runtime.engine.connect() as conn:
+        if credit_code:
+            condition = employers.c.credit_code == credit_code
+        else:
+            condition = sa.and_(employers.c.name_key == normalized(name),
+                                employers.c.address_key == normalized(address))
+        return list((await conn.execute(sa.select(employers.c.id).where(condition)
+                                        .limit(50))).scalars())

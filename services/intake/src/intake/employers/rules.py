@@ -1,0 +1,31 @@
+"""Pure employer matching (R-INT-6): a credit code identifies; else the normalized name and address."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Punctuation, brackets and spaces that vary between how a hotline agent and a window type a name.
+_NOISE = re.compile(r"[\s\u3000()（）\[\]【】〔〕<>《》\"'“”‘’`,，.。、;；:：·\-—_/\\#＃]+")
+
+
+def normalized(text: str | None) -> str:
+    """`某某建筑（福州）有限公司 ` and `某某建筑(福州)有限公司` compare equal: NFKC (full-width to
+    half-width), case folded, punctuation and spaces removed."""
+    if not text:
+        return ""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def employer_key(credit_code: str | None, name_key: str, address_key: str) -> str:
+    """A new employer's key: its credit code, else a digest of its normalized name and address."""
+    if credit_code:
+        return f"cc:{credit_code}"
+    digest = hashlib.sha256(f"{name_key}\x1f{address_key}".encode()).hexdigest()[:24]
+    return f"na:{digest}"
+
+
+def grid_conflict(current_grid: str | None, reported_grid: str) -> bool:
+    """R-ORG-1: an employer belongs to exactly one grid; another grid reporting on it is refused."""
+    return current_grid is not None and current_grid != reported_grid

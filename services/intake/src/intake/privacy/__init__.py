@@ -1,0 +1,1 @@
+"""Privacy of complainants (R-INT-7): masked staff lists and field-key rotation."""

@@ -1,0 +1,11 @@
+"""Base of publish's SQLModel tables, on a metadata of its own: several services' models can be
+imported into one process (tests, tools) without their table names clashing."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+
+class PublishTable(SQLModel, registry=registry()):
+    pass
