@@ -19,6 +19,7 @@ def main() -> None:
     messaging.write("relay", asyncio.run(messaging.relay_throughput(20_000, 500)))
     messaging.write("latency", asyncio.run(messaging.publish_consume_latency(1000, seconds)))
     messaging.write("intake", asyncio.run(intake.main(seconds, [1, 16, 64], 18101)))
+    messaging.write("intake_batch", asyncio.run(intake.main(seconds, [1, 16, 64], 18101, batch=50)))
     messaging.write("e2e", e2e.main(5 if args.quick else 20, 18201))
 
 
