@@ -22,11 +22,13 @@ from typing import Any
 
 import httpx
 import pytest
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from fastapi import FastAPI
+from labor_contracts.envelope import Envelope
 from sqlalchemy.engine import make_url
 from yarl import URL
 
-from labor_runtime.bus import remove_namespace
+from labor_runtime.bus import connect, declare_exchange, remove_namespace
 from labor_runtime.db import drop_database, ensure_database
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
@@ -248,3 +250,42 @@ async def running_service(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield RunningService(app, app.state.runtime, client, url)
+
+
+class Probe:
+    """A queue of the test's own bound to the run's exchange: what a service really published."""
+
+    def __init__(self) -> None:
+        self.events: list[Envelope] = []
+        self._connection: AbstractConnection | None = None
+
+    async def start(self, amqp_url: str, exchange_name: str, routing_keys: list[str]) -> None:
+        from labor_contracts.envelope import Envelope
+
+
+        self._connection = await connect(amqp_url)
+        channel = await self._connection.channel()
+        exchange = await declare_exchange(channel, exchange_name)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for key in routing_keys:
+            await queue.bind(exchange, routing_key=key)
+
+        async def collect(message: AbstractIncomingMessage) -> None:
+            async with message.process():
+                self.events.append(Envelope.from_bytes(message.body))
+
+        await queue.consume(collect)
+
+    def of(self, event_type: str) -> list[Envelope]:
+        return [e for e in self.events if e.type == event_type]
+
+    async def wait_for(self, event_type: str, count: int = 1) -> list[Envelope]:
+        async def arrived() -> bool:
+            return len(self.of(event_type)) >= count
+
+        await eventually(arrived)
+        return self.of(event_type)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()

@@ -5,7 +5,6 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-import aio_pika
 import pytest
 from cases.__main__ import MIGRATIONS
 from cases.app import create_app
@@ -14,10 +13,10 @@ from labor_contracts.common import EmployerRef
 from labor_contracts.envelope import Envelope, schema_url
 from labor_contracts.events import EventData
 from labor_contracts.intake import ComplaintAccepted
-from labor_runtime.bus import Publisher, declare_exchange
+from labor_runtime.bus import Publisher
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import eventually, running_service
+from labor_runtime.testing import Probe, eventually, running_service
 
 CREDIT_CODE = "91350100M000100Y43"
 
@@ -38,42 +37,6 @@ class Upstream:
 
     async def resend(self, envelope: Envelope) -> None:
         await self.publisher.publish_raw(envelope.type, envelope.to_bytes(), message_id=envelope.id)
-
-
-class Probe:
-    """A queue of the test's own bound to the run's exchange: what cases really published."""
-
-    def __init__(self) -> None:
-        self.events: list[Envelope] = []
-        self._connection: aio_pika.abc.AbstractConnection | None = None
-
-    async def start(self, amqp_url: str, exchange_name: str, routing_keys: list[str]) -> None:
-        self._connection = await aio_pika.connect(amqp_url)
-        channel = await self._connection.channel()
-        exchange = await declare_exchange(channel, exchange_name)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        for key in routing_keys:
-            await queue.bind(exchange, routing_key=key)
-
-        async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            async with message.process():
-                self.events.append(Envelope.from_bytes(message.body))
-
-        await queue.consume(collect)
-
-    def of(self, event_type: str) -> list[Envelope]:
-        return [e for e in self.events if e.type == event_type]
-
-    async def wait_for(self, event_type: str, count: int = 1) -> list[Envelope]:
-        async def arrived() -> bool:
-            return len(self.of(event_type)) >= count
-
-        await eventually(arrived)
-        return self.of(event_type)
-
-    async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
 
 
 @pytest.fixture
