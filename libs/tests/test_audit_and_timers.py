@@ -79,3 +79,21 @@ async def test_timers_fire_once_when_due_and_not_when_completed(sessions):
     clock.advance(timedelta(hours=3))
     assert sum([await s.sweep_once() for s in sweepers]) == 1
     assert fired == ["late"]
+
+
+async def test_r_ovs_2_ops_audit_command_reports_a_broken_chain(infrastructure):
+    from labor_runtime.ops import audit_status
+
+    async with temporary_database(infrastructure.database_url, "aud") as url:
+        await install_tables(url)
+        engine = create_engine(url, pool_size=1, max_overflow=0)
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with sessions() as session, session.begin():
+            for n in range(3):
+                await audit.record(session, entry(n))
+        assert await audit_status(url) == {"intact": True, "broken_at_seq": []}
+        async with sessions() as session, session.begin():
+            await session.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+            await session.execute(sa.text("UPDATE audit_log SET reason = 'edited' WHERE seq = 2"))
+        await engine.dispose()
+        assert await audit_status(url) == {"intact": False, "broken_at_seq": [2]}

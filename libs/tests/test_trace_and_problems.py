@@ -179,3 +179,27 @@ async def test_health_ready_and_metrics(intake):
     await eventually(ready)
     metrics = (await intake.client.get("/metrics")).text
     assert "outbox_backlog" in metrics and "http_requests_total" in metrics
+
+
+async def test_dead_database_connection_is_503_problem_then_recovers(intake):
+    """Without pool pre-ping a connection killed under the pool answers 503 (retryable, with the
+    same Idempotency-Key), never a 500; the pool is invalidated and the next request succeeds."""
+    import asyncpg
+    from labor_runtime.db import asyncpg_dsn
+
+    await intake.client.get("/v1/complaints/TS-warm-the-pool")
+    admin = await asyncpg.connect(asyncpg_dsn(intake.database_url))
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    finally:
+        await admin.close()
+    statuses = []
+    for _ in range(3):
+        response = await intake.client.get("/v1/complaints/TS-after-the-outage")
+        statuses.append(response.status_code)
+        if response.status_code == 503:
+            _is_problem(response, 503)
+            assert response.headers["retry-after"]
+    assert statuses[0] == 503 and statuses[-1] == 404, statuses
