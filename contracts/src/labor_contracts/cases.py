@@ -35,6 +35,20 @@ class CaseNotRegistered(EventData):
     decided_at: datetime
 
 
+class CaseClosed(EventData):
+    """A case was closed (结案, R-CASE-1); the workers' complaints are closed with it (R-INT-8)."""
+
+    event_type = "cases.case.closed.v1"
+
+    case_id: str
+    case_number: str | None = Field(default=None, description="none when it was never registered")
+    complaint_ids: list[str]
+    outcome: str = Field(description="not_registered, rectified (the employer put it right "
+                         "without a penalty) or penalty (decided, published and executed)")
+    reason: str = Field(description="the closing reason the brigade chief gave")
+    closed_at: datetime
+
+
 class DocumentIssued(EventData):
     """A signed legal document is ready to be served on its recipient (R-DLV-1, R-DLV-4)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 
@@ -36,6 +37,9 @@ class ComplaintAccepted(EventData):
         default=None, ge=1, description="R-INT-6 workers of those linked complaints together (R-CASE-3)")
     total_arrears_amount: Decimal | None = Field(
         default=None, ge=0, description="R-INT-6 wages owed in those linked complaints together, yuan")
+    grid: str | None = Field(
+        default=None, description="R-ORG-1 the employer's one grid (网格) as intake knows it: the "
+        "register's (credit.employer.changed.v1) for a registered employer; null while unknown")
 
 
 class MediationEscalated(EventData):
@@ -71,3 +75,22 @@ class CorrectionNoticeIssued(EventData):
     missing: list[str] = Field(description="every missing item, e.g. identity_proof")
     items: list[str] = Field(description="the same items as the notice words them")
     issued_at: datetime
+
+
+class RegistrationAnswerIssued(EventData):
+    """R-INT-3: the worker is told whether a case was registered (立案) for their complaint, through
+    the channel they filed on. Carries no complainant identity or contact (R-INT-7): the channel
+    reaches the worker by the tracking code."""
+
+    event_type = "intake.registration_answer.issued.v1"
+
+    complaint_id: str
+    tracking_code: str = Field(description="the code the worker follows the complaint with "
+                               "(no personal data)")
+    channel: str = Field(description="the channel that filed it and delivers the answer")
+    outcome: Literal["registered", "not_registered"]
+    reason: str = Field(default="", description="why not registered (R-CASE-1); may be empty "
+                        "when registered")
+    case_id: str
+    case_number: str | None = Field(default=None, description="立案编号, when registered")
+    answered_at: datetime = Field(description="when intake recorded the decision for the worker")

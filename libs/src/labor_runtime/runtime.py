@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -96,12 +97,24 @@ class Runtime:
             interval=settings.timer_sweep_seconds, after_commit=self.committed,
             on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
         self.workers: list[Worker] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._gauges: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
 
     def add_worker(self, worker: Worker) -> None:
         """Run `worker` with the service: started after the runtime, stopped before the relay so
         that what it commits last is still published."""
         self.workers.append(worker)
+
+    def add_closer(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Release a resource of the service (an object-store client) when the runtime stops,
+        after everything that could use it has stopped."""
+        self._closers.append(close)
+
+    def add_gauges(self, refresh: Callable[[], Awaitable[None]]) -> None:
+        """Set a service's database-backed gauges when /metrics is scraped (not on every cycle of
+        a worker)."""
+        self._gauges.append(refresh)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.settings.source, self.clock, self.committed)
@@ -140,6 +153,8 @@ class Runtime:
                 task.cancel()
         self._tasks.clear()
         await self.publisher.close()
+        for close in self._closers:
+            await close()
         self.tracer_provider.shutdown()
         await self.engine.dispose()
 
@@ -191,3 +206,5 @@ class Runtime:
                 self.metrics.deadlines_open_overdue.labels(kind=kind).set(count)
         self.metrics.consumer_up.set(
             1 if self.consumer is not None and self.consumer.consuming.is_set() else 0)
+        for refresh in self._gauges:
+            await refresh()

@@ -12,11 +12,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -231,14 +233,21 @@ async def running_service(
     migrations: Path,
     infrastructure: Infrastructure,
     prefix: str,
+    *,
+    database_url: str | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningService]:
     """A service in-process on a fresh, migrated database and the run's vhost, with its lifespan
-    (consumer, relay, sweeper) started, and an HTTP client for it."""
+    (consumer, relay, sweeper) started, and an HTTP client for it. With `database_url` (another
+    running instance's), it joins that database instead: a second replica of the service."""
     from labor_runtime.migrations import migrate
 
-    async with temporary_database(infrastructure.database_url, settings_type.service_name) as url:
-        await asyncio.to_thread(migrate, migrations, url)
+    async with AsyncExitStack() as stack:
+        url = database_url
+        if url is None:
+            url = await stack.enter_async_context(
+                temporary_database(infrastructure.database_url, settings_type.service_name))
+            await asyncio.to_thread(migrate, migrations, url)
         options: dict[str, Any] = {
             "database_url": url, "amqp_url": infrastructure.amqp_url, "bus_prefix": prefix,
             "environment": "test", "outbox_poll_seconds": 0.2, "timer_sweep_seconds": 0.2,
@@ -289,3 +298,78 @@ class Probe:
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    path: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+Answer = tuple[int, dict[str, str]] | tuple[int, dict[str, str], bytes]
+
+
+class HttpReceiver:
+    """An outside system's HTTP endpoint on 127.0.0.1 (a partner's webhook, a channel's notice
+    endpoint): records every POST and answers it from the path's script of (status, headers[,
+    body]); the last answer of a script repeats, a path without one gets `default`."""
+
+    def __init__(self, default: Answer = (200, {})) -> None:
+        self.default = default
+        self.requests: list[ReceivedRequest] = []
+        self.scripts: dict[str, list[Answer]] = {}
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                status, headers, reply = receiver._record(
+                    ReceivedRequest(self.path, {k.lower(): v for k, v in self.headers.items()},
+                                    body))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def answer(self, path: str, *responses: Answer) -> None:
+        """Answer the next requests to `path` with these; afterwards the last one."""
+        with self.lock:
+            self.scripts[path] = list(responses)
+
+    def at(self, path: str) -> list[ReceivedRequest]:
+        with self.lock:
+            return [r for r in self.requests if r.path == path]
+
+    async def wait_for(self, path: str, count: int, timeout: float = 20.0) -> list[ReceivedRequest]:
+        async def enough() -> bool:
+            return len(self.at(path)) >= count
+
+        await eventually(enough, timeout=timeout)
+        return self.at(path)
+
+    def _record(self, request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:
+        with self.lock:
+            self.requests.append(request)
+            script = self.scripts.get(request.path, [self.default])
+            answer = script.pop(0) if len(script) > 1 else script[0]
+        return answer if len(answer) == 3 else (*answer, b"")
