@@ -1,5 +1,6 @@
-"""`credit-service serve | migrate | issue-key | revoke-key`."""
+"""`credit-service serve | migrate | issue-key | revoke-key | register republish`."""
 
+import sys
 from pathlib import Path
 
 from labor_runtime.service import main as service_main
@@ -10,8 +11,14 @@ from credit.settings import CreditSettings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def main() -> None:
-    service_main(CreditSettings, create_app, MIGRATIONS)
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["register"]:
+        from credit.employers.cli import main as register
+
+        register(argv[1:])
+        return
+    service_main(CreditSettings, create_app, MIGRATIONS, argv)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
-"""Register use cases and the data functions the penalty consumer uses; flows commit once."""
+"""Register use cases and the data functions the penalty consumer uses; flows commit once.
+
+Every change of an employer's published basic data (`rules.PUBLISHED`) is emitted in the same
+transaction as credit.employer.changed.v1 with the row's next `version` (R-CRD-1, R-ORG-1)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.cases import PenaltyDecided
+from labor_contracts.credit import EmployerRegisterChanged
 from labor_contracts.identifiers import credit_code_problem
 from labor_runtime import audit
 from labor_runtime.problems import Problem
@@ -16,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from credit.employers import rules
 from credit.employers.models import employer_penalties, employers
 from credit.employers.schemas import EmployerPut, EmployerRead, GradeHistoryRead, PenaltyRead
 from credit.grading.models import employer_grades
@@ -66,17 +72,28 @@ async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict
             raise Problem(403, "forbidden", "Another district's employer",
                           f"this employer belongs to district {existing.district}")
         if existing is None:
-            await uow.session.execute(employers.insert().values(
-                credit_code=code, created_at=now, updated_at=now, **values))
+            statement = employers.insert().values(
+                credit_code=code, version=1, created_at=now, updated_at=now, **values)
         else:
-            await uow.session.execute(employers.update().where(employers.c.credit_code == code)
-                                      .values(updated_at=now, **values))
+            statement = (employers.update().where(employers.c.credit_code == code)
+                         .values(version=employers.c.version + 1, updated_at=now, **values))
+        row = (await uow.session.execute(statement.returning(*employers.c))).one()
+        # Every PUT is published, changed or not: the registrar confirmed the data, and a
+        # consumer that missed an update catches up (R-ORG-1: the grid reaches intake).
+        await uow.emit(register_changed(row), subject=code)
         await audit.record(uow.session, audit.AuditEntry(
             at=now, actor=who.subject, role=",".join(sorted(who.roles)),
             action="register_employer" if existing is None else "update_employer",
             subject=f"employer:{code}", reason=f"grid {values['grid']}"))
         await uow.commit()
     return existing is None
+
+
+def register_changed(row: sa.Row) -> EmployerRegisterChanged:  # type: ignore[type-arg]
+    """The event of an employer's register row as it now is; no personal data (R-INT-7)."""
+    return EmployerRegisterChanged(
+        credit_code=row.credit_code, version=row.version, changed_at=row.updated_at,
+        **{field: getattr(row, field) for field in rules.PUBLISHED})
 
 
 async def read_file(runtime: Runtime, raw_code: str) -> EmployerRead:
@@ -106,24 +123,45 @@ def not_registered(code: str) -> Problem:
                    f"no employer with credit code {code} is registered")
 
 
+@dataclass(frozen=True)
+class Filed:
+    """What filing a penalty decision did."""
+
+    new_decision: bool  # False: the decision was in the file already
+    register_change: EmployerRegisterChanged | None  # to publish: registered or gaps filled
+
+
 async def file_decision(session: AsyncSession, *, code: str, event_id: str, data: PenaltyDecided,
-                        now: datetime) -> bool:
+                        now: datetime) -> Filed:
     """Put a penalty decision into the employer's file, registering the employer if new.
 
-    The upsert locks the employer's row until commit, so decisions about one employer are filed
-    and graded one after the other. False when the decision is already in the file.
+    The employer's row stays locked until commit (inserted, or `FOR UPDATE`), so decisions about
+    one employer are filed and graded one after the other.
     """
     ref = data.employer
-    stmt = insert(employers).values(
-        credit_code=code, name=ref.name, legal_representative=ref.legal_representative,
-        address=ref.address, contact_email=ref.email, district=data.district,
-        created_at=now, updated_at=now)
-    # The register's basic data belongs to officers and grid workers; a decision fills gaps only.
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=[employers.c.credit_code],
-        set_={column: sa.func.coalesce(employers.c[column], stmt.excluded[column])
-              for column in ("legal_representative", "address", "contact_email", "district")}
-        | {"updated_at": stmt.excluded.updated_at}))
+    offered = {"legal_representative": ref.legal_representative, "address": ref.address,
+               "contact_email": ref.email, "district": data.district}
+    inserted = (await session.execute(
+        insert(employers).values(credit_code=code, name=ref.name, version=1, created_at=now,
+                                 updated_at=now, **offered)
+        .on_conflict_do_nothing(index_elements=[employers.c.credit_code])
+        .returning(*employers.c))).first()
+    change: EmployerRegisterChanged | None = None
+    if inserted is not None:
+        change = register_changed(inserted)
+    else:
+        stored = (await session.execute(
+            sa.select(employers).where(employers.c.credit_code == code).with_for_update())).one()
+        # The register's basic data belongs to officers and grid workers; a decision fills gaps.
+        filled: dict[str, Any] = rules.gaps_filled(stored._mapping, offered)
+        published = rules.publishes(filled)
+        if published:
+            filled["version"] = stored.version + 1
+        updated = (await session.execute(
+            employers.update().where(employers.c.credit_code == code)
+            .values(updated_at=now, **filled).returning(*employers.c))).one()
+        if published:
+            change = register_changed(updated)
     filed = await session.execute(
         insert(employer_penalties).values(
             decision_id=data.decision_id, credit_code=code, case_id=data.case_id,
@@ -134,4 +172,4 @@ async def file_decision(session: AsyncSession, *, code: str, event_id: str, data
             event_id=event_id, recorded_at=now)
         .on_conflict_do_nothing(index_elements=[employer_penalties.c.decision_id])
         .returning(employer_penalties.c.decision_id))
-    return filed.first() is not None
+    return Filed(filed.first() is not None, change)

@@ -1,4 +1,5 @@
-"""How credit reacts to cases: a penalty decision enters the file and regrades (R-CRD-1, R-CRD-2)."""
+"""How credit reacts to cases: a penalty decision enters the file and regrades (R-CRD-1, R-CRD-2);
+a decision that registers an employer (or fills its gaps) publishes the register change."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
         if problem:
             raise Rejected(f"decision {data.decision_id}: credit code {raw!r} invalid: {problem}")
         now = uow.clock.now()
-        if not await file_decision(uow.session, code=code, event_id=event.id, data=data, now=now):
+        filed = await file_decision(uow.session, code=code, event_id=event.id, data=data, now=now)
+        if filed.register_change is not None:  # registered by this decision, or gaps filled
+            await uow.emit(filed.register_change, subject=code)
+        if not filed.new_decision:
             log.info("decision %s already in the file of %s; nothing to do", data.decision_id, code)
             return
         trigger = f"penalty:{data.decision_id}"

@@ -26,6 +26,8 @@ class Employer(CreditTable, table=True):
     district: str | None = Field(default=None, index=True)
     industry: str | None = None
     size: str | None = None
+    version: int = Field(default=1, sa_type=sa.BigInteger,
+                         description="1 when registered, one more with every published change")
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
