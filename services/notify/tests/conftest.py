@@ -15,7 +15,7 @@ from labor_contracts.envelope import Envelope
 from labor_runtime.bus import Publisher
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import eventually, running_service
+from labor_runtime.testing import HttpReceiver, eventually, running_service
 from notify.__main__ import MIGRATIONS
 from notify.app import create_app
 from notify.settings import NotifySettings
@@ -112,3 +112,47 @@ async def publish(publisher: Publisher, envelope: Envelope) -> None:
 def staff_headers(*roles: str) -> dict[str, str]:
     token = mint_token(DEV_JWT_SECRET, subject="officer-1", roles=list(roles), district="d01")
     return {"Authorization": f"Bearer {token}"}
+
+
+# A filing channel's notice endpoint: a real HTTP server on 127.0.0.1 --------------------------
+
+CHANNEL_SECRET = "whsec_" + base64.b64encode(b"hotline-12333-vendor-shared-secret!").decode()
+
+
+NOTICES = "/notices"  # the path the channel takes notices on
+
+
+@pytest.fixture
+def channel_endpoint():
+    endpoint = HttpReceiver(default=(200, {}, b'{"accepted":true}'))
+    endpoint.start()
+    try:
+        yield endpoint
+    finally:
+        endpoint.stop()
+
+
+@pytest.fixture
+async def notify_channels(infrastructure, bus_prefix, mailbox, channel_endpoint):
+    """Notify with the hotline's notice endpoint configured (and no other channel's)."""
+    async with running_service(
+            NotifySettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
+            smtp_port=mailbox.port, delivery_poll_seconds=0.1, worker_notice_poll_seconds=0.1,
+            worker_notice_retry_seconds=[30, 300],
+            worker_notice_endpoints={"hotline_12333": channel_endpoint.url(NOTICES)},
+            worker_notice_secrets={"hotline_12333": CHANNEL_SECRET}) as service:
+        async def consuming():
+            return service.runtime.consumer.consuming.is_set()
+
+        await eventually(consuming)
+        yield service
+
+
+@pytest.fixture
+async def intake_bus(infrastructure, bus_prefix):
+    """Publishes as the intake service does: to the events exchange, routing key = event type."""
+    publisher = Publisher(infrastructure.amqp_url, f"{bus_prefix}labor.events", timeout=5)
+    try:
+        yield publisher
+    finally:
+        await publisher.close()

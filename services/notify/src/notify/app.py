@@ -14,6 +14,10 @@ from notify.delivery.routes import router as deliveries_router
 from notify.delivery.worker import DeliveryWorker
 from notify.documents.routes import router as documents_router
 from notify.settings import NotifySettings
+from notify.worker_notices.handlers import handlers as worker_notice_handlers
+from notify.worker_notices.routes import router as worker_notices_router
+from notify.worker_notices.routes import webhooks as worker_notice_webhooks
+from notify.worker_notices.worker import WorkerNoticeWorker
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -21,11 +25,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     assert isinstance(settings, NotifySettings)
     clock = SystemClock()
     channels = build_channels(settings, clock)
-    runtime = Runtime(settings, handlers=handlers(settings, channels), clock=clock)
+    runtime = Runtime(settings, handlers={**handlers(settings, channels),
+                                          **worker_notice_handlers(settings)}, clock=clock)
     runtime.add_worker(DeliveryWorker(runtime, channels))
+    runtime.add_worker(WorkerNoticeWorker(runtime))
     app = create_service_app(
         runtime, title="Notify (电子送达)",
         description="Serves the bureau's documents by e-mail (fax, WeChat and DingTalk once their "
-        "gateways are integrated) with proof of service (R-DLV-1..4).",
-        routers=[deliveries_router, documents_router])
+        "gateways are integrated) with proof of service (R-DLV-1..4); tells the worker, through "
+        "the channel that filed the complaint, what materials are missing (R-INT-2) and whether a "
+        "case is registered (R-INT-3): signed webhooks, see `webhooks` below.",
+        routers=[deliveries_router, documents_router, worker_notices_router])
+    app.webhooks.include_router(worker_notice_webhooks)
     return app

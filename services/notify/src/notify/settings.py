@@ -1,13 +1,21 @@
-"""Notify settings: the SMTP relay, the channel order and the retry schedule of R-DLV-2/3."""
+"""Notify settings: the SMTP relay, the channel order and the retry schedule of R-DLV-2/3; the
+filing channels' notice endpoints for notices to the worker (R-INT-2, R-INT-3)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from labor_runtime.settings import ServiceSettings
-from pydantic import Field, PositiveFloat, SecretStr, model_validator
+from labor_runtime.webhooks import secret_key
+from pydantic import AnyHttpUrl, Field, PositiveFloat, SecretStr, model_validator
 
 from notify.delivery.rules import ChannelName
+from notify.worker_notices.rules import FilingChannel
+
+_SIGNING = ("Each POST carries Standard Webhooks 1.0 headers: `webhook-id` (the notice_id, the same "
+            "on every retry), `webhook-timestamp` (Unix seconds) and `webhook-signature` "
+            "(`v1,<base64 HMAC-SHA256 over \"{webhook-id}.{webhook-timestamp}.{body}\">`, keyed with "
+            "the base64-decoded part of the channel's `whsec_` secret)")
 
 
 class NotifySettings(ServiceSettings):
@@ -42,6 +50,47 @@ class NotifySettings(ServiceSettings):
         default=120, description="a channel's hand-over taking longer counts as failed")
     delivery_lease_seconds: PositiveFloat = Field(
         default=600, description="a claimed delivery is retried by another worker after this")
+
+    worker_notice_endpoints: dict[FilingChannel, AnyHttpUrl] = Field(
+        default_factory=dict,
+        description="R-INT-2/R-INT-3 URL per filing channel that notices to the worker are POSTed "
+        "to as JSON, e.g. {\"hotline_12333\": \"https://12333.example.gov.cn/notices\"}; a channel "
+        "without one gets no notice (failed at once, staff see why). " + _SIGNING)
+    worker_notice_secrets: dict[FilingChannel, SecretStr] = Field(
+        default_factory=dict,
+        description="signing secret per filing channel, `whsec_` + base64 of at least 24 random "
+        "bytes, shared with the channel's vendor (also WORKER_NOTICE_SECRETS__<CHANNEL>=...); "
+        "every configured endpoint needs one")
+    worker_notice_retry_seconds: list[PositiveFloat] = Field(
+        default_factory=lambda: [10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0],
+        description="pause after each attempt answered 408/429/5xx or not at all; after the last, "
+        "the notice is failed. A Retry-After postpones an attempt up to the longest pause")
+    worker_notice_timeout_seconds: PositiveFloat = Field(
+        default=15, description="a channel answering later counts as no answer (retried)")
+    worker_notice_poll_seconds: PositiveFloat = Field(
+        default=1.0, description="how often due notices are looked for")
+    worker_notice_batch_size: int = Field(default=10, ge=1, le=500,
+                                          description="notices sent concurrently")
+    worker_notice_lease_seconds: PositiveFloat = Field(
+        default=120, description="a claimed notice is tried again by another worker after this")
+
+    @model_validator(mode="after")
+    def _coherent_worker_notices(self) -> NotifySettings:
+        for channel, url in self.worker_notice_endpoints.items():
+            secret = self.worker_notice_secrets.get(channel)
+            if secret is None:
+                raise ValueError(f"worker_notice_endpoints[{channel}] needs worker_notice_secrets[{channel}]")
+            try:
+                secret_key(secret.get_secret_value())
+            except ValueError as exc:
+                raise ValueError(f"worker_notice_secrets[{channel}]: {exc}") from None
+            if self.environment == "production" and url.scheme != "https":
+                raise ValueError(f"worker_notice_endpoints[{channel}] must be https in production")
+        if not self.worker_notice_retry_seconds:
+            raise ValueError("worker_notice_retry_seconds needs at least one pause")
+        if self.worker_notice_lease_seconds <= self.worker_notice_timeout_seconds:
+            raise ValueError("worker_notice_lease_seconds must exceed worker_notice_timeout_seconds")
+        return self
 
     @model_validator(mode="after")
     def _coherent_delivery(self) -> NotifySettings:

@@ -1,0 +1,245 @@
+"""Notice use cases: make a notice from an intake event (once), send one attempt outside any
+transaction, record its outcome in one transaction, and list notices for staff."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
+from labor_runtime.crypto import mask
+from labor_runtime.db import UnitOfWork
+from labor_runtime.runtime import Runtime
+from labor_runtime.webhooks import parse_retry_after
+from sqlalchemy.dialects.postgresql import insert
+
+from notify.settings import NotifySettings
+from notify.worker_notices.models import worker_notices
+from notify.worker_notices.rules import (
+    FailureCause,
+    FilingChannel,
+    NoticeKind,
+    NoticeStatus,
+    Verdict,
+    attempt_error,
+    failure_summary,
+    gave_up_reason,
+    next_attempt_due,
+    no_endpoint_reason,
+    notice_body,
+    receipt,
+    refused_reason,
+    verdict,
+)
+from notify.worker_notices.schemas import ReceiptView, WorkerNoticeView
+from notify.worker_notices.sender import Answer, NoticeSender
+
+log = logging.getLogger(__name__)
+
+
+def endpoint_of(settings: NotifySettings, channel: str) -> tuple[str, str] | None:
+    """The channel's notice URL and signing secret; None when it has none configured."""
+    try:
+        name = FilingChannel(channel)
+    except ValueError:
+        return None
+    url, secret = settings.worker_notice_endpoints.get(name), settings.worker_notice_secrets.get(name)
+    if url is None or secret is None:
+        return None
+    return str(url), secret.get_secret_value()
+
+
+async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: NoticeKind,
+                      complaint_id: str, tracking_code: str, channel: str, issued_at: datetime,
+                      content: Mapping[str, Any], event_id: str) -> str | None:
+    """Make the notice, due now; failed at once when its channel has no endpoint (staff see why,
+    intake is told by notify.worker_notice.failed.v1). Once per (complaint, kind, event): returns
+    None when it exists already."""
+    now = uow.clock.now()
+    notice_id = str(uuid.uuid4())
+    values: dict[str, Any] = dict(
+        id=notice_id, kind=str(kind), complaint_id=complaint_id, tracking_code=tracking_code,
+        channel=channel, source_event_id=event_id, issued_at=issued_at,
+        body=notice_body(notice_id=notice_id, kind=kind, tracking_code=tracking_code,
+                         complaint_id=complaint_id, channel=channel, issued_at=issued_at,
+                         content=content),
+        attempts=0, created_at=now, updated_at=now)
+    if endpoint_of(settings, channel) is not None:
+        values.update(status=NoticeStatus.PENDING, next_attempt_at=now)
+    else:
+        values.update(status=NoticeStatus.FAILED, failed_at=now,
+                      failure_reason=no_endpoint_reason(channel))
+    created: str | None = (await uow.session.execute(
+        insert(worker_notices).values(**values)
+        .on_conflict_do_nothing(constraint="worker_notices_once")
+        .returning(worker_notices.c.id))).scalar_one_or_none()
+    if created is not None and values["status"] == NoticeStatus.FAILED:
+        log.warning("worker notice %s (%s, tracking code %s): %s", notice_id, kind,
+                    mask(tracking_code), values["failure_reason"])
+        await _emit_failed(uow, notice_id=notice_id, kind=str(kind), complaint_id=complaint_id,
+                           channel=channel, issued_at=issued_at, cause=FailureCause.NO_ENDPOINT,
+                           status_code=None, attempts=0, error="", at=now)
+    return created
+
+
+async def _emit_failed(uow: UnitOfWork, *, notice_id: str, kind: str, complaint_id: str,
+                       channel: str, issued_at: datetime, cause: FailureCause,
+                       status_code: int | None, attempts: int, error: str, at: datetime) -> None:
+    """R-INT-3: intake learns the worker was not told through the channel (in the transaction
+    that records it, so once per notice). No tracking code, no reply text (R-INT-7)."""
+    reason = failure_summary(cause, channel=channel, status_code=status_code, attempts=attempts,
+                             error=error)
+    await uow.emit(WorkerNoticeFailed(
+        notice_id=notice_id, complaint_id=complaint_id, kind=kind, channel=channel,
+        issued_at=issued_at, cause=str(cause), reason=reason, last_status_code=status_code,
+        attempts=attempts, failed_at=at), subject=complaint_id)
+
+
+async def claim_due(runtime: Runtime, *, limit: int, lease_seconds: float) -> list[str]:
+    """Lease due notices to this worker (other replicas skip them until the lease ends)."""
+    due = (sa.select(worker_notices.c.id)
+           .where(worker_notices.c.status == NoticeStatus.PENDING,
+                  worker_notices.c.next_attempt_at <= runtime.clock.now(),
+                  sa.or_(worker_notices.c.lease_until.is_(None),
+                         worker_notices.c.lease_until < sa.func.now()))
+           .order_by(worker_notices.c.next_attempt_at).limit(limit)
+           .with_for_update(skip_locked=True))
+    async with runtime.engine.begin() as conn:
+        return list((await conn.execute(
+            worker_notices.update().where(worker_notices.c.id.in_(due))
+            .values(lease_until=sa.func.now() + timedelta(seconds=lease_seconds))
+            .returning(worker_notices.c.id))).scalars())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    status: NoticeStatus
+    verdict: Verdict
+
+
+async def attempt(runtime: Runtime, sender: NoticeSender, notice_id: str) -> Outcome | None:
+    """One attempt: POST the notice with no transaction open, then record the answer. None when
+    there was nothing to do (delivered or failed already: a delivered notice is never sent again)."""
+    settings = runtime.settings
+    assert isinstance(settings, NotifySettings)
+    async with runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.select(worker_notices)
+                                  .where(worker_notices.c.id == notice_id))).first()
+    if row is None or row.status != NoticeStatus.PENDING:
+        return None
+    endpoint = endpoint_of(settings, row.channel)
+    if endpoint is None:  # configured when it was made, removed since
+        answer = Answer(None, error=no_endpoint_reason(row.channel))
+        judged = Verdict.REFUSED
+    else:
+        url, secret = endpoint
+        answer = await sender.send(url=url, secret=secret, notice_id=row.id, body=row.body)
+        judged = verdict(answer.status_code)
+    return await _record(runtime, settings, row, answer, judged, no_endpoint=endpoint is None)
+
+
+async def _record(runtime: Runtime, settings: NotifySettings, row: sa.Row[Any], answer: Answer,
+                  judged: Verdict, *, no_endpoint: bool = False) -> Outcome | None:
+    """Record one attempt; the change to delivered or failed happens once (the row is locked and
+    must still be pending) and tells intake in the same transaction."""
+    masked = mask(row.tracking_code)
+    async with runtime.uow() as uow:
+        current = (await uow.session.execute(
+            sa.select(worker_notices.c.status, worker_notices.c.attempts)
+            .where(worker_notices.c.id == row.id).with_for_update())).one()
+        if current.status != NoticeStatus.PENDING:
+            # Another worker finished it while this one was sending (its lease ran out).
+            log.warning("worker notice %s was %s before this attempt ended", row.id, current.status)
+            return None
+        now = uow.clock.now()
+        attempts = current.attempts + 1
+        answered = receipt(answer.status_code or 0, answer.reply, row.tracking_code, masked)
+        error = attempt_error(answer.status_code, answer.error, answered.excerpt)
+        changes: dict[str, Any] = dict(attempts=attempts, lease_until=None, updated_at=now,
+                                       last_status_code=answer.status_code)
+        if judged is Verdict.DELIVERED:
+            status = NoticeStatus.DELIVERED
+            changes.update(status=status, next_attempt_at=None, delivered_at=now, last_error=None,
+                           receipt_status=answered.status_code, receipt_sha256=answered.sha256,
+                           receipt_excerpt=answered.excerpt)
+            await uow.emit(WorkerNoticeDelivered(
+                notice_id=row.id, complaint_id=row.complaint_id, kind=row.kind,
+                channel=row.channel, issued_at=row.issued_at, delivered_at=now,
+                status_code=answered.status_code, attempts=attempts), subject=row.complaint_id)
+        else:
+            changes.update(last_error=error)
+            due = None
+            if judged is Verdict.RETRY:
+                due = next_attempt_due(attempts, settings.worker_notice_retry_seconds, now,
+                                       parse_retry_after(answer.retry_after, now))
+            if due is not None:
+                status = NoticeStatus.PENDING
+                changes.update(next_attempt_at=due)
+            else:
+                status = NoticeStatus.FAILED
+                if judged is Verdict.REFUSED:
+                    reason = refused_reason(answer.status_code, error)
+                    cause = FailureCause.NO_ENDPOINT if no_endpoint else FailureCause.REFUSED
+                else:
+                    reason = gave_up_reason(attempts, error)
+                    cause = FailureCause.RETRIES_EXHAUSTED
+                changes.update(status=status, next_attempt_at=None, failed_at=now,
+                               failure_reason=reason)
+                await _emit_failed(uow, notice_id=row.id, kind=row.kind,
+                                   complaint_id=row.complaint_id, channel=row.channel,
+                                   issued_at=row.issued_at, cause=cause,
+                                   status_code=answer.status_code, attempts=attempts,
+                                   error=answer.error, at=now)
+                log.warning("worker notice %s (%s, channel %s, tracking code %s) failed: %s",
+                            row.id, row.kind, row.channel, masked, reason)
+        await uow.session.execute(worker_notices.update().where(worker_notices.c.id == row.id)
+                                  .values(**changes))
+        await uow.commit()
+    return Outcome(row.kind, status, judged)
+
+
+async def list_notices(runtime: Runtime, *, status: NoticeStatus | None, channel: str | None,
+                       kind: NoticeKind | None, complaint_id: str | None,
+                       limit: int) -> list[WorkerNoticeView]:
+    query = sa.select(worker_notices).order_by(worker_notices.c.created_at.desc(),
+                                               worker_notices.c.id).limit(limit)
+    for column, value in ((worker_notices.c.status, status), (worker_notices.c.channel, channel),
+                          (worker_notices.c.kind, kind),
+                          (worker_notices.c.complaint_id, complaint_id)):
+        if value is not None:
+            query = query.where(column == str(value))
+    async with runtime.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [_view(r) for r in rows]
+
+
+async def open_counts(runtime: Runtime) -> dict[str, int]:
+    """Pending and failed notices (the ones someone may need to act on), for the gauge."""
+    async with runtime.engine.connect() as conn:
+        rows = (await conn.execute(
+            sa.select(worker_notices.c.status, sa.func.count())
+            .where(worker_notices.c.status.in_([NoticeStatus.PENDING, NoticeStatus.FAILED]))
+            .group_by(worker_notices.c.status))).all()
+    counts = {str(NoticeStatus.PENDING): 0, str(NoticeStatus.FAILED): 0}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def _view(row: sa.Row[Any]) -> WorkerNoticeView:
+    proof = None
+    if row.status == NoticeStatus.DELIVERED:
+        proof = ReceiptView(status_code=row.receipt_status, sha256=row.receipt_sha256,
+                            excerpt=row.receipt_excerpt or "", delivered_at=row.delivered_at)
+    return WorkerNoticeView(
+        id=row.id, kind=row.kind, complaint_id=row.complaint_id,
+        tracking_code=mask(row.tracking_code), channel=row.channel, issued_at=row.issued_at,
+        status=row.status, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
+        last_status_code=row.last_status_code, last_error=row.last_error,
+        created_at=row.created_at, receipt=proof, failed_at=row.failed_at,
+        failure_reason=row.failure_reason)
