@@ -9,6 +9,10 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.envelope import Envelope
+from labor_contracts.events import EventData
+from labor_runtime.bus import Publisher
+from labor_runtime.testing import eventually
 
 from .conftest import staff_token
 from .test_complaints import BODY
@@ -50,3 +54,20 @@ async def outbox_of(service, routing_key: str) -> list[dict[str, Any]]:
             "SELECT body FROM outbox WHERE routing_key = :k ORDER BY id"), {"k": routing_key}
         )).scalars().all()
     return [json.loads(b)["data"] for b in bodies]
+
+
+async def send(publisher: Publisher, data: EventData, *, source: str = "/services/cases",
+               subject: str | None = None) -> Envelope:
+    """Publish `data` as its producer does (routing key = event type)."""
+    envelope = Envelope(source=source, type=data.event_type,
+                        subject=subject or getattr(data, "case_id", None),
+                        data=data.model_dump(mode="json"))
+    await publisher.publish_raw(envelope.type, envelope.to_bytes(), message_id=envelope.id)
+    return envelope
+
+
+async def consuming(service) -> None:
+    async def ready() -> bool:
+        return service.runtime.consumer.consuming.is_set()
+
+    await eventually(ready)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .conftest import start_intake
+from .conftest import at_next_window, start_intake
 from .test_complaints import BODY
 
 BAD_CODE = {**BODY, "employer": {"credit_code": "91350100M000100Y44", "name": "x"}}
@@ -66,6 +66,7 @@ async def test_r_int_5_same_key_twice_in_one_batch_and_across_single_and_batch(i
 async def test_r_int_5_batch_size_limit_and_quota(infrastructure, bus_prefix, tmp_path):
     async with start_intake(infrastructure, bus_prefix, tmp_path, batch_max_items=3,
                             channel_rate_limit_per_minute=4) as intake:
+        await at_next_window(intake)
         headers = {"X-API-Key": intake.hotline_key}
         too_many = await intake.client.post("/v1/complaints/batch", json=batch(*[BODY] * 4),
                                             headers=headers)

@@ -7,16 +7,18 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from intake.channels import keys
-from intake.channels.rules import FixedWindowLimiter, channel_of
+from intake.channels.models import channel_quota_windows
+from intake.channels.rules import QUOTA_WINDOW, channel_of, quota_window, retry_after_seconds
+from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.security import issue_api_key
 
-from .conftest import start_intake
+from .conftest import at_next_window, start_intake
 from .test_complaints import BODY
 
 CLI = str(Path(sys.executable).parent / "intake-service")
@@ -31,14 +33,17 @@ def test_r_int_1_channel_of_client_names():
     assert channel_of("counter-3", {"counter-3": "fax"}) is None
 
 
-def test_r_int_1_fixed_window_refuses_past_the_quota_until_the_window_ends():
-    limiter = FixedWindowLimiter(window_seconds=60)
-    assert [limiter.take("a", 2, 120.0) for _ in range(2)] == [0.0, 0.0]
-    assert limiter.take("a", 2, 130.0) == 50  # seconds until 180
-    assert limiter.take("b", 2, 130.0) == 0.0  # each client its own quota
-    assert limiter.take("a", 2, 180.0) == 0.0
-    assert limiter.take("a", 2, 181.0, cost=2) == 59  # a batch that would not fit takes nothing
-    assert limiter.take("a", 2, 181.0) == 0.0
+def test_r_int_1_quota_windows_are_fixed_minutes_and_retry_after_counts_to_their_end():
+    now = datetime(2026, 3, 2, 9, 30, 10, 250_000, tzinfo=UTC)
+    start = quota_window(now)
+    assert start == datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    assert quota_window(start) == start
+    assert quota_window(start + timedelta(seconds=59, microseconds=999_999)) == start
+    assert quota_window(start + QUOTA_WINDOW) == start + QUOTA_WINDOW
+    assert quota_window(now.astimezone(BUREAU_TZ)) == start  # the same instant on every replica
+    assert retry_after_seconds(now, start) == 50  # 49.75 s, rounded up
+    assert retry_after_seconds(start + timedelta(seconds=59, microseconds=900_000), start) == 1
+    assert retry_after_seconds(start + QUOTA_WINDOW, start) == 1  # never 0
 
 
 async def _key(service, client: str) -> str:
@@ -74,6 +79,7 @@ async def test_r_int_1_past_the_quota_429_with_retry_after(infrastructure, bus_p
     async with start_intake(infrastructure, bus_prefix, tmp_path, channel_rate_limit_per_minute=2,
                             channel_rate_limits={"window": 5}) as intake:
         window = await _key(intake, "window_d02")
+        await at_next_window(intake)
 
         def post(key: str, n: int):
             return intake.client.post("/v1/complaints", json=BODY,
@@ -90,6 +96,84 @@ async def test_r_int_1_past_the_quota_429_with_retry_after(infrastructure, bus_p
         # the next window admits the hotline again
         await intake.client.post("/v1/ops/clock", json={"advance_seconds": 60})
         assert (await post(intake.hotline_key, 3)).status_code == 201
+
+
+async def spent(service) -> list[tuple[str, int]]:
+    """The quota windows in the database: (client, used), oldest first."""
+    async with service.runtime.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(channel_quota_windows.c.client,
+                                             channel_quota_windows.c.used)
+                                   .order_by(channel_quota_windows.c.window_start))).all()
+    return [tuple(row) for row in rows]
+
+
+async def test_r_int_1_quota_is_shared_by_every_replica(infrastructure, bus_prefix, tmp_path):
+    async with (
+        start_intake(infrastructure, bus_prefix, tmp_path, channel_rate_limit_per_minute=3) as one,
+        start_intake(infrastructure, bus_prefix, tmp_path, database_url=one.database_url,
+                     channel_rate_limit_per_minute=3) as two,
+    ):
+        assert two.runtime is not one.runtime and two.database_url == one.database_url
+        await at_next_window(one, two)
+
+        def post(replica, n: int):
+            return replica.client.post("/v1/complaints", json=BODY, headers={
+                "X-API-Key": one.hotline_key, "Idempotency-Key": f"replica-{n:06d}"})
+
+        assert [(await post(one, n)).status_code for n in range(2)] == [201, 201]
+        assert (await post(two, 2)).status_code == 201  # the third of three, on the other replica
+        for replica, n in ((two, 3), (one, 4)):  # spent on both: refused on both
+            refused = await post(replica, n)
+            assert refused.status_code == 429, refused.text
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert 50 <= int(refused.headers["Retry-After"]) <= 59  # to the window's end
+            assert refused.json()["limit_per_minute"] == 3
+        assert await spent(two) == [("hotline_12333", 3)]  # the refused ones spent nothing
+        for replica in (one, two):
+            await replica.client.post("/v1/ops/clock", json={"advance_seconds": 60})
+        # the next window admits again; a burst on both replicas at once gets exactly the limit
+        burst = await asyncio.gather(*(post((one, two)[n % 2], 10 + n) for n in range(8)))
+        assert sorted(r.status_code for r in burst) == [201] * 3 + [429] * 5
+        assert await spent(one) == [("hotline_12333", 3), ("hotline_12333", 3)]
+
+
+async def test_r_int_1_batch_larger_than_the_remaining_quota_is_refused_without_spending(
+        infrastructure, bus_prefix, tmp_path):
+    async with start_intake(infrastructure, bus_prefix, tmp_path,
+                            channel_rate_limit_per_minute=5) as intake:
+        await at_next_window(intake)
+
+        def send(n: int, prefix: str):
+            items = [{"idempotency_key": f"{prefix}-{i:05d}", "complaint": BODY} for i in range(n)]
+            return intake.client.post("/v1/complaints/batch", json={"items": items},
+                                      headers={"X-API-Key": intake.hotline_key})
+
+        too_big = await send(6, "over")  # more than the whole quota, in a fresh window
+        assert too_big.status_code == 429 and int(too_big.headers["Retry-After"]) >= 50
+        assert await spent(intake) == []
+        assert (await send(3, "first")).json()["accepted"] == 3
+        refused = await send(3, "second")  # 2 remain
+        assert refused.status_code == 429, refused.text
+        assert await spent(intake) == [("hotline_12333", 3)]
+        assert (await send(2, "third")).json()["accepted"] == 2  # the refused batch took nothing
+        assert (await send(1, "fourth")).status_code == 429
+        assert await spent(intake) == [("hotline_12333", 5)]
+
+
+async def test_r_int_1_quota_windows_older_than_an_hour_are_removed(intake):
+    now = intake.runtime.clock.now()
+    async with intake.runtime.engine.begin() as conn:
+        await conn.execute(channel_quota_windows.insert(), [
+            {"client": "window_d09", "window_start": quota_window(now) - timedelta(hours=2),
+             "used": 7},
+            {"client": "hotline_12333", "window_start": quota_window(now) - timedelta(minutes=30),
+             "used": 1}])
+    await at_next_window(intake)
+    response = await intake.client.post("/v1/complaints", json=BODY, headers={
+        "X-API-Key": intake.hotline_key, "Idempotency-Key": "fresh-00001"})
+    assert response.status_code == 201, response.text
+    # opening a window removed the two-hour-old one of another client, kept the recent one
+    assert await spent(intake) == [("hotline_12333", 1), ("hotline_12333", 1)]
 
 
 async def test_r_int_1_rotation_keeps_the_old_key_for_the_overlap_then_it_expires(

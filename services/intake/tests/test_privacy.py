@@ -140,6 +140,7 @@ async def test_r_int_8_staff_of_one_district_cannot_read_or_act_on_another_distr
                  for role in ("officer_a", "grid_worker", "brigade_chief", "reviewer_b")]
     actions = [("GET", f"{base}/handling", None), ("POST", f"{base}/assignment", {"handler": "x"}),
                ("POST", f"{base}/phone-confirmation", {}), ("POST", f"{base}/escalation", {}),
+               ("POST", f"{base}/registration-answer/told", {"channel": "phone"}),
                ("POST", f"{base}/mediation", {"result": "failed", "grid": "d02-g1"}),
                ("GET", f"{base}/complainant?reason=curious", None)]
     for headers in outsiders:

@@ -7,14 +7,15 @@ from labor_runtime.app import create_app as create_service_app
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 
-from intake.channels.rules import FixedWindowLimiter
+from intake.channels.quota import QuotaBook
 from intake.complaints.handlers import HANDLERS
 from intake.complaints.routes import router as complaints_router
 from intake.deadlines.metrics import OnTimeGaugeWorker
 from intake.deadlines.routes import router as deadlines_router
+from intake.employers.handlers import HANDLERS as EMPLOYER_HANDLERS
 from intake.employers.routes import router as employers_router
 from intake.materials.routes import router as materials_router
-from intake.materials.storage import LocalDiskStore
+from intake.materials.storage import open_store
 from intake.privacy.routes import router as privacy_router
 from intake.settings import IntakeSettings
 
@@ -22,7 +23,7 @@ from intake.settings import IntakeSettings
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     assert isinstance(settings, IntakeSettings)
-    runtime = Runtime(settings, handlers=HANDLERS)
+    runtime = Runtime(settings, handlers=HANDLERS | EMPLOYER_HANDLERS)
     runtime.add_worker(OnTimeGaugeWorker(runtime, settings.on_time_gauge_refresh_seconds))
     app = create_service_app(
         runtime, title="Intake (投诉云)",
@@ -32,6 +33,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[complaints_router, materials_router, privacy_router, deadlines_router,
                  employers_router],
         body_limits={r"/v1/complaints/[^/]+/materials": settings.material_body_bytes})
-    app.state.material_store = LocalDiskStore(settings.material_storage_dir)
-    app.state.channel_limiter = FixedWindowLimiter()
+    app.state.material_store = store = open_store(settings)
+    runtime.add_closer(store.close)
+    app.state.quota_book = book = QuotaBook(settings.database_url)
+    runtime.add_closer(book.close)
     return app
+

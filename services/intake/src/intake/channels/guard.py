@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from labor_runtime.app import RuntimeDep, api_client
@@ -12,7 +12,8 @@ from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 
-from intake.channels.rules import FixedWindowLimiter, channel_of
+from intake.channels.quota import QuotaBook
+from intake.channels.rules import channel_of
 from intake.settings import IntakeSettings
 
 
@@ -27,24 +28,27 @@ class ChannelClient:
         return self.principal.subject
 
 
-def _limiter(request: Request) -> FixedWindowLimiter:
-    limiter = getattr(request.app.state, "channel_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.channel_limiter = FixedWindowLimiter()
-    return limiter
+def quota_book(request: Request) -> QuotaBook:
+    book: QuotaBook = request.app.state.quota_book
+    return book
 
 
-def charge(request: Request, runtime: Runtime, client: ChannelClient, cost: int) -> None:
-    """Spend `cost` of the channel's quota or answer 429 with Retry-After."""
+QuotaBookDep = Annotated[QuotaBook, Depends(quota_book)]
+
+
+async def charge(book: QuotaBook, runtime: Runtime, client: ChannelClient, cost: int) -> None:
+    """Spend `cost` of the client's quota, shared by every replica, or answer 429 with
+    Retry-After (channels/quota.py)."""
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
     limit = settings.channel_rate_limits.get(client.channel, settings.channel_rate_limit_per_minute)
-    wait = _limiter(request).take(client.principal.name, limit, runtime.clock.now().timestamp(), cost)
+    wait = await book.spend(client=client.principal.name, cost=cost, limit=limit,
+                            now=runtime.clock.now())
     if wait:
         problem = Problem(429, "too-many-requests", "Channel rate limit exceeded",
                           f"{client.channel} may send {limit} complaints per minute; "
-                          f"retry after {int(wait)} s", limit_per_minute=limit)
-        problem.headers["Retry-After"] = str(int(wait))
+                          f"retry after {wait} s", limit_per_minute=limit)
+        problem.headers["Retry-After"] = str(wait)
         raise problem
 
 
@@ -53,7 +57,7 @@ def channel(scope: str, *, cost: int = 1) -> Callable[..., Any]:
     (0: the route charges itself, e.g. per batch item)."""
     authenticate = api_client("channel", scope=scope)
 
-    async def guard(request: Request, runtime: RuntimeDep,
+    async def guard(runtime: RuntimeDep, book: QuotaBookDep,
                     principal: Principal = Depends(authenticate)) -> ChannelClient:  # noqa: B008
         settings = runtime.settings
         assert isinstance(settings, IntakeSettings)
@@ -63,7 +67,7 @@ def channel(scope: str, *, cost: int = 1) -> Callable[..., Any]:
                           f"the key's client {principal.name!r} is not one of the R-INT-1 channels")
         client = ChannelClient(principal, name)
         if cost:
-            charge(request, runtime, client, cost)
+            await charge(book, runtime, client, cost)
         return client
 
     return guard

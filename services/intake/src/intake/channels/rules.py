@@ -1,14 +1,20 @@
-"""Pure channel rules: which channel an API client files for (R-INT-1), and its request quota."""
+"""Pure channel rules: which channel an API client files for (R-INT-1), and the fixed windows of
+its request quota (the counts are in the database: channels/quota.py)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from intake.complaints.rules import Channel
 
 KNOWN_CHANNELS = frozenset(str(c) for c in Channel)
+
+QUOTA_WINDOW = timedelta(minutes=1)
+QUOTA_RETENTION = timedelta(hours=1)
+"""Quota windows older than this are deleted (a window is needed only while it is current)."""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def channel_of(client: str, explicit: Mapping[str, str]) -> str | None:
@@ -23,28 +29,13 @@ def channel_of(client: str, explicit: Mapping[str, str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-@dataclass
-class Window:
-    start: float
-    used: int
+def quota_window(now: datetime, length: timedelta = QUOTA_WINDOW) -> datetime:
+    """Start of the fixed window `now` falls in; windows are aligned to the epoch, so every
+    replica computes the same one from the same time."""
+    return now - (now - EPOCH) % length
 
 
-class FixedWindowLimiter:
-    """Fixed one-minute windows per client: `limit` units per window, then refuse until the window
-    ends. In memory, per process: replicas each allow the limit (documented in the settings)."""
-
-    def __init__(self, window_seconds: float = 60.0) -> None:
-        self.window_seconds = window_seconds
-        self._windows: dict[str, Window] = {}
-
-    def take(self, client: str, limit: int, now: float, cost: int = 1) -> float:
-        """Spend `cost` units of `client`'s quota at time `now` (seconds); 0.0 when allowed, else
-        the seconds until the window resets (nothing is spent then)."""
-        start = now - now % self.window_seconds
-        window = self._windows.get(client)
-        if window is None or window.start != start:
-            window = self._windows[client] = Window(start, 0)
-        if window.used + cost > limit:
-            return max(1.0, math.ceil(start + self.window_seconds - now))
-        window.used += cost
-        return 0.0
+def retry_after_seconds(now: datetime, window_start: datetime,
+                        length: timedelta = QUOTA_WINDOW) -> int:
+    """Whole seconds until the window ends (Retry-After), at least 1."""
+    return max(1, math.ceil((window_start + length - now).total_seconds()))

@@ -36,6 +36,7 @@ from intake.complaints.schemas import (
     CorrectionNotice,
 )
 from intake.employers import flows as employer_flows
+from intake.employers.rules import complaint_district
 from intake.settings import IntakeSettings
 
 ASSIGNMENT = "intake.assignment"
@@ -130,6 +131,8 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
     employer = await employer_flows.match_employer(  # R-INT-6
         runtime, credit_code=body.employer.credit_code, name=body.employer.name,
         address=body.employer.address)
+    # R-ORG-1: against a registered employer, the register's district (where its grid is)
+    district = complaint_district(employer.register_district, body.district)
     data: ComplaintAccepted | CorrectionNoticeIssued
     if missing:
         notice = correction_notice(missing)
@@ -141,10 +144,10 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
             complaint_id=complaint_id, channel=client.channel, received_at=now,
             employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
                                  address=body.employer.address),
-            district=body.district, worker_count=body.worker_count,
+            district=district, worker_count=body.worker_count,
             arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
             mass_incident=body.mass_incident, summary=body.summary, project=body.project,
-            employer_id=employer.id)
+            employer_id=employer.id, grid=employer.grid)
     _, event = outbox_row(source=settings.source, subject=complaint_id, time=now, data=data)
     deadlines: dict[str, object] = {"start_clocks": not missing}
     for n, (kind, due) in enumerate(_deadlines(runtime, now), start=1):
@@ -157,7 +160,7 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
             "request_sha256": request_hash, "complaint_type": body.complaint_type,
             "status": status, "employer_name": body.employer.name,
             "employer_credit_code": body.employer.credit_code,
-            "employer_address": body.employer.address, "district": body.district,
+            "employer_address": body.employer.address, "district": district,
             "worker_count": body.worker_count, "arrears_amount": body.arrears_amount,
             "suspected_crime": body.suspected_crime, "mass_incident": body.mass_incident,
             "summary": body.summary,
@@ -227,12 +230,13 @@ async def complete_materials(uow: UnitOfWork, runtime: Runtime, row: sa.Row,  # 
         return str(row.status)
     await uow.session.execute(complaints.update().where(complaints.c.id == row.id).values(
         missing_materials=[], status=ComplaintStatus.RECEIVED, updated_at=now))
-    linked = await employer_flows.link(uow.session, row, now)  # R-INT-6
+    # R-INT-6 totals, and R-ORG-1 the district (the register's, if registered) and grid
+    linked = await employer_flows.link(uow.session, row, now)
     await uow.emit(ComplaintAccepted(
         complaint_id=row.id, channel=row.channel, received_at=now,
         employer=EmployerRef(credit_code=row.employer_credit_code, name=row.employer_name,
                              address=row.employer_address),
-        district=row.district, worker_count=row.worker_count, arrears_amount=row.arrears_amount,
+        worker_count=row.worker_count, arrears_amount=row.arrears_amount,
         suspected_crime=row.suspected_crime, mass_incident=row.mass_incident,
         summary=row.summary, project=row.project, **linked), subject=row.id)
     await timers.start(uow.session, _deadlines(runtime, now), subject=row.id, now=now)

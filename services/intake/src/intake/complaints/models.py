@@ -51,6 +51,17 @@ class Complaint(IntakeTable, table=True):
     mediation_grid: str | None = None
     mediated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     escalated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # R-INT-3 the worker told (migration 0006)
+    registration_answer_issued_at: datetime | None = Field(default=None,
+                                                           sa_type=sa.DateTime(timezone=True))
+    registration_answer_told_at: datetime | None = Field(default=None,
+                                                         sa_type=sa.DateTime(timezone=True))
+    registration_answer_told_via: str | None = None
+    worker_notice_failed_at: datetime | None = Field(default=None,
+                                                     sa_type=sa.DateTime(timezone=True))
+    worker_notice_failed_kind: str | None = None
+    worker_notice_failed_id: str | None = None
+    worker_notice_failure: str | None = None
     received_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

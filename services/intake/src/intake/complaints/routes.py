@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
-from intake.channels.guard import ChannelClient, channel, charge
+from intake.channels.guard import ChannelClient, QuotaBookDep, channel, charge
 from intake.complaints import flows
 from intake.complaints.rules import ComplaintStatus
 from intake.complaints.schemas import (
@@ -56,8 +56,8 @@ async def file_complaint(body: ComplaintCreate, runtime: RuntimeDep, client: Cha
              summary="Re-send an offline queue: each item once by its own key (R-INT-5)",
              responses={413: {"description": "more items than BATCH_MAX_ITEMS"},
                         429: {"description": "the items exceed the channel's rate limit"}})
-async def file_batch(body: BatchRequest, request: Request, runtime: RuntimeDep,
-                     client: BatchChannel) -> BatchResult:
+async def file_batch(body: BatchRequest, runtime: RuntimeDep, client: BatchChannel,
+                     book: QuotaBookDep) -> BatchResult:
     """Answers 200 with one result per item in order: `accepted` (receipt), `duplicate` (the
     original receipt) or `rejected` (its problem); each item counts once against the quota."""
     settings = runtime.settings
@@ -66,7 +66,7 @@ async def file_batch(body: BatchRequest, request: Request, runtime: RuntimeDep,
         raise Problem(413, "batch-too-large", "Too many items in one batch",
                       f"send at most {settings.batch_max_items} items per batch",
                       max_items=settings.batch_max_items)
-    charge(request, runtime, client, len(body.items))
+    await charge(book, runtime, client, len(body.items))
     items = await flows.accept_batch(runtime, client, body.items)
     counts = {o: sum(1 for i in items if i.outcome == o) for o in ("accepted", "duplicate", "rejected")}
     return BatchResult(**counts, items=items)

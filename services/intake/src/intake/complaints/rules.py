@@ -65,3 +65,16 @@ def still_missing(missing: Iterable[str], uploaded_kinds: Iterable[str]) -> list
 def new_tracking_code() -> str:
     """Unguessable code the worker follows the complaint with (no account needed)."""
     return "TS-" + secrets.token_urlsafe(12)
+
+
+CLOSING_OUTCOMES = {
+    "not_registered": "not registered (不予立案)",
+    "rectified": "the employer put it right (已整改)",
+    "penalty": "penalty decided and executed (已处罚)",
+}
+
+
+def closing_reason(outcome: str, reason: str) -> str:
+    """What the worker reads when their complaint is closed (R-INT-8): how it ended, and why."""
+    ended = CLOSING_OUTCOMES.get(outcome, outcome)
+    return f"closed: {ended}; {reason}" if reason else f"closed: {ended}"

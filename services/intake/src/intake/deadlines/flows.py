@@ -25,10 +25,14 @@ from intake.deadlines.rules import (
     KINDS,
     MEDIATION_ESCALATION,
     PHONE_CONFIRMATION,
+    REGISTRATION_ANSWER,
     MediationResult,
+    NoticeKind,
     Outcome,
+    notice_failure_open,
     on_time_rate,
     outcome,
+    worker_untold,
 )
 from intake.deadlines.schemas import (
     Assignment,
@@ -37,10 +41,13 @@ from intake.deadlines.schemas import (
     Handling,
     KindRate,
     MediationRecord,
+    NoticeFailure,
     OnTimeReport,
     OverdueItem,
     OverdueList,
     PhoneConfirmation,
+    RegistrationAnswerTold,
+    UnreachableWorker,
 )
 from intake.employers.models import employers
 from intake.employers.rules import grid_conflict
@@ -89,13 +96,31 @@ async def _due_at(session: AsyncSession, kind: str, subject: str) -> datetime | 
 
 
 async def _complete(uow: UnitOfWork, kind: str, subject: str) -> bool | None:
-    """Complete the deadline; True if met on time, False if late, None if there was none open."""
-    now = uow.clock.now()
-    due = await _due_at(uow.session, kind, subject)
+    """Complete the deadline now; True if met on time, False if late, None if none was open."""
+    return await complete_at(uow.session, kind, subject, uow.clock.now())
+
+
+async def complete_at(session: AsyncSession, kind: str, subject: str, at: datetime) -> bool | None:
+    """Complete the deadline as met at `at`; True if on time, False if late, None if none open."""
+    due = await _due_at(session, kind, subject)
     if due is None:
         return None
-    await timers.complete(uow.session, kind=kind, subject=subject, now=now)
-    return now <= due
+    await timers.complete(session, kind=kind, subject=subject, now=at)
+    return at <= due
+
+
+async def record_told(session: AsyncSession, complaint_id: str, *, at: datetime, via: str,
+                      now: datetime) -> bool | None:
+    """R-INT-3: the worker was told the registration decision at `at` (by their channel or by
+    staff): the 7-day deadline is met then. Returns its timeliness as `complete_at`."""
+    await session.execute(complaints.update().where(complaints.c.id == complaint_id).values(
+        registration_answer_told_at=sa.func.greatest(complaints.c.registration_answer_told_at, at),
+        registration_answer_told_via=sa.case(
+            (sa.or_(complaints.c.registration_answer_told_at.is_(None),
+                    complaints.c.registration_answer_told_at <= at), via),
+            else_=complaints.c.registration_answer_told_via),
+        updated_at=now))
+    return await complete_at(session, REGISTRATION_ANSWER, complaint_id, at)
 
 
 async def assign(runtime: Runtime, staff: Principal, complaint_id: str, body: Assignment) -> Handling:
@@ -132,6 +157,30 @@ async def confirm_phone(runtime: Runtime, staff: Principal, complaint_id: str,
             await _audit(uow, staff, "confirm_phone", complaint_id, body.note)
         await uow.commit()
     metrics.completed(runtime, PHONE_CONFIRMATION, on_time)
+    return await handling(runtime, staff, complaint_id)
+
+
+async def tell_registration_answer(runtime: Runtime, staff: Principal, complaint_id: str,
+                                   body: RegistrationAnswerTold) -> Handling:
+    """R-INT-3: staff told the worker whether a case is registered (their channel failed, or they
+    were reached first another way): meets the 7-day deadline. Told already since the latest
+    decision: changes nothing."""
+    async with runtime.uow() as uow:
+        row = await _complaint(uow.session, staff, complaint_id, lock=True)
+        if row.registration_answer_issued_at is None:
+            raise Problem(409, "no-registration-answer", "No registration answer to tell yet",
+                          "intake has issued no registration decision for this complaint: cases "
+                          "has not decided whether to register a case (R-INT-3)")
+        on_time = None
+        if worker_untold(issued_at=row.registration_answer_issued_at,
+                         told_at=row.registration_answer_told_at):
+            now = uow.clock.now()
+            on_time = await record_told(uow.session, complaint_id, at=now, via=str(body.channel),
+                                        now=now)
+            await _audit(uow, staff, f"tell_registration_answer_{body.channel}", complaint_id,
+                         body.note)
+        await uow.commit()
+    metrics.completed(runtime, REGISTRATION_ANSWER, on_time)
     return await handling(runtime, staff, complaint_id)
 
 
@@ -209,11 +258,38 @@ async def handling(runtime: Runtime, staff: Principal, complaint_id: str) -> Han
         handler=row.handler, assigned_at=row.assigned_at, phone_confirmed_at=row.phone_confirmed_at,
         mediation_result=row.mediation_result, mediation_grid=row.mediation_grid,
         mediated_at=row.mediated_at, escalated_at=row.escalated_at,
+        registration_answer_issued_at=row.registration_answer_issued_at,
+        registration_answer_told_at=row.registration_answer_told_at,
+        registration_answer_told_via=row.registration_answer_told_via,
+        worker_notice_failure=_failure(row),
         deadlines=[DeadlineView(kind=t.kind, due_at=t.due_at, completed_at=t.completed_at,
                                 fired_at=t.fired_at,
                                 outcome=outcome(due_at=t.due_at, completed_at=t.completed_at,
                                                 cancelled_at=t.cancelled_at, now=now))
                    for t in deadlines])
+
+
+def _failure(row: Row) -> NoticeFailure | None:
+    if row.worker_notice_failed_at is None:
+        return None
+    return NoticeFailure(
+        notice_id=row.worker_notice_failed_id, kind=row.worker_notice_failed_kind,
+        failed_at=row.worker_notice_failed_at, reason=row.worker_notice_failure or "",
+        open=notice_failure_open(
+            failed_kind=row.worker_notice_failed_kind,
+            awaiting_materials=row.status == ComplaintStatus.AWAITING_MATERIALS,
+            issued_at=row.registration_answer_issued_at, told_at=row.registration_answer_told_at))
+
+
+def _unreachable() -> sa.ColumnElement[bool]:
+    """`notice_failure_open` in SQL: a failed notice nobody has followed up yet."""
+    c = complaints.c
+    untold = sa.or_(c.registration_answer_told_at.is_(None),
+                    c.registration_answer_told_at < c.registration_answer_issued_at)
+    return sa.and_(c.worker_notice_failed_at.is_not(None), sa.or_(
+        sa.and_(c.worker_notice_failed_kind == NoticeKind.REGISTRATION_ANSWER, untold),
+        sa.and_(c.worker_notice_failed_kind == NoticeKind.CORRECTION_NOTICE,
+                c.status == ComplaintStatus.AWAITING_MATERIALS)))
 
 
 def _in_district(statement: sa.Select, staff: Principal) -> sa.Select:  # type: ignore[type-arg]
@@ -222,7 +298,8 @@ def _in_district(statement: sa.Select, staff: Principal) -> sa.Select:  # type: 
 
 
 async def overdue(runtime: Runtime, staff: Principal, *, kind: str | None, limit: int) -> OverdueList:
-    """Open deadlines past due (R-INT-3 dashboard), of the caller's district."""
+    """Open deadlines past due (R-INT-3 dashboard), and workers their channel could not reach,
+    of the caller's district."""
     now = runtime.clock.now()
     condition = sa.and_(timer_table.c.kind.in_([kind] if kind else KINDS),
                         timer_table.c.completed_at.is_(None), timer_table.c.cancelled_at.is_(None),
@@ -234,10 +311,23 @@ async def overdue(runtime: Runtime, staff: Principal, *, kind: str | None, limit
         rows = (await conn.execute(_in_district(
             sa.select(timer_table, complaints.c.district).select_from(timer_table), staff)
             .where(condition).order_by(timer_table.c.due_at).limit(limit))).all()
+        c = complaints.c
+        unreachable = sa.select(c.id, c.district, c.channel, c.worker_notice_failed_kind,
+                                c.worker_notice_failed_id, c.worker_notice_failed_at,
+                                c.worker_notice_failure).where(_unreachable())
+        if staff.district is not None:
+            unreachable = unreachable.where(complaints.c.district == staff.district)
+        failed = (await conn.execute(unreachable.order_by(complaints.c.worker_notice_failed_at)
+                                     .limit(limit))).all()
     return OverdueList(counts={k: int(v) for k, v in counts.items()}, items=[
         OverdueItem(timer_id=str(r.id), kind=r.kind, complaint_id=r.subject, district=r.district,
                     due_at=r.due_at, overdue_seconds=int((now - r.due_at).total_seconds()),
-                    overdue_event_raised=r.fired_at is not None) for r in rows])
+                    overdue_event_raised=r.fired_at is not None) for r in rows],
+        unreachable=[UnreachableWorker(
+            complaint_id=r.id, district=r.district, channel=r.channel,
+            kind=r.worker_notice_failed_kind, notice_id=r.worker_notice_failed_id,
+            failed_at=r.worker_notice_failed_at, reason=r.worker_notice_failure or "")
+            for r in failed])
 
 
 async def outcomes(conn: Any, *, since: datetime, now: datetime,

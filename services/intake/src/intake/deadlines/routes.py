@@ -18,6 +18,7 @@ from intake.deadlines.schemas import (
     OnTimeReport,
     OverdueList,
     PhoneConfirmation,
+    RegistrationAnswerTold,
 )
 
 router = APIRouter(tags=["deadlines"])
@@ -57,6 +58,16 @@ async def confirm_phone(runtime: RuntimeDep, who: Dispatcher, complaint_id: Comp
     return await flows.confirm_phone(runtime, who, complaint_id, body)
 
 
+@router.post("/v1/complaints/by-id/{complaint_id}/registration-answer/told",
+             response_model=Handling,
+             summary="Record that staff told the worker the registration decision (e.g. their "
+             "channel's notice failed): meets the 7-day deadline (R-INT-3)",
+             responses={**_ERRORS, 409: {"description": "no registration decision yet"}})
+async def registration_answer_told(runtime: RuntimeDep, who: Dispatcher, complaint_id: ComplaintId,
+                                   body: RegistrationAnswerTold) -> Handling:
+    return await flows.tell_registration_answer(runtime, who, complaint_id, body)
+
+
 @router.post("/v1/complaints/by-id/{complaint_id}/mediation", response_model=Handling,
              summary="Record the grid's mediation result; failed starts the 2-hour escalation "
              "deadline (R-INT-4, R-ORG-1)", responses=_ERRORS)
@@ -73,7 +84,8 @@ async def escalation(runtime: RuntimeDep, who: Escalator, complaint_id: Complain
 
 
 @router.get("/v1/deadlines/overdue", response_model=OverdueList,
-            summary="Deadlines past due without their action, by kind, of your district (R-INT-3)")
+            summary="Deadlines past due without their action, by kind, and workers their channel "
+            "could not reach, of your district (R-INT-3)")
 async def overdue(runtime: RuntimeDep, who: Reader,
                   kind: Annotated[Kind | None, Query()] = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> OverdueList:

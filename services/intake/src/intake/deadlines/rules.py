@@ -1,4 +1,5 @@
-"""Pure deadline rules: how a deadline ended and the on-time rate (R-INT-3, R-INT-4)."""
+"""Pure deadline rules: how a deadline ended, the on-time rate, and whether the worker was told
+(R-INT-3, R-INT-4)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Literal
 
 ASSIGNMENT = "intake.assignment"
 PHONE_CONFIRMATION = "intake.phone_confirmation"
+# Met when the worker is told (their channel took the notice, or staff told them another way),
+# not when cases decides: a timely decision nobody tells the worker is not an answer.
 REGISTRATION_ANSWER = "intake.registration_answer"
 MEDIATION_ESCALATION = "intake.mediation_escalation"
 KINDS = (ASSIGNMENT, PHONE_CONFIRMATION, REGISTRATION_ANSWER, MEDIATION_ESCALATION)
@@ -31,6 +34,21 @@ class MediationResult(StrEnum):
     FAILED = "failed"
 
 
+class NoticeKind(StrEnum):
+    """Notices notify delivers to the worker through the filing channel."""
+
+    CORRECTION_NOTICE = "correction_notice"  # R-INT-2
+    REGISTRATION_ANSWER = "registration_answer"  # R-INT-3
+
+
+class TellingMeans(StrEnum):
+    """R-INT-3: how staff told the worker the registration decision themselves."""
+
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+
+
 def outcome(*, due_at: datetime, completed_at: datetime | None, cancelled_at: datetime | None,
             now: datetime) -> Outcome:
     """A deadline is met on time when its action happened by the due time, whenever the sweeper
@@ -51,3 +69,26 @@ def on_time_rate(outcomes: Iterable[Outcome]) -> float | None:
             decided += 1
             on_time += o is Outcome.MET_ON_TIME
     return on_time / decided if decided else None
+
+
+def worker_untold(*, issued_at: datetime | None, told_at: datetime | None) -> bool:
+    """R-INT-3: a registration answer was issued and the worker has not been told since."""
+    return issued_at is not None and (told_at is None or told_at < issued_at)
+
+
+def told_at_delivery(*, delivered_at: datetime, issued_at: datetime, now: datetime) -> datetime:
+    """When a delivered notice told the worker, on intake's clock: the channel's time, never in
+    intake's future nor before intake issued the answer (two services' clocks differ)."""
+    return max(min(delivered_at, now), issued_at)
+
+
+def notice_failure_open(*, failed_kind: str | None, awaiting_materials: bool,
+                        issued_at: datetime | None, told_at: datetime | None) -> bool:
+    """A failed notice needs staff until the worker is reached another way: a registration answer
+    until someone tells them (R-INT-3); a correction notice while the materials are missing
+    (R-INT-2: the worker must learn what to bring)."""
+    if failed_kind == NoticeKind.REGISTRATION_ANSWER:
+        return told_at is None or worker_untold(issued_at=issued_at, told_at=told_at)
+    if failed_kind == NoticeKind.CORRECTION_NOTICE:
+        return awaiting_materials
+    return False

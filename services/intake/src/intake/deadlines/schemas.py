@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from intake.deadlines.rules import MediationResult, Outcome
+from intake.deadlines.rules import MediationResult, Outcome, TellingMeans
 
 GRID_PATTERN = r"^[A-Za-z0-9._-]+$"
 
@@ -20,6 +20,14 @@ class Assignment(BaseModel):
 class PhoneConfirmation(BaseModel):
     """R-INT-3: the worker was phoned and confirmed the complaint."""
 
+    note: str = Field(default="", max_length=500, description="no personal data, please")
+
+
+class RegistrationAnswerTold(BaseModel):
+    """R-INT-3: staff told the worker the registration decision themselves (e.g. after the notice
+    through their channel failed); meets the 7-day deadline."""
+
+    channel: TellingMeans = Field(description="how the worker was told")
     note: str = Field(default="", max_length=500, description="no personal data, please")
 
 
@@ -46,6 +54,16 @@ class DeadlineView(BaseModel):
     outcome: Outcome
 
 
+class NoticeFailure(BaseModel):
+    """The last notice to the worker their filing channel could not deliver (from notify)."""
+
+    notice_id: str = Field(description="notify's notice: GET /v1/worker-notices?complaint_id=")
+    kind: str = Field(description="correction_notice (R-INT-2) or registration_answer (R-INT-3)")
+    failed_at: datetime
+    reason: str
+    open: bool = Field(description="staff must still reach the worker another way")
+
+
 class Handling(BaseModel):
     """Where a complaint's handling stands (R-INT-3, R-INT-4)."""
 
@@ -60,6 +78,14 @@ class Handling(BaseModel):
     mediation_grid: str | None
     mediated_at: datetime | None
     escalated_at: datetime | None
+    registration_answer_issued_at: datetime | None = Field(
+        description="when intake issued the latest registration decision to the worker's channel")
+    registration_answer_told_at: datetime | None = Field(
+        description="R-INT-3 when the worker was last told it (their channel took the notice, or "
+        "staff told them); meets the 7-day deadline")
+    registration_answer_told_via: str | None = Field(
+        description="the filing channel that took the notice, or phone / in_person / letter")
+    worker_notice_failure: NoticeFailure | None
     deadlines: list[DeadlineView]
 
 
@@ -73,9 +99,25 @@ class OverdueItem(BaseModel):
     overdue_event_raised: bool
 
 
+class UnreachableWorker(BaseModel):
+    """A worker their filing channel could not reach, not yet reached another way."""
+
+    complaint_id: str
+    district: str | None
+    channel: str = Field(description="the filing channel that failed")
+    kind: str = Field(description="the notice that failed: correction_notice or registration_answer")
+    notice_id: str
+    failed_at: datetime
+    reason: str
+
+
 class OverdueList(BaseModel):
     counts: dict[str, int] = Field(description="overdue deadlines by kind")
     items: list[OverdueItem]
+    unreachable: list[UnreachableWorker] = Field(
+        description="workers a notice could not reach through their channel (whatever `kind`), "
+        "oldest first: tell them another way (registration answer: POST "
+        "/v1/complaints/by-id/{complaint_id}/registration-answer/told)")
 
 
 class KindRate(BaseModel):

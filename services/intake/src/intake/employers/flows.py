@@ -1,4 +1,5 @@
-"""Employer use cases: match a complaint's employer, release totals when complaints are answered."""
+"""Employer use cases: match a complaint's employer, release totals when complaints are answered,
+follow credit's register."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.credit import EmployerRegisterChanged
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
@@ -16,7 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from intake.complaints.models import complaints
 from intake.complaints.rules import ComplaintStatus
 from intake.employers.models import employers
-from intake.employers.rules import employer_key, normalized
+from intake.employers.rules import (
+    complaint_district,
+    employer_key,
+    normalized,
+    register_is_newer,
+)
 from intake.employers.schemas import EmployerView, ProjectTotals
 
 OPEN_STATUSES = (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED)
@@ -27,6 +34,8 @@ class Match:
     id: str
     name_key: str
     address_key: str
+    grid: str | None = None  # R-ORG-1 the employer's one grid, once known
+    register_district: str | None = None  # its district in credit's register, once registered
 
 
 async def match(conn: AsyncConnection | AsyncSession, *, credit_code: str | None, name: str,
@@ -35,17 +44,22 @@ async def match(conn: AsyncConnection | AsyncSession, *, credit_code: str | None
     address (preferring one whose code is known, or adopting a code-less one when a code comes)."""
     name_key, address_key = normalized(name), normalized(address)
     same_place = sa.and_(employers.c.name_key == name_key, employers.c.address_key == address_key)
+    columns = (employers.c.id, employers.c.grid, employers.c.district, employers.c.register_version)
     found = None
     if credit_code:
-        found = (await conn.execute(sa.select(employers.c.id).where(
-            employers.c.credit_code == credit_code))).scalar_one_or_none()
+        found = (await conn.execute(sa.select(*columns).where(
+            employers.c.credit_code == credit_code))).first()
         same_place = sa.and_(same_place, employers.c.credit_code.is_(None))
     if found is None:
         found = (await conn.execute(
-            sa.select(employers.c.id).where(same_place)
+            sa.select(*columns).where(same_place)
             .order_by(employers.c.credit_code.is_(None), employers.c.first_seen_at).limit(1)
-        )).scalar_one_or_none()
-    return Match(found or employer_key(credit_code, name_key, address_key), name_key, address_key)
+        )).first()
+    if found is None:
+        return Match(employer_key(credit_code, name_key, address_key), name_key, address_key)
+    registered = found.register_version is not None
+    return Match(found.id, name_key, address_key, grid=found.grid,
+                 register_district=found.district if registered else None)
 
 
 # Upsert of the matched employer for the accept statement: counts the complaint once, under the
@@ -97,7 +111,7 @@ def accept_params(found: Match, *, link: bool) -> dict[str, object]:
 
 async def link(session: AsyncSession, row: sa.Row, now: datetime) -> dict[str, Any]:  # type: ignore[type-arg]
     """A complaint accepted after its materials came (R-INT-2): count it against its employer now;
-    returns the accepted event's R-INT-6 fields."""
+    returns the accepted event's R-INT-6 fields, and its district and grid (R-ORG-1)."""
     found = await match(session, credit_code=row.employer_credit_code, name=row.employer_name,
                         address=row.employer_address)
     insert = pg.insert(employers).values(
@@ -115,11 +129,13 @@ async def link(session: AsyncSession, row: sa.Row, now: datetime) -> dict[str, A
         "updated_at": now,
     }).returning(e.open_complaints, e.open_worker_count, e.open_arrears_amount)
     totals = (await session.execute(statement)).one()
+    district = complaint_district(found.register_district, row.district)  # R-ORG-1
     await session.execute(complaints.update().where(complaints.c.id == row.id)
-                          .values(employer_id=found.id))
+                          .values(employer_id=found.id, district=district))
     return {"employer_id": found.id, "linked_complaints": totals.open_complaints,
             "total_worker_count": totals.open_worker_count,
-            "total_arrears_amount": totals.open_arrears_amount}
+            "total_arrears_amount": totals.open_arrears_amount, "district": district,
+            "grid": found.grid}
 
 
 async def release(session: AsyncSession, complaint_ids: list[str]) -> None:
@@ -163,7 +179,8 @@ async def read(runtime: Runtime, staff: Principal, employer_id: str) -> Employer
             totals.open_complaints += 1
     return EmployerView(
         employer_id=row.id, credit_code=row.credit_code, name=row.name, address=row.address,
-        grid=row.grid, complaint_count=row.complaint_count, open_complaints=row.open_complaints,
+        grid=row.grid, district=row.district, register_version=row.register_version,
+        complaint_count=row.complaint_count, open_complaints=row.open_complaints,
         open_worker_count=row.open_worker_count, open_arrears_amount=row.open_arrears_amount,
         complaint_ids=[r.id for r in rows], projects=list(projects.values()))
 
@@ -180,3 +197,55 @@ async def find(runtime: Runtime, *, credit_code: str | None, name: str | None,
                                 employers.c.address_key == normalized(address))
         return list((await conn.execute(sa.select(employers.c.id).where(condition)
                                         .limit(50))).scalars())
+
+
+async def apply_register(session: AsyncSession, data: EmployerRegisterChanged,
+                         now: datetime) -> str:
+    """R-ORG-1, R-INT-6: a change of credit's register into the read model. The register's name,
+    address, grid and district win over what complaints said (a null keeps what is known); a
+    code-less row with the same normalised name and address adopts the code. Returns what it did:
+    `created`, `adopted`, `updated`, or `stale` (not newer than the version applied)."""
+    code = data.credit_code
+    name_key, address_key = normalized(data.name), normalized(data.address)
+    for _ in range(2):
+        row, outcome = await _register_row(session, code, name_key, address_key)
+        if row is not None:
+            break
+        created = await session.execute(pg.insert(employers).values(
+            id=employer_key(code, name_key, address_key), credit_code=code, name=data.name,
+            address=data.address, name_key=name_key, address_key=address_key, grid=data.grid,
+            district=data.district, register_version=data.version,
+            register_changed_at=data.changed_at, first_seen_at=now, updated_at=now,
+        ).on_conflict_do_nothing().returning(employers.c.id))
+        if created.first() is not None:
+            return "created"
+        # A complaint inserted the employer meanwhile (its transaction committed): update that.
+    else:
+        raise RuntimeError(f"employer {code} neither found nor inserted")
+    if not register_is_newer(row.register_version, data.version):
+        return "stale"
+    address = data.address if data.address is not None else row.address
+    await session.execute(employers.update().where(employers.c.id == row.id).values(
+        credit_code=code, name=data.name, address=address, name_key=name_key,
+        address_key=normalized(address), grid=data.grid or row.grid,
+        district=data.district or row.district, register_version=data.version,
+        register_changed_at=data.changed_at, updated_at=now))
+    return outcome
+
+
+async def _register_row(session: AsyncSession, code: str, name_key: str,
+                        address_key: str) -> tuple[sa.Row | None, str]:  # type: ignore[type-arg]
+    """The row a register update applies to, locked: the one with the code, else a code-less one
+    with the same normalised name and address (the oldest)."""
+    columns = (employers.c.id, employers.c.address, employers.c.grid, employers.c.district,
+               employers.c.register_version)
+    row = (await session.execute(sa.select(*columns).where(employers.c.credit_code == code)
+                                 .with_for_update())).first()
+    if row is not None:
+        return row, "updated"
+    row = (await session.execute(
+        sa.select(*columns).where(employers.c.credit_code.is_(None),
+                                  employers.c.name_key == name_key,
+                                  employers.c.address_key == address_key)
+        .order_by(employers.c.first_seen_at).limit(1).with_for_update())).first()
+    return row, "adopted"

@@ -1,7 +1,11 @@
-"""Intake's read model of employers (R-INT-6): fed from intake's own complaints.
+"""Intake's read model of employers (R-INT-6, R-ORG-1): intake's complaints and credit's register.
 
-Credit owns the register (一户一档) but publishes no employer event yet, so intake keeps what it
-learns itself: the key complaints are linked by, the open totals, and the one grid (R-ORG-1).
+Complaints create rows and keep the key they are linked by and the open totals. Credit owns the
+register (一户一档) and publishes every change of it (credit.employer.changed.v1, handlers.py):
+its name, address, grid and district win over what complaints said, a code-less row with the same
+normalised name and address adopts the code, and `register_version` makes an older update that
+arrives late, or a redelivered one, change nothing. Complaints against a registered employer are
+routed to the register's district and carry its grid (complaints/flows.py).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ class Employer(IntakeTable, table=True):
     open_complaints: int = 0
     open_worker_count: int = 0
     open_arrears_amount: Decimal = Field(default=Decimal(0), sa_type=sa.Numeric(16, 2))
+    # credit's register (migration 0004); null while the register has not published it
+    register_version: int | None = Field(default=None, sa_type=sa.BigInteger)
+    register_changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     first_seen_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

@@ -29,3 +29,15 @@ def employer_key(credit_code: str | None, name_key: str, address_key: str) -> st
 def grid_conflict(current_grid: str | None, reported_grid: str) -> bool:
     """R-ORG-1: an employer belongs to exactly one grid; another grid reporting on it is refused."""
     return current_grid is not None and current_grid != reported_grid
+
+
+def register_is_newer(applied_version: int | None, incoming_version: int) -> bool:
+    """R-ORG-1: a register update (credit.employer.changed.v1) applies only when newer than the one
+    applied, so an older update arriving late, or one delivered twice, changes nothing."""
+    return applied_version is None or incoming_version > applied_version
+
+
+def complaint_district(register_district: str | None, named_district: str | None) -> str | None:
+    """R-ORG-1: a complaint against a registered employer goes to the employer's district in the
+    register (where its one grid is); otherwise to the district the channel named."""
+    return register_district or named_district

@@ -21,6 +21,11 @@ class EmployerView(BaseModel):
     name: str
     address: str | None
     grid: str | None = Field(description="R-ORG-1 the one grid it belongs to; null until known")
+    district: str | None = Field(default=None, description="the register's district once registered; "
+                                 "before, the first complaint's")
+    register_version: int | None = Field(
+        default=None, description="version of credit's register applied (credit.employer.changed.v1); "
+        "null: not in the register yet")
     complaint_count: int = Field(description="complaints ever linked to it")
     open_complaints: int = Field(description="R-INT-6 linked complaints not yet answered")
     open_worker_count: int

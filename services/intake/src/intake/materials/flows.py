@@ -19,7 +19,7 @@ from intake.complaints.rules import MATERIAL_KINDS, ComplaintStatus, still_missi
 from intake.materials.models import materials
 from intake.materials.rules import content_hash, matches_content_type, storage_key
 from intake.materials.schemas import MaterialReceipt, MaterialUpload
-from intake.materials.storage import MaterialStore
+from intake.materials.storage import MaterialStore, StoreUnavailable
 from intake.settings import IntakeSettings
 
 CLOSED = {ComplaintStatus.CLOSED, ComplaintStatus.NOT_REGISTERED}
@@ -95,7 +95,13 @@ async def upload(runtime: Runtime, store: MaterialStore, tracking_code: str,
     if found.held >= settings.material_max_per_complaint:
         raise _too_many(settings)
     key = storage_key(found.id, sha256)
-    await store.put(key, data, body.content_type)  # before the row: a row never lacks its bytes
+    try:
+        await store.put(key, data, body.content_type)  # before the row: a row never lacks its bytes
+    except StoreUnavailable as exc:
+        problem = Problem(503, "service-unavailable", "Evidence store unavailable",
+                          "retry shortly; the same file uploaded again is answered once")
+        problem.headers["Retry-After"] = "2"
+        raise problem from exc
 
     async with runtime.uow() as uow:
         row = (await uow.session.execute(sa.select(complaints).where(
