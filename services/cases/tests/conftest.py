@@ -77,13 +77,15 @@ DETACHMENT_CHIEF = auth("detachment_chief", subject="chief-zhao")
 
 
 def complaint(*, worker_count: int = 6, arrears: str = "120000.00", suspected_crime: bool = False,
-              mass_incident: bool = False, received_at: datetime | None = None) -> ComplaintAccepted:
+              mass_incident: bool = False, received_at: datetime | None = None,
+              employer_id: str | None = None, district: str = "d01") -> ComplaintAccepted:
     return ComplaintAccepted(
         complaint_id=str(uuid.uuid4()), channel="hotline_12333",
         received_at=received_at or datetime.fromisoformat("2026-03-02T01:00:00+00:00"),
         employer=EmployerRef(credit_code=CREDIT_CODE, name="某某建筑工程有限公司",
                              address="某市某区某路1号"),
-        district="d01", worker_count=worker_count, arrears_amount=Decimal(arrears),
+        district=district, employer_id=employer_id, worker_count=worker_count,
+        arrears_amount=Decimal(arrears),
         suspected_crime=suspected_crime, mass_incident=mass_incident,
         summary="工人三个月工资未发")
 

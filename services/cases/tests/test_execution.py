@@ -3,9 +3,11 @@ the real database and broker; time is driven through the runtime's clock and the
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 from labor_runtime.clock import BUREAU_TZ
@@ -196,6 +198,9 @@ async def test_r_case_7_unpaid_fine_gets_a_reminder_then_court_enforcement(cases
     case = (await cases.client.get(f"/v1/cases/{case_id}", headers=OFFICER)).json()
     reminder = next(d for d in case["documents"] if d["kind"] == "reminder")
     assert reminder["title"] == "催告书" and reminder["document_id"] == view["reminder_document_id"]
+    timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
+    [reminded_step] = [e for e in timeline if e["action"] == "issue_reminder"]
+    assert " in time (due by " in reminded_step["reason"]
     court = await timer(cases, "cases.court_enforcement", case_id)
     assert court.due_at == datetime.fromisoformat(
         view["payment_due_at"]) + timedelta(days=30)
@@ -204,7 +209,21 @@ async def test_r_case_7_unpaid_fine_gets_a_reminder_then_court_enforcement(cases
     assert (await until_state(cases, case_id, "executing"))["state"] == "executing"
     await later(cases, timedelta(days=1))
     await until_state(cases, case_id, "court_enforcement")
-    assert (await execution(cases, case_id))["court_enforcement_at"] is not None
+    view = await execution(cases, case_id)
+    assert view["court_enforcement_at"] is not None
+    # The application (强制执行申请书) is rendered with what is owed, kept for filing with the
+    # court; it is not served on the employer.
+    application = view["court_application_document_id"]
+    pdf = await cases.client.get(f"/v1/documents/{application}/pdf", headers=EXECUTOR)
+    text = "".join("".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+                   .split())
+    assert "强制执行申请书" in text and "致：某市某区人民法院" in text and "被申请人：" in text
+    assert f"合计人民币{view['outstanding']}元" in text
+    assert reminder["number"] in text
+    verified = (await cases.client.get(f"/v1/documents/{application}/verify")).json()
+    assert verified["genuine"] and verified["kind"] == "court_enforcement_application"
+    assert not [e for e in cases.probe.of("cases.document.issued.v1")
+                if e.data["document_id"] == application]
 
 
 async def test_r_case_7_executor_may_apply_to_the_court_after_the_reminder(cases):
@@ -220,6 +239,11 @@ async def test_r_case_7_executor_may_apply_to_the_court_after_the_reminder(cases
     applied = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
     assert applied.status_code == 200, applied.text
     await until_state(cases, case_id, "court_enforcement")
+    application = applied.json()["court_application_document_id"]
+    signed = (await cases.client.get(f"/v1/documents/{application}/signatures",
+                                     headers=EXECUTOR)).json()
+    assert signed["all_valid"] and [(s["signer"], s["purpose"]) for s in signed["signatures"]] == [
+        ("executor-chen", "court_enforcement_application")]
     assert (await timer(cases, "cases.court_enforcement", case_id)).completed_at is not None
 
 
@@ -253,9 +277,55 @@ async def test_r_case_7_a_published_case_closes_once_the_fine_is_paid_in_full(ca
     await until_state(cases, case_id, "published")
     body = {"reason": "罚款已缴清，工资已支付，结案"}
     unpaid = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
-    assert unpaid.status_code == 409 and unpaid.json()["type"].endswith("/fine-unpaid")
+    assert unpaid.status_code == 409 and unpaid.json()["type"].endswith("/cannot-close")
     await pay(cases, decision["decision_number"], "BANK-C", "5000.00",
               local_day(cases.runtime.clock.now()))
     closed = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
     assert closed.status_code == 204, closed.text
     await until_state(cases, case_id, "closed")
+
+
+async def test_r_case_7_published_then_enforced_by_the_court_closes_once_paid(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    await published(cases, case_id, cases.runtime.clock.now())
+    await until_state(cases, case_id, "published")
+    await later(cases, timedelta(days=15, minutes=1))
+    await later(cases, timedelta(days=30))
+    await until_state(cases, case_id, "court_enforcement")
+    body = {"reason": "法院强制执行到位，结案"}
+    unpaid = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
+    assert unpaid.status_code == 409 and "not paid in full" in unpaid.json()["detail"]
+    owed = (await execution(cases, case_id))["outstanding"]
+    result = await pay(cases, decision["decision_number"], "COURT-1", owed,
+                       local_day(cases.runtime.clock.now()))
+    assert result["paid_in_full"] is True
+    closed = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
+    assert closed.status_code == 204, closed.text
+    await until_state(cases, case_id, "closed")
+
+
+async def test_r_case_8_a_decided_case_does_not_close_before_publication(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    await later(cases, timedelta(days=15, minutes=1))
+    await later(cases, timedelta(days=30))
+    await until_state(cases, case_id, "court_enforcement")
+    owed = (await execution(cases, case_id))["outstanding"]
+    await pay(cases, decision["decision_number"], "COURT-2", owed,
+              local_day(cases.runtime.clock.now()))
+    refused = await cases.client.post(f"/v1/cases/{case_id}/close", json={"reason": "结案"},
+                                      headers=BRIGADE_CHIEF)
+    assert refused.status_code == 409 and "R-CASE-8" in refused.json()["detail"]
+
+
+async def test_r_case_7_a_reminder_after_the_three_days_is_recorded_as_late(cases):
+    """The sweeper was down past the 3 days: the reminder still goes out, marked LATE."""
+    case_id, _, _ = await decided_and_served(cases)
+    await later(cases, timedelta(days=15 + 4))
+
+    async def reminded() -> bool:
+        return (await execution(cases, case_id))["reminder_document_id"] is not None
+
+    await eventually(reminded)
+    timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
+    [reminded_step] = [e for e in timeline if e["action"] == "issue_reminder"]
+    assert " LATE (due by " in reminded_step["reason"]

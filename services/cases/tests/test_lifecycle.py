@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 import sqlalchemy as sa
+from cases.lifecycle import flows as lifecycle_flows
+from labor_contracts.envelope import Envelope
 from labor_runtime.testing import eventually
 
-from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, auth, complaint, submit_and_review
+from .conftest import (
+    BRIGADE_CHIEF,
+    DETACHMENT_CHIEF,
+    OFFICER,
+    REGISTRATION_FORM,
+    auth,
+    complaint,
+    submit_and_review,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -148,3 +159,93 @@ async def test_other_districts_cannot_read_the_case(cases):
     assert (await cases.client.get(f"/v1/cases/{case['case_id']}")).status_code == 401
     public = auth("grid_worker", subject="grid-1", district="d01")
     assert (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=public)).status_code == 403
+
+
+async def test_r_case_3_linked_complaints_register_at_once_on_their_totals(cases):
+    """R-INT-6 with R-CASE-3: three complaints of 2 workers each against one employer join one
+    case; the third brings it to 6 workers and it registers at once, superseding the form."""
+    first = complaint(worker_count=2, arrears="8000.00", employer_id="emp-linked")
+    await cases.upstream.send(first, source=INTAKE)
+    case = await case_of(cases, first.complaint_id)
+    assert case["state"] == "registration_pending"
+    submitted = await cases.client.post(f"/v1/cases/{case['case_id']}/registration-form",
+                                        json=REGISTRATION_FORM, headers=OFFICER)
+    form = submitted.json()  # B's legal review (2 h) is running
+    second = complaint(worker_count=2, arrears="8000.00", employer_id="emp-linked")
+    await cases.upstream.send(second, source=INTAKE)
+
+    async def joined(n: int) -> bool:
+        view = (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=OFFICER)).json()
+        return len(view["complaint_ids"]) == n
+
+    await eventually(lambda: joined(2))
+    view = (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=OFFICER)).json()
+    assert (view["state"], view["worker_count"]) == ("registration_pending", 4)
+    third = complaint(worker_count=2, arrears="8000.00", employer_id="emp-linked")
+    await cases.upstream.send(third, source=INTAKE)
+    await eventually(lambda: joined(3))
+    view = (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=OFFICER)).json()
+    assert view["state"] == "registered" and view["immediate_registration"] is True
+    assert (view["worker_count"], view["arrears_amount"]) == (6, "24000.00")
+    [registered] = await cases.probe.wait_for("cases.case.registered.v1")
+    assert sorted(registered.data["complaint_ids"]) == sorted(
+        [first.complaint_id, second.complaint_id, third.complaint_id])
+    assert "linked complaints' totals" in registered.data["reason"]
+    assert "6 workers" in registered.data["reason"]
+    superseded = (await cases.client.get(f"/v1/cases/{case['case_id']}/registration-form",
+                                         headers=OFFICER)).json()
+    assert superseded["form_id"] == form["form_id"] and superseded["status"] == "superseded"
+    async with cases.runtime.engine.connect() as conn:
+        review = (await conn.execute(sa.text(
+            "SELECT cancelled_at FROM timers WHERE kind = 'cases.registration_review' "
+            "AND subject = :s"), {"s": form["form_id"]})).scalar_one()
+    assert review is not None
+    timeline = (await cases.client.get(f"/v1/cases/{case['case_id']}/timeline",
+                                       headers=OFFICER)).json()
+    assert [e["action"] for e in timeline].count("join_complaint") == 2
+
+
+async def test_r_int_6_a_complaint_joining_a_registered_case_is_registered_with_it(cases):
+    first = complaint(worker_count=6, employer_id="emp-registered")
+    await cases.upstream.send(first, source=INTAKE)
+    case = await case_of(cases, first.complaint_id)
+    assert case["state"] == "registered"
+    late = complaint(worker_count=1, arrears="3000.00", employer_id="emp-registered")
+    await cases.upstream.send(late, source=INTAKE)
+    told = await cases.probe.wait_for("cases.case.registered.v1", 2)
+    assert [e.data["complaint_ids"] for e in told] == [[first.complaint_id], [late.complaint_id]]
+    assert told[1].data["case_number"] == case["case_number"]
+    view = (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=OFFICER)).json()
+    assert view["complaint_ids"] == [first.complaint_id, late.complaint_id]
+    assert view["worker_count"] == 7
+    elsewhere = complaint(worker_count=1, employer_id="emp-registered", district="d02")
+    await cases.upstream.send(elsewhere, source=INTAKE)
+    found: list[dict] = []
+
+    async def opened_elsewhere() -> bool:
+        found[:] = (await cases.client.get("/v1/cases", params={
+            "complaint_id": elsewhere.complaint_id}, headers=DETACHMENT_CHIEF)).json()
+        return bool(found)
+
+    await eventually(opened_elsewhere)
+    assert found[0]["case_id"] != case["case_id"]  # another district's brigade: its own case
+    assert found[0]["district"] == "d02"
+
+
+async def test_r_int_6_two_complaints_at_once_against_a_new_employer_open_one_case(cases):
+    """Handled concurrently (two consumers, or replicas), the second waits for the first's case."""
+    settings = cases.runtime.settings
+    first, second = (complaint(worker_count=1, arrears="900.00", employer_id="emp-race")
+                     for _ in range(2))
+
+    async def handle(data) -> None:
+        envelope = Envelope(source=INTAKE, type=data.event_type, data=data.model_dump(mode="json"))
+        async with cases.runtime.uow() as uow:
+            await lifecycle_flows.open_from_complaint(uow, settings, envelope, data)
+            await asyncio.sleep(0.3)  # both transactions overlap
+            await uow.commit()
+
+    await asyncio.gather(handle(first), handle(second))
+    one, other = await case_of(cases, first.complaint_id), await case_of(cases, second.complaint_id)
+    assert one["case_id"] == other["case_id"]
+    assert sorted(one["complaint_ids"]) == sorted([first.complaint_id, second.complaint_id])

@@ -221,3 +221,15 @@ async def test_major_cases_are_listed_by_district(cases):
     assert (await cases.client.get(f"/v1/major-cases/{major_id}",
                                    headers=OTHER_DISTRICT)).status_code == 403
     assert (await cases.client.get(f"/v1/major-cases/{major_id}", headers=GRID)).status_code == 403
+
+
+async def test_r_maj_1_linked_complaints_trigger_on_their_totals(cases):
+    """R-INT-6: 16 + 16 workers against one employer are 32 on one case: a major case."""
+    case_id = await opened_case(cases, worker_count=16, arrears="50000.00", employer_id="emp-major")
+    assert (await cases.client.get(f"/v1/cases/{case_id}/major-case",
+                                   headers=OFFICER)).status_code == 404
+    second = complaint(worker_count=16, arrears="50000.00", employer_id="emp-major")
+    await cases.upstream.send(second, source=INTAKE)
+    [event] = await cases.probe.wait_for("cases.major_case.triggered.v1")
+    assert event.data["case_id"] == case_id
+    assert (await major_of(cases, case_id))["grounds"] == ["arrears affect 32 workers (≥ 30)"]

@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from cases.execution import rules as execution
 from cases.major import rules as major
 from cases.major.rules import IncidentKind, MajorThresholds, Milestone, PartyRole
 from cases.oversight import rules as oversight
-from cases.settings import CasesSettings
+from cases.penalty import rules as penalty
+from cases.settings import CasesSettings, DayDeadline
 from cases.workdays import rules as workdays
 from labor_runtime.clock import Calendar
+from pydantic import ValidationError
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 LIMITS = MajorThresholds(workers=30, amount=Decimal("1000000"), online_views=100_000)
@@ -203,5 +206,24 @@ def test_refilled_calendar_counts_working_days_over_holidays_and_make_up_days():
 
 
 def test_deadlines_are_calendar_days_unless_configured():
-    assert CasesSettings().counts_working_days("case_closure") is False
-    assert CasesSettings(working_day_deadlines=["case_closure"]).counts_working_days("case_closure")
+    assert not any(CasesSettings().counts_working_days(d) for d in DayDeadline)
+    settings = CasesSettings(working_day_deadlines=["case_closure", "payment"])
+    assert {d for d in DayDeadline if settings.counts_working_days(d)} == {
+        DayDeadline.CASE_CLOSURE, DayDeadline.PAYMENT}
+    with pytest.raises(ValidationError, match="working_day_deadlines"):
+        CasesSettings(working_day_deadlines=["lunch"])
+
+
+def test_every_day_deadline_follows_the_working_day_calendar_when_configured():
+    """Each R-CASE deadline counted in days skips the National Day holiday when configured."""
+    calendar = Calendar()
+    workdays.refill(calendar, [date(2026, 10, d) for d in range(1, 8)], [date(2026, 10, 10)])
+    start = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
+    # 3 working days from 30 Sep: Oct 8, 9, 10 (调休) -> 10 Oct; 3 calendar days -> 3 Oct.
+    assert penalty.notice_period_end(start, days=3, calendar=calendar, working=True).day == 10
+    assert penalty.notice_period_end(start, days=3, calendar=calendar).day == 3
+    assert execution.hearing_hold_by(start, days=3, calendar=calendar, working=True).day == 10
+    assert penalty.payment_due_at(start, days=3, calendar=calendar, working=True).day == 10
+    assert execution.reminder_by(start, days=3, calendar=calendar, working=True).day == 10
+    assert execution.court_enforcement_by(start, days=3, calendar=calendar, working=True).day == 10
+    assert penalty.publish_by(start, days=3, calendar=calendar, working=True) == date(2026, 10, 10)

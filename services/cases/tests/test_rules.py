@@ -40,8 +40,51 @@ def test_r_case_1_short_path_without_notice():
 
 
 def test_r_case_1_not_registered_and_rectified_paths():
-    assert walk(A.AWAIT_REGISTRATION, A.REFUSE_REGISTRATION) == S.NOT_REGISTERED
-    assert walk(A.REGISTER, A.START_INVESTIGATION, A.RECORD_RECTIFICATION, A.CLOSE) == S.CLOSED
+    assert walk(A.AWAIT_REGISTRATION, A.REFUSE_REGISTRATION, A.CLOSE) == S.CLOSED
+    assert walk(A.REGISTER, A.ORDER_RECTIFICATION, A.RECORD_RECTIFICATION, A.CLOSE) == S.CLOSED
+
+
+def test_r_case_1_published_before_court_enforcement_can_still_close():
+    assert walk(A.REGISTER, A.START_INVESTIGATION, A.DECIDE, A.SERVE_DECISION, A.PUBLISH,
+                A.ISSUE_REMINDER, A.APPLY_COURT_ENFORCEMENT, A.RECORD_PAYMENT, A.CLOSE) == S.CLOSED
+
+
+# The whole R-CASE-1 table, written out independently of the implementation: state -> the actions
+# it allows and where each leads (same state = the action records a step without moving).
+LEGAL: dict[S, dict[A, S]] = {
+    S.RECEIVED: {A.AWAIT_REGISTRATION: S.REGISTRATION_PENDING, A.REGISTER: S.REGISTERED,
+                 A.REFUSE_REGISTRATION: S.NOT_REGISTERED},
+    S.REGISTRATION_PENDING: {A.REGISTER: S.REGISTERED, A.REFUSE_REGISTRATION: S.NOT_REGISTERED},
+    S.REGISTERED: {A.START_INVESTIGATION: S.INVESTIGATING, A.PROPOSE_PENALTY: S.INVESTIGATING,
+                   A.ORDER_RECTIFICATION: S.INVESTIGATING},
+    S.NOT_REGISTERED: {A.CLOSE: S.CLOSED},
+    S.INVESTIGATING: {A.PROPOSE_PENALTY: S.INVESTIGATING, A.REVIEW_PENALTY: S.INVESTIGATING,
+                      A.ORDER_RECTIFICATION: S.INVESTIGATING, A.RECORD_RECTIFICATION: S.RECTIFIED,
+                      A.SERVE_NOTICE: S.NOTICE_SERVED, A.DECIDE: S.DECIDED},
+    S.RECTIFIED: {A.CLOSE: S.CLOSED},
+    S.NOTICE_SERVED: {A.REQUEST_HEARING: S.HEARING, A.DECIDE: S.DECIDED},
+    S.HEARING: {A.RECORD_HEARING: S.HEARING, A.DECIDE: S.DECIDED},
+    S.DECIDED: {A.SERVE_DECISION: S.EXECUTING, A.RECORD_PAYMENT: S.DECIDED},
+    S.EXECUTING: {A.RECORD_PAYMENT: S.EXECUTING, A.ISSUE_REMINDER: S.EXECUTING,
+                  A.APPLY_COURT_ENFORCEMENT: S.COURT_ENFORCEMENT, A.PUBLISH: S.PUBLISHED},
+    S.COURT_ENFORCEMENT: {A.RECORD_PAYMENT: S.COURT_ENFORCEMENT, A.PUBLISH: S.PUBLISHED,
+                          A.CLOSE: S.CLOSED},
+    S.PUBLISHED: {A.RECORD_PAYMENT: S.PUBLISHED, A.ISSUE_REMINDER: S.PUBLISHED,
+                  A.APPLY_COURT_ENFORCEMENT: S.COURT_ENFORCEMENT, A.CLOSE: S.CLOSED},
+    S.CLOSED: {},
+}
+
+
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("action", list(A))
+def test_r_case_1_every_legal_and_illegal_transition(state: S, action: A):
+    expected = LEGAL[state].get(action)
+    if expected is None:
+        with pytest.raises(IllegalTransition) as refused:
+            lifecycle.apply(state, action)
+        assert refused.value.allowed == [a for a in A if a in LEGAL[state]]
+    else:
+        assert lifecycle.apply(state, action) == expected
 
 
 def test_r_case_1_in_state_actions_keep_the_state():
@@ -182,7 +225,7 @@ def test_r_case_6_late_surcharge_rounds_to_the_fen():
 
 def test_r_case_8_publish_within_seven_days_of_the_local_decision_date():
     late_evening_utc = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 01:00 on 3 March in Shanghai
-    assert penalty.publish_by(late_evening_utc, days=7) == date(2026, 3, 10)
+    assert penalty.publish_by(late_evening_utc, days=7, calendar=CAL) == date(2026, 3, 10)
     deadline = penalty.end_of_local_day(date(2026, 3, 10))
     assert deadline == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
 

@@ -167,8 +167,9 @@ def test_r_case_6_surcharge_is_capped_at_the_fine():
 
 
 def test_r_case_7_reminder_and_court_deadlines_count_from_the_due_date():
-    assert execution.reminder_by(T0, days=3) == T0 + timedelta(days=3)
-    assert execution.court_enforcement_by(T0, days=30) == T0 + timedelta(days=30)
+    calendar = Calendar()
+    assert execution.reminder_by(T0, days=3, calendar=calendar) == T0 + timedelta(days=3)
+    assert execution.court_enforcement_by(T0, days=30, calendar=calendar) == T0 + timedelta(days=30)
 
 
 def test_r_case_7_a_fined_case_closes_only_when_paid_in_full():

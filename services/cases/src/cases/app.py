@@ -24,6 +24,8 @@ from cases.oversight.routes import router as oversight_router
 from cases.penalty import handlers as penalty_handlers
 from cases.penalty.routes import router as penalty_router
 from cases.penalty.rules import SeparationOfDuties
+from cases.rectification import flows as rectification_flows
+from cases.rectification.routes import router as rectification_router
 from cases.settings import CasesSettings
 from cases.signatures.routes import router as signatures_router
 from cases.workdays.flows import CalendarLoader
@@ -40,19 +42,20 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                   **penalty_handlers.handlers(settings, calendar)},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),
-                        **major_flows.TIMER_HANDLERS})
+                        **major_flows.TIMER_HANDLERS, **rectification_flows.TIMER_HANDLERS})
     runtime.add_worker(CalendarLoader(runtime))  # the holiday table feeds `calendar`
     gauges = MetricGauges(runtime)  # R-CASE-10 on /metrics
     runtime.add_worker(gauges)
     app = create_service_app(
         runtime, title="Cases (案件)",
         description="Case lifecycle from an accepted complaint to publication: registration "
-        "(R-CASE-1..3), hash-chained evidence (R-CASE-4), penalty proposal, legal review, notice, "
+        "(R-CASE-1..3), orders to rectify (the rectified path), hash-chained evidence (R-CASE-4), "
+        "penalty proposal, legal review, notice, "
         "hearing and decision (R-CASE-5, R-CASE-6), payments, reminder and court enforcement "
         "(R-CASE-7), deadlines from the proven time of service, QR-verifiable documents (R-DLV-4) "
         "with Ed25519 electronic signatures; major-case emergency response (R-MAJ-1..3), the monthly "
         "review draw (R-CASE-9), case metrics (R-CASE-10), the working-day calendar.",
-        routers=[lifecycle_router, penalty_router, documents_router, signatures_router,
+        routers=[lifecycle_router, rectification_router, penalty_router, documents_router, signatures_router,
                  evidence_router, execution_router, major_router, oversight_router,
                  workdays_router])
     app.state.case_gauges = gauges

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar
 
 from labor_runtime.settings import ServiceSettings
 from pydantic import Field
+
+
+class DayDeadline(StrEnum):
+    """The deadlines counted in days: calendar days unless named in WORKING_DAY_DEADLINES."""
+
+    NOTICE_PERIOD = "notice_period"  # R-CASE-5
+    HEARING = "hearing"  # R-CASE-5
+    PAYMENT = "payment"  # R-CASE-6
+    REMINDER = "reminder"  # R-CASE-7
+    COURT_ENFORCEMENT = "court_enforcement"  # R-CASE-7
+    PUBLICATION = "publication"  # R-CASE-8
+    RECTIFICATION = "rectification"  # the default term of an order to rectify
+    CASE_CLOSURE = "case_closure"  # R-CASE-10
 
 
 class CasesSettings(ServiceSettings):
@@ -42,6 +56,17 @@ class CasesSettings(ServiceSettings):
     # R-CASE-8 publication
     publication_within_days: int = Field(
         default=7, ge=1, description="R-CASE-8 publish the result within this many days of the decision")
+    # Order to rectify within a time limit (限期整改指令书)
+    rectification_within_days: int = Field(
+        default=15, ge=1, le=90,
+        description="default term an order to rectify gives the employer (the officer may set "
+                    "another per order); a missed term alerts and the case goes on to a penalty")
+    rectification_order_number_prefix: str = Field(default="某劳监改",
+                                                   description="限期整改指令书编号 prefix")
+    court_application_number_prefix: str = Field(
+        default="某劳监执", description="强制执行申请书编号 prefix (R-CASE-7)")
+    enforcement_court: str = Field(default="某市某区人民法院",
+                                   description="the court applications for enforcement go to (R-CASE-7)")
     # Documents
     authority_name: str = Field(default="某市人力资源和社会保障局",
                                 description="the deciding authority printed on documents")
@@ -92,13 +117,14 @@ class CasesSettings(ServiceSettings):
     metrics_refresh_seconds: float = Field(
         default=60, gt=0, description="how often the R-CASE-10 Prometheus gauges are recomputed")
     # Working-day calendar (节假日与调休)
-    working_day_deadlines: list[str] = Field(
+    working_day_deadlines: list[DayDeadline] = Field(
         default_factory=list,
-        description="deadlines counted in working days instead of calendar days, by name "
-                    "(e.g. [\"case_closure\"]); the holiday table is loaded through /v1/ops/calendar")
+        description="deadlines counted in working days instead of calendar days (e.g. "
+                    "[\"case_closure\"]; any of " + ", ".join(DayDeadline) + "); the holiday "
+                    "table is loaded through /v1/ops/calendar")
     calendar_refresh_seconds: float = Field(
         default=300, gt=0, description="how often replicas re-read the holiday table")
 
-    def counts_working_days(self, deadline: str) -> bool:
+    def counts_working_days(self, deadline: DayDeadline) -> bool:
         """Whether `deadline` is counted in working days (default: calendar days)."""
         return deadline in self.working_day_deadlines

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cases.documents import rules
 from cases.documents.models import document_services, documents
 from cases.documents.render import DocumentContent, render_pdf
+from cases.documents.rules import FilingKind
 from cases.documents.schemas import VerificationView
 from cases.lifecycle.models import cases
 from cases.settings import CasesSettings
@@ -35,12 +36,14 @@ class Issued:
     document_id: str
     sha256: str
     verify_url: str
+    pdf: bytes
 
 
-async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, kind: DocumentKind,
-                number: str, recipient: EmployerRef, issued_by: str, at: datetime,
-                content: Callable[[str, str], DocumentContent]) -> Issued:
-    """Render a document once, store it with its hash and ask notify to serve it.
+async def file(session: AsyncSession, settings: CasesSettings, *, case_id: str,
+               kind: DocumentKind | FilingKind, number: str, recipient: EmployerRef,
+               issued_by: str, at: datetime,
+               content: Callable[[str, str], DocumentContent]) -> Issued:
+    """Render a document once and store it with its hash and QR verify link.
 
     `content(document_id, verify_url)` builds what is printed, QR link included.
     """
@@ -48,16 +51,24 @@ async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, kind:
     link = rules.verify_url(settings.public_base_url, document_id)
     pdf = render_pdf(content(document_id, link))
     digest = rules.fingerprint(pdf)
-    title = rules.TITLES[kind]
-    await uow.session.execute(documents.insert().values(
-        id=document_id, case_id=case_id, kind=kind, title=title, number=number,
+    await session.execute(documents.insert().values(
+        id=document_id, case_id=case_id, kind=kind, title=rules.TITLES[kind], number=number,
         recipient=recipient.model_dump(mode="json"), content_type=PDF, content=pdf, sha256=digest,
         verify_url=link, issued_by=issued_by, issued_at=at))
+    return Issued(document_id, digest, link, pdf)
+
+
+async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, kind: DocumentKind,
+                number: str, recipient: EmployerRef, issued_by: str, at: datetime,
+                content: Callable[[str, str], DocumentContent]) -> Issued:
+    """Render and store a document (`file`) and ask notify to serve it on its recipient."""
+    issued = await file(uow.session, settings, case_id=case_id, kind=kind, number=number,
+                        recipient=recipient, issued_by=issued_by, at=at, content=content)
     await uow.emit(DocumentIssued(
-        document_id=document_id, case_id=case_id, kind=kind, title=title, recipient=recipient,
-        content_type=PDF, content_b64=base64.b64encode(pdf).decode(),
-        sha256=digest, verify_url=link), subject=case_id)
-    return Issued(document_id, digest, link)
+        document_id=issued.document_id, case_id=case_id, kind=kind, title=rules.TITLES[kind],
+        recipient=recipient, content_type=PDF, content_b64=base64.b64encode(issued.pdf).decode(),
+        sha256=issued.sha256, verify_url=issued.verify_url), subject=case_id)
+    return issued
 
 
 async def document_row(session: AsyncSession, document_id: str) -> sa.Row[Any] | None:

@@ -8,7 +8,7 @@ embedded, so the service needs no font files.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -51,7 +51,8 @@ class DocumentContent:
     document_id: str
     verify_url: str
     signatory_line: str = "（电子签章）"
-    closing: list[str] = field(default_factory=list)
+    addressee: str | None = None  # 致: the body a filing goes to (a court), printed first
+    party_label: str = "当事人"
 
 
 def qr_png(url: str) -> bytes:
@@ -95,7 +96,8 @@ def render_pdf(content: DocumentContent) -> bytes:
         bottomMargin=20 * mm, title=f"{content.title} {content.number}", author=content.authority,
         subject=content.case_number, creator="labor-inspection cases service", invariant=1)
     party = content.party
-    party_lines = [f"当事人：{party.name}"]
+    party_lines = [f"致：{content.addressee}"] if content.addressee else []
+    party_lines.append(f"{content.party_label}：{party.name}")
     if party.credit_code:
         party_lines.append(f"统一社会信用代码：{party.credit_code}")
     if party.legal_representative:

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from enum import StrEnum
 
 from labor_contracts.common import DocumentKind
 
-TITLES: dict[DocumentKind, str] = {
+
+class FilingKind(StrEnum):
+    """Documents the bureau renders and keeps but notify does not serve electronically."""
+
+    RECTIFICATION_ORDER = "rectification_order"  # served on site, signed for by the party
+    COURT_ENFORCEMENT_APPLICATION = "court_enforcement_application"  # filed with the court
+
+
+TITLES: dict[str, str] = {
     DocumentKind.PENALTY_NOTICE: "行政处罚告知书",
     DocumentKind.PENALTY_DECISION: "行政处罚决定书",
     DocumentKind.REMINDER: "催告书",
     DocumentKind.CREDIT_REPAIR_NOTICE: "信用修复告知书",
     DocumentKind.CORRECTION_NOTICE: "一次性补正告知书",
+    FilingKind.RECTIFICATION_ORDER: "劳动保障监察限期整改指令书",
+    FilingKind.COURT_ENFORCEMENT_APPLICATION: "强制执行申请书",
 }
 
 

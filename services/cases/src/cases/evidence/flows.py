@@ -17,8 +17,7 @@ from labor_runtime.tables import audit_log
 from cases.evidence import rules
 from cases.evidence.models import evidence_items
 from cases.evidence.schemas import EvidenceCreate, EvidenceVerification, EvidenceView, FindingView
-from cases.lifecycle.flows import Actor, check_district, lock_case
-from cases.lifecycle.models import cases
+from cases.lifecycle.flows import Actor, check_district, lock_case, readable_case
 from cases.lifecycle.rules import CaseState
 
 ANCHOR = re.compile(r"row_hash=([0-9a-f]{64})")
@@ -80,11 +79,7 @@ async def add(runtime: Runtime, who: Principal, case_id: str, body: EvidenceCrea
 
 async def _case(runtime: Runtime, who: Principal, case_id: str) -> None:
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(sa.select(cases.c.id, cases.c.district)
-                                  .where(cases.c.id == case_id))).first()
-    if row is None:
-        raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-    check_district(who, row)
+        await readable_case(conn, who, case_id)
 
 
 async def list_items(runtime: Runtime, who: Principal, case_id: str) -> list[EvidenceView]:

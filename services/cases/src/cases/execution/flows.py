@@ -10,9 +10,11 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from labor_contracts.common import DocumentKind
+from labor_contracts.cases import CaseClosed
+from labor_contracts.common import DocumentKind, EmployerRef
 from labor_runtime import timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
+from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
@@ -24,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cases.documents import flows as documents
 from cases.documents.models import documents as documents_table
 from cases.documents.render import DocumentContent
+from cases.documents.rules import FilingKind
 from cases.execution import rules
 from cases.execution.models import hearings, payments
 from cases.execution.schemas import (
@@ -40,17 +43,21 @@ from cases.lifecycle.flows import (
     Row,
     audit_decision,
     check_district,
+    complaint_ids_of,
     lock_case,
     next_number,
+    readable_case,
     settings_of,
+    staff_case,
     transition,
 )
-from cases.lifecycle.models import cases
 from cases.lifecycle.rules import CaseAction, CaseState
-from cases.penalty.documents import reminder_paragraphs, yuan
+from cases.penalty.documents import court_application_paragraphs, reminder_paragraphs, yuan
 from cases.penalty.flows import PAYMENT_DUE, party_of, recipient_of
 from cases.penalty.models import penalty_decisions, penalty_proposals
-from cases.settings import CasesSettings
+from cases.rectification import flows as rectification
+from cases.rectification import rules as rectification_rules
+from cases.settings import CasesSettings, DayDeadline
 from cases.signatures import flows as signatures
 
 log = logging.getLogger(__name__)
@@ -71,9 +78,7 @@ async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
     actor = Actor.staff(who, "officer_a")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         requested_at = body.requested_at or now
         if requested_at > now:
             raise Problem(422, "requested-in-future", "The request time is in the future",
@@ -84,8 +89,9 @@ async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
                                                 now=requested_at)
         if refusal is not None:
             raise Problem(409, "hearing-request-late", "Too late to ask for a hearing", refusal)
-        hold_by = rules.hearing_hold_by(requested_at, days=settings.hearing_within_days,
-                                        calendar=runtime.calendar)
+        hold_by = rules.hearing_hold_by(
+            requested_at, days=settings.hearing_within_days, calendar=runtime.calendar,
+            working=settings.counts_working_days(DayDeadline.HEARING))
         hearing_id = str(uuid.uuid4())
         await uow.session.execute(hearings.insert().values(
             id=hearing_id, case_id=case_id, requested_at=requested_at, requested_by=who.subject,
@@ -109,9 +115,7 @@ async def record_hearing(runtime: Runtime, who: Principal, case_id: str,
     actor = Actor.staff(who, "officer_a")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         state = CaseState(row.state)
         lifecycle.apply(state, CaseAction.RECORD_HEARING)
         hearing = (await uow.session.execute(sa.select(hearings).where(
@@ -158,11 +162,7 @@ async def record_hearing(runtime: Runtime, who: Principal, case_id: str,
 
 async def hearing_view(runtime: Runtime, who: Principal, case_id: str) -> HearingView:
     async with runtime.engine.connect() as conn:
-        case = (await conn.execute(sa.select(cases.c.id, cases.c.district)
-                                   .where(cases.c.id == case_id))).first()
-        if case is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, case)
+        await readable_case(conn, who, case_id)
         h = (await conn.execute(sa.select(hearings).where(hearings.c.case_id == case_id))).first()
     if h is None:
         raise Problem(404, "not-found", "No hearing", "no hearing was asked for in this case")
@@ -238,11 +238,7 @@ async def import_payments(runtime: Runtime, who: Principal, feed: PaymentFeed) -
 async def execution_view(runtime: Runtime, who: Principal, case_id: str) -> ExecutionView:
     settings = settings_of(runtime)
     async with runtime.session() as session:
-        case = (await session.execute(sa.select(cases.c.id, cases.c.district)
-                                      .where(cases.c.id == case_id))).first()
-        if case is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, case)
+        await readable_case(session, who, case_id)
         decision = (await session.execute(sa.select(penalty_decisions).where(
             penalty_decisions.c.case_id == case_id))).first()
         if decision is None:
@@ -254,7 +250,8 @@ async def execution_view(runtime: Runtime, who: Principal, case_id: str) -> Exec
         surcharge=balance.surcharge, paid=balance.paid, outstanding=balance.outstanding,
         paid_in_full_at=decision.paid_in_full_at, payment_due_at=decision.payment_due_at,
         reminder_document_id=decision.reminder_document_id,
-        court_enforcement_at=decision.court_enforcement_at)
+        court_enforcement_at=decision.court_enforcement_at,
+        court_application_document_id=decision.court_application_document_id)
 
 
 # Reminder and court enforcement (R-CASE-7) -------------------------------------------------------
@@ -277,7 +274,8 @@ async def on_payment_due(uow: UnitOfWork, settings: CasesSettings, calendar: Cal
     await timers.schedule(uow.session, kind=COURT_ENFORCEMENT, subject=case.id, now=now,
                           due_at=rules.court_enforcement_by(
                               decision.payment_due_at or timer.due_at,
-                              days=settings.court_enforcement_within_days),
+                              days=settings.court_enforcement_within_days, calendar=calendar,
+                              working=settings.counts_working_days(DayDeadline.COURT_ENFORCEMENT)),
                           payload={"decision_number": decision.decision_number})
 
 
@@ -310,8 +308,12 @@ async def issue_reminder(uow: UnitOfWork, settings: CasesSettings, calendar: Cal
     await uow.session.execute(penalty_decisions.update().where(
         penalty_decisions.c.id == decision.id).values(reminder_document_id=issued.document_id))
     actor = Actor.service(uow.source)
-    reason = (f"R-CASE-7: fine unpaid after {decision.payment_due_at}; reminder {number} issued, "
-              f"outstanding {yuan(balance.outstanding)}")
+    due_at = decision.payment_due_at or now
+    remind_by = rules.reminder_by(due_at, days=settings.reminder_within_days, calendar=calendar,
+                                  working=settings.counts_working_days(DayDeadline.REMINDER))
+    timing = "in time" if now <= remind_by else "LATE"
+    reason = (f"R-CASE-7: fine unpaid after {due_at.isoformat()}; reminder {number} issued "
+              f"{timing} (due by {remind_by.isoformat()}), outstanding {yuan(balance.outstanding)}")
     await transition(uow.session, case_id=case.id, state=CaseState(case.state),
                      action=CaseAction.ISSUE_REMINDER, actor=actor, at=now, reason=reason)
     await audit_decision(uow.session, actor=actor, at=now, action="execution.reminder",
@@ -319,8 +321,12 @@ async def issue_reminder(uow: UnitOfWork, settings: CasesSettings, calendar: Cal
     return issued.document_id
 
 
-async def apply_court_enforcement(uow: UnitOfWork, settings: CasesSettings, case: Row,
-                                  actor: Actor, now: datetime, reason: str) -> None:
+async def apply_court_enforcement(uow: UnitOfWork, settings: CasesSettings, calendar: Calendar,
+                                  case: Row, actor: Actor, now: datetime, reason: str,
+                                  cipher: FieldCipher | None = None) -> None:
+    """Apply to the court (R-CASE-7): the application (强制执行申请书) is rendered with what is
+    still owed and kept with the case, for filing with the court; signed by the staff member who
+    applies (`cipher` given), unsigned when the deadline made the system prepare it."""
     decision = (await uow.session.execute(sa.select(penalty_decisions).where(
         penalty_decisions.c.case_id == case.id))).one()
     if decision.paid_in_full_at is not None:
@@ -329,10 +335,46 @@ async def apply_court_enforcement(uow: UnitOfWork, settings: CasesSettings, case
     if decision.reminder_document_id is None:
         raise Problem(409, "no-reminder", "No reminder issued",
                       "R-CASE-7: the reminder (催告书) precedes the application to the court")
+    proposal = (await uow.session.execute(sa.select(penalty_proposals).where(
+        penalty_proposals.c.id == decision.proposal_id))).one()
+    balance = await _balance(uow.session, settings, decision, calendar.local_date(now))
+    reminder = (await uow.session.execute(sa.select(documents_table.c.number).where(
+        documents_table.c.id == decision.reminder_document_id))).scalar_one()
+    reminder_served = await documents.served_at(uow.session, decision.reminder_document_id)
+    year = now.astimezone(BUREAU_TZ).year
+    number = lifecycle.document_number(
+        settings.court_application_number_prefix, year,
+        await next_number(uow.session, series="court_application", year=year))
+    paragraphs = court_application_paragraphs(
+        decision_number=decision.decision_number,
+        decision_served_on=calendar.local_date(decision.served_at or decision.decided_at),
+        due_on=calendar.local_date(decision.payment_due_at or now), reminder_number=reminder,
+        reminder_served_on=calendar.local_date(reminder_served) if reminder_served else None,
+        fine_amount=balance.fine, surcharge=balance.surcharge, paid=balance.paid,
+        outstanding=balance.outstanding)
+
+    def content(document_id: str, verify_url: str) -> DocumentContent:
+        return DocumentContent(
+            authority=settings.authority_name, title="强制执行申请书", number=number,
+            case_number=case.case_number or "", party=party_of(proposal), paragraphs=paragraphs,
+            issued_on=calendar.local_date(now), document_id=document_id, verify_url=verify_url,
+            addressee=settings.enforcement_court, party_label="被申请人")
+
+    filed = await documents.file(
+        uow.session, settings, case_id=case.id, kind=FilingKind.COURT_ENFORCEMENT_APPLICATION,
+        number=number, recipient=EmployerRef(name=settings.enforcement_court),
+        issued_by=actor.subject, at=now, content=content)
+    if cipher is not None:
+        await signatures.sign(uow.session, cipher, document_id=filed.document_id,
+                              signer=actor.subject, role=actor.role,
+                              purpose="court_enforcement_application", at=now)
     await transition(uow.session, case_id=case.id, state=CaseState(case.state),
-                     action=CaseAction.APPLY_COURT_ENFORCEMENT, actor=actor, at=now, reason=reason)
+                     action=CaseAction.APPLY_COURT_ENFORCEMENT, actor=actor, at=now,
+                     reason=f"{reason}: application {number} to {settings.enforcement_court}, "
+                            f"outstanding {yuan(balance.outstanding)}")
     await uow.session.execute(penalty_decisions.update().where(
-        penalty_decisions.c.id == decision.id).values(court_enforcement_at=now))
+        penalty_decisions.c.id == decision.id).values(
+            court_enforcement_at=now, court_application_document_id=filed.document_id))
     await timers.complete(uow.session, kind=COURT_ENFORCEMENT, subject=case.id, now=now)
     await audit_decision(uow.session, actor=actor, at=now, action="execution.court_enforcement",
                          case_id=case.id, reason=reason)
@@ -344,16 +386,17 @@ async def apply_for_court_enforcement(runtime: Runtime, who: Principal,
     settings = settings_of(runtime)
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        case = await lock_case(uow.session, case_id)
-        check_district(who, case)
-        uow.continue_trace(case.traceparent)
-        await apply_court_enforcement(uow, settings, case, Actor.staff(who, "executor_c"), now,
-                                      "application for court enforcement (申请人民法院强制执行)")
+        case = await staff_case(uow, who, case_id)
+        await apply_court_enforcement(uow, settings, runtime.calendar, case,
+                                      Actor.staff(who, "executor_c"), now,
+                                      "application for court enforcement (申请人民法院强制执行)",
+                                      cipher=runtime.cipher)
         await uow.commit()
     return await execution_view(runtime, who, case_id)
 
 
-async def on_court_enforcement_due(uow: UnitOfWork, settings: CasesSettings, timer: Timer) -> None:
+async def on_court_enforcement_due(uow: UnitOfWork, settings: CasesSettings, calendar: Calendar,
+                                   timer: Timer) -> None:
     """The 30 days after the due date end still unpaid: alert, and the case moves to court
     enforcement so the application is filed (R-CASE-7)."""
     await timers.emit_overdue(uow, timer)
@@ -367,21 +410,20 @@ async def on_court_enforcement_due(uow: UnitOfWork, settings: CasesSettings, tim
         log.info("case %s: court enforcement not applicable at its deadline", case.id)
         return
     await apply_court_enforcement(
-        uow, settings, case, Actor.service(uow.source), now,
+        uow, settings, calendar, case, Actor.service(uow.source), now,
         f"R-CASE-7: still unpaid {settings.court_enforcement_within_days} days after the due "
         "date; application for court enforcement")
 
 
 
 async def close(runtime: Runtime, who: Principal, case_id: str, reason: str) -> None:
-    """Close the case (结案, R-CASE-1): published and, with a fine, paid in full."""
+    """Close the case (结案, R-CASE-1): decided cases once published and paid in full; rectified
+    cases by someone other than the officer who recorded the compliance (R-ORG-2)."""
     settings = settings_of(runtime)
     actor = Actor.staff(who, "brigade_chief")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        case = await lock_case(uow.session, case_id)
-        check_district(who, case)
-        uow.continue_trace(case.traceparent)
+        case = await staff_case(uow, who, case_id)
         state = CaseState(case.state)
         lifecycle.apply(state, CaseAction.CLOSE)
         decision = (await uow.session.execute(sa.select(penalty_decisions).where(
@@ -392,11 +434,20 @@ async def close(runtime: Runtime, who: Principal, case_id: str, reason: str) -> 
             balance = await _balance(uow.session, settings, decision,
                                      runtime.calendar.local_date(now))
             fine, paid_in_full = balance.fine, balance.paid_in_full
-        refusal = rules.close_refusal(fine=fine, paid_in_full=paid_in_full)
+        refusal = rules.close_refusal(fine=fine, paid_in_full=paid_in_full,
+                                      published=case.published_at is not None)
         if refusal is not None:
-            raise Problem(409, "fine-unpaid", "The fine is not paid in full", refusal)
+            raise Problem(409, "cannot-close", "The case cannot be closed yet", refusal)
+        refusal = rectification_rules.closer_refusal(
+            closer=who.subject, recorded_by=await rectification.complied_by(uow.session, case_id))
+        if refusal is not None:
+            raise Problem(403, "separation-of-duties", "Separation of duties (R-ORG-2)", refusal)
         await transition(uow.session, case_id=case_id, state=state, action=CaseAction.CLOSE,
                          actor=actor, at=now, reason=reason)
         await audit_decision(uow.session, actor=actor, at=now, action="case.close",
                              case_id=case_id, reason=reason)
+        await uow.emit(CaseClosed(
+            case_id=case_id, case_number=case.case_number,
+            complaint_ids=await complaint_ids_of(uow.session, case_id),
+            outcome=rules.closing_outcome(state), reason=reason, closed_at=now), subject=case_id)
         await uow.commit()

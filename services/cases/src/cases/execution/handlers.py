@@ -16,7 +16,7 @@ def timer_handlers(settings: CasesSettings, calendar: Calendar) -> dict[str, Tim
         await flows.on_payment_due(uow, settings, calendar, timer)
 
     async def court_enforcement_due(uow: UnitOfWork, timer: Timer) -> None:
-        await flows.on_court_enforcement_due(uow, settings, timer)
+        await flows.on_court_enforcement_due(uow, settings, calendar, timer)
 
     # cases.hearing_due keeps the default: an overdue event when the hearing is not held in time.
     return {PAYMENT_DUE: payment_due, flows.COURT_ENFORCEMENT: court_enforcement_due}

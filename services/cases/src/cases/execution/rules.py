@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from labor_runtime.clock import Calendar
 
+from cases.lifecycle.rules import CaseState
 from cases.penalty.rules import CENT, late_surcharge
 
 
-def hearing_hold_by(requested_at: datetime, *, days: int, calendar: Calendar) -> datetime:
+def hearing_hold_by(requested_at: datetime, *, days: int, calendar: Calendar,
+                    working: bool = False) -> datetime:
     """R-CASE-5: a requested hearing is held within `days` days of the request."""
-    return calendar.add_days(requested_at, days)
+    return calendar.add_days(requested_at, days, working=working)
 
 
 def hearing_request_refusal(*, notice_period_ends_at: datetime | None,
@@ -69,21 +71,35 @@ def balance(*, fine: Decimal, due_on: date | None, payments: list[tuple[date, De
     return Balance(fine=fine, surcharge=surcharge, paid=paid, on=until)
 
 
-def reminder_by(payment_due_at: datetime, *, days: int) -> datetime:
+def reminder_by(payment_due_at: datetime, *, days: int, calendar: Calendar,
+                working: bool = False) -> datetime:
     """R-CASE-7: the reminder (催告书) is issued within `days` days of the due date."""
-    return payment_due_at + timedelta(days=days)
+    return calendar.add_days(payment_due_at, days, working=working)
 
 
-def court_enforcement_by(payment_due_at: datetime, *, days: int) -> datetime:
+def court_enforcement_by(payment_due_at: datetime, *, days: int, calendar: Calendar,
+                         working: bool = False) -> datetime:
     """R-CASE-7: still unpaid, the application for court enforcement is made within `days`
     days (counted from the due date)."""
-    return payment_due_at + timedelta(days=days)
+    return calendar.add_days(payment_due_at, days, working=working)
 
 
-def close_refusal(*, fine: Decimal | None, paid_in_full: bool) -> str | None:
-    """A case with a fine closes once the fine (and any surcharge) is paid in full; None when it
-    may close. `fine` None: no penalty decision (rectified, not registered)."""
+def close_refusal(*, fine: Decimal | None, paid_in_full: bool, published: bool = True) -> str | None:
+    """A decided case closes once its result is public (R-CASE-8) and the fine (and any surcharge)
+    is paid in full; None when it may close. `fine` None: no penalty decision (rectified, not
+    registered)."""
+    if fine is not None and not published:
+        return "the result is not published yet (R-CASE-8); the case closes after publication"
     if fine is not None and fine > 0 and not paid_in_full:
         return ("the fine is not paid in full; execution continues (R-CASE-7: reminder, then "
                 "court enforcement) until it is")
     return None
+
+
+def closing_outcome(state: CaseState) -> str:
+    """How a case closing from `state` ended, as the worker is told (R-INT-8)."""
+    if state == CaseState.NOT_REGISTERED:
+        return "not_registered"
+    if state == CaseState.RECTIFIED:
+        return "rectified"
+    return "penalty"

@@ -76,6 +76,8 @@ class ExecutionView(BaseModel):
     payment_due_at: datetime | None
     reminder_document_id: str | None
     court_enforcement_at: datetime | None
+    court_application_document_id: str | None = Field(
+        default=None, description="R-CASE-7 the application (强制执行申请书), for filing with the court")
 
 
 class CloseRequest(BaseModel):

@@ -10,13 +10,14 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.cases import CaseRegistered
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import ComplaintAccepted
-from labor_runtime import audit
+from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
@@ -24,11 +25,17 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.tracing import current_traceparent
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cases.documents.models import document_services, documents
 from cases.lifecycle import rules
-from cases.lifecycle.models import case_complaints, case_timeline, cases, number_sequences
+from cases.lifecycle.models import (
+    case_complaints,
+    case_timeline,
+    cases,
+    number_sequences,
+    registration_forms,
+)
 from cases.lifecycle.rules import CaseAction, CaseState, RegistrationThresholds
 from cases.lifecycle.schemas import (
     CaseSummary,
@@ -43,6 +50,7 @@ log = logging.getLogger(__name__)
 
 Row = sa.Row[Any]
 SYSTEM_ROLE = "system"
+REGISTRATION_REVIEW = "cases.registration_review"  # R-CASE-2 B's legal review of the form
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,37 @@ async def lock_case(session: AsyncSession, case_id: str) -> Row:
     return row
 
 
+async def readable_case(conn: AsyncConnection | AsyncSession, who: Principal, case_id: str) -> Row:
+    """The case's id and district for a read: 404 when unknown, 403 for another district's."""
+    row = (await conn.execute(sa.select(cases.c.id, cases.c.district)
+                              .where(cases.c.id == case_id))).first()
+    if row is None:
+        raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+    check_district(who, row)
+    return row
+
+
 def check_district(principal: Principal, row: Row) -> None:
     """Staff below the city detachment see and act on their own district's cases only."""
     if principal.district is not None and row.district != principal.district:
         raise Problem(403, "forbidden", "Another district's case",
                       "staff may handle cases of their own district only")
+
+
+async def staff_case(uow: UnitOfWork, who: Principal, case_id: str) -> Row:
+    """The case a staff member acts on: locked, of their district, its trace continued."""
+    row = await lock_case(uow.session, case_id)
+    check_district(who, row)
+    uow.continue_trace(row.traceparent)
+    return row
+
+
+async def note_on_timeline(session: AsyncSession, case: Row, *, action: str, actor: Actor,
+                           at: datetime, reason: str) -> None:
+    """A step recorded on the case's timeline that does not change its state."""
+    await session.execute(case_timeline.insert().values(
+        case_id=case.id, at=at, action=action, from_state=case.state, to_state=case.state,
+        actor=actor.subject, role=actor.role, reason=reason))
 
 
 async def transition(session: AsyncSession, *, case_id: str, state: CaseState, action: CaseAction,
@@ -140,11 +174,16 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
         return None
     now = uow.clock.now()
     actor = Actor.service(event.source)
+    joined = await _open_case_of(session, data)
+    if joined is not None:
+        await _join(uow, settings, joined, data, actor)
+        return str(joined.id)
     case_id = str(uuid.uuid4())
     await session.execute(cases.insert().values(
         id=case_id, state=rules.INITIAL_STATE, district=data.district,
         employer_name=data.employer.name, employer_credit_code=data.employer.credit_code,
-        employer_address=data.employer.address, worker_count=data.worker_count,
+        employer_address=data.employer.address, employer_key=data.employer_id,
+        worker_count=data.worker_count,
         arrears_amount=data.arrears_amount, suspected_crime=data.suspected_crime,
         mass_incident=data.mass_incident, summary=data.summary, opened_at=now, updated_at=now,
         traceparent=current_traceparent()))
@@ -155,11 +194,8 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
         case_id=case_id, at=now, action="open", from_state=None, to_state=rules.INITIAL_STATE,
         actor=actor.subject, role=actor.role,
         reason=f"complaint {data.complaint_id} accepted via {data.channel}"))
-    grounds = rules.immediate_registration_grounds(
-        worker_count=data.worker_count, arrears_amount=data.arrears_amount,
-        suspected_crime=data.suspected_crime, mass_incident=data.mass_incident,
-        thresholds=RegistrationThresholds(settings.immediate_registration_workers,
-                                          settings.immediate_registration_amount))
+    grounds = _grounds(settings, worker_count=data.worker_count, arrears_amount=data.arrears_amount,
+                       suspected_crime=data.suspected_crime, mass_incident=data.mass_incident)
     if grounds:
         reason = "R-CASE-3 immediate registration: " + "; ".join(grounds)
         await register(uow, settings, case_id=case_id, state=rules.INITIAL_STATE, actor=actor,
@@ -169,6 +205,77 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
                          action=CaseAction.AWAIT_REGISTRATION, actor=actor, at=now,
                          reason="R-CASE-3 does not apply: awaits registration approval (R-CASE-2)")
     return case_id
+
+
+def _grounds(settings: CasesSettings, *, worker_count: int, arrears_amount: Decimal,
+             suspected_crime: bool, mass_incident: bool) -> list[str]:
+    return rules.immediate_registration_grounds(
+        worker_count=worker_count, arrears_amount=arrears_amount, suspected_crime=suspected_crime,
+        mass_incident=mass_incident,
+        thresholds=RegistrationThresholds(settings.immediate_registration_workers,
+                                          settings.immediate_registration_amount))
+
+
+async def _open_case_of(session: AsyncSession, data: ComplaintAccepted) -> Row | None:
+    """R-INT-6: the open case against the same employer (intake's key) in the same district,
+    locked, so that concurrent complaints join it one after the other."""
+    if data.employer_id is None:
+        return None
+    # Two complaints against a new employer handled at once must not open two cases: the second
+    # waits for the first's transaction and then joins its case.
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtextextended(f"cases.employer:{data.employer_id}", 0))))
+    return (await session.execute(
+        sa.select(cases).where(cases.c.employer_key == data.employer_id,
+                               cases.c.district.is_not_distinct_from(data.district),
+                               cases.c.state.in_([str(s) for s in rules.JOINABLE_STATES]))
+        .order_by(cases.c.opened_at).limit(1).with_for_update())).first()
+
+
+async def _join(uow: UnitOfWork, settings: CasesSettings, case: Row, data: ComplaintAccepted,
+                actor: Actor) -> None:
+    """The complaint joins the open case (并案): its workers and amount add to the case's, and
+    R-CASE-3 is judged again on the totals; a case already registered tells intake so."""
+    session, now = uow.session, uow.clock.now()
+    workers = case.worker_count + data.worker_count
+    amount = case.arrears_amount + data.arrears_amount
+    crime, mass = case.suspected_crime or data.suspected_crime, case.mass_incident or data.mass_incident
+    await session.execute(case_complaints.insert().values(
+        complaint_id=data.complaint_id, case_id=case.id, channel=data.channel,
+        received_at=data.received_at))
+    await session.execute(cases.update().where(cases.c.id == case.id).values(
+        worker_count=workers, arrears_amount=amount, suspected_crime=crime, mass_incident=mass,
+        updated_at=now))
+    await note_on_timeline(session, case, action="join_complaint", actor=actor, at=now,
+                           reason=f"R-INT-6 complaint {data.complaint_id} against the same employer "
+                                  f"joined the case: now {workers} workers, {amount} yuan")
+    state = CaseState(case.state)
+    if state in (CaseState.RECEIVED, CaseState.REGISTRATION_PENDING):
+        grounds = _grounds(settings, worker_count=workers, arrears_amount=amount,
+                           suspected_crime=crime, mass_incident=mass)
+        if grounds:
+            await _supersede_registration_form(session, case.id, now)
+            await register(uow, settings, case_id=case.id, state=state, actor=actor,
+                           reason="R-CASE-3 immediate registration on the linked complaints' "
+                                  "totals: " + "; ".join(grounds), immediate=True)
+        return
+    await uow.emit(CaseRegistered(
+        case_id=case.id, case_number=case.case_number or "", complaint_ids=[data.complaint_id],
+        registered_at=case.registered_at, immediate=case.immediate_registration,
+        reason="joined a registered case against the same employer (并案)"), subject=case.id)
+
+
+async def _supersede_registration_form(session: AsyncSession, case_id: str, now: datetime) -> None:
+    """A live registration form (R-CASE-2) is moot once the case registers at once."""
+    superseded = (await session.execute(
+        registration_forms.update().where(
+            registration_forms.c.case_id == case_id,
+            registration_forms.c.status.in_([rules.RegistrationFormStatus.SUBMITTED,
+                                             rules.RegistrationFormStatus.APPROVED]))
+        .values(status=rules.RegistrationFormStatus.SUPERSEDED)
+        .returning(registration_forms.c.id))).scalars().all()
+    for form_id in superseded:
+        await timers.cancel(session, kind=REGISTRATION_REVIEW, subject=form_id, now=now)
 
 
 async def register(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, state: CaseState,
@@ -231,11 +338,7 @@ async def case_view(runtime: Runtime, who: Principal, case_id: str) -> CaseView:
 
 async def timeline(runtime: Runtime, who: Principal, case_id: str) -> list[TimelineView]:
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(sa.select(cases.c.id, cases.c.district)
-                                  .where(cases.c.id == case_id))).first()
-        if row is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, row)
+        await readable_case(conn, who, case_id)
         entries = (await conn.execute(sa.select(case_timeline).where(
             case_timeline.c.case_id == case_id).order_by(case_timeline.c.seq))).all()
     return [TimelineView(seq=e.seq, at=e.at, action=e.action, from_state=e.from_state,

@@ -24,6 +24,9 @@ class Case(CasesTable, table=True):
     employer_name: str
     employer_credit_code: str | None = Field(default=None, index=True)
     employer_address: str | None = None
+    employer_key: str | None = Field(
+        default=None, index=True,
+        description="R-INT-6 intake's key of the employer: complaints with the same key join an open case")
     worker_count: int
     arrears_amount: Decimal = Field(sa_type=sa.Numeric(14, 2))
     suspected_crime: bool = False

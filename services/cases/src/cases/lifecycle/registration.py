@@ -19,16 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cases.documents.models import documents
 from cases.lifecycle import rules
 from cases.lifecycle.flows import (
+    REGISTRATION_REVIEW,
     Actor,
     Row,
     audit_decision,
     case_view,
     check_district,
     complaint_ids_of,
-    lock_case,
     next_number,
     register,
     settings_of,
+    staff_case,
     transition,
 )
 from cases.lifecycle.models import registration_forms
@@ -45,7 +46,6 @@ from cases.lifecycle.schemas import (
 from cases.penalty.rules import SeparationOfDuties
 from cases.signatures import flows as signatures
 
-REGISTRATION_REVIEW = "cases.registration_review"
 FORM_KIND = "registration_form"
 FORM_TITLE = "立案审批表"
 JSON = "application/json"
@@ -66,9 +66,7 @@ async def submit(runtime: Runtime, who: Principal, case_id: str,
     form_id = str(uuid.uuid4())
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         if CaseState(row.state) != CaseState.REGISTRATION_PENDING:
             raise Problem(409, "not-awaiting-registration", "The case is not awaiting registration",
                           f"the case is {row.state}; a registration form is filled for a case "
@@ -114,9 +112,7 @@ async def review(runtime: Runtime, who: Principal, case_id: str,
     actor = Actor.staff(who, "reviewer_b")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        await staff_case(uow, who, case_id)
         form = await live_form(uow.session, case_id)
         if form is None or form.status != RegistrationFormStatus.SUBMITTED:
             raise Problem(409, "no-form-to-review", "No registration form awaits legal review",
@@ -165,9 +161,7 @@ async def decide(runtime: Runtime, who: Principal, case_id: str,
     actor = Actor.staff(who, "brigade_chief")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         state = CaseState(row.state)
         rules.apply(state, CaseAction.REGISTER if body.decision == "register"
                     else CaseAction.REFUSE_REGISTRATION)

@@ -36,6 +36,7 @@ class CaseAction(StrEnum):
     START_INVESTIGATION = "start_investigation"
     PROPOSE_PENALTY = "propose_penalty"
     REVIEW_PENALTY = "review_penalty"
+    ORDER_RECTIFICATION = "order_rectification"
     RECORD_RECTIFICATION = "record_rectification"
     SERVE_NOTICE = "serve_notice"
     REQUEST_HEARING = "request_hearing"
@@ -63,7 +64,10 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState], CaseState | None]] = {
     # registered case opens the investigation; proposing again after a rejection changes nothing.
     A.PROPOSE_PENALTY: (frozenset({S.REGISTERED, S.INVESTIGATING}), S.INVESTIGATING),
     A.REVIEW_PENALTY: (frozenset({S.INVESTIGATING}), None),
-    A.RECORD_RECTIFICATION: (frozenset({S.REGISTERED, S.INVESTIGATING}), S.RECTIFIED),
+    # The order to rectify within a time limit (限期整改指令) is an investigation step; the
+    # employer's compliance ends the case without a penalty (the rectified path).
+    A.ORDER_RECTIFICATION: (frozenset({S.REGISTERED, S.INVESTIGATING}), S.INVESTIGATING),
+    A.RECORD_RECTIFICATION: (frozenset({S.INVESTIGATING}), S.RECTIFIED),
     A.SERVE_NOTICE: (frozenset({S.INVESTIGATING}), S.NOTICE_SERVED),
     A.REQUEST_HEARING: (frozenset({S.NOTICE_SERVED}), S.HEARING),
     # The hearing's record is stored and becomes a basis of the decision (R-CASE-5).
@@ -79,10 +83,17 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState], CaseState | None]] = {
     # court enforcement may follow publication as well as precede it.
     A.APPLY_COURT_ENFORCEMENT: (frozenset({S.EXECUTING, S.PUBLISHED}), S.COURT_ENFORCEMENT),
     A.PUBLISH: (frozenset({S.EXECUTING, S.COURT_ENFORCEMENT}), S.PUBLISHED),
-    A.CLOSE: (frozenset({S.PUBLISHED, S.RECTIFIED, S.NOT_REGISTERED}), S.CLOSED),
+    # A result published before the court was applied to stays published: the flow closes a case
+    # in court enforcement once its publication and payment are recorded.
+    A.CLOSE: (frozenset({S.PUBLISHED, S.COURT_ENFORCEMENT, S.RECTIFIED, S.NOT_REGISTERED}),
+              S.CLOSED),
 }
 
 INITIAL_STATE = CaseState.RECEIVED
+
+# R-INT-6: a complaint against the employer of a case in these states joins it (并案) instead of
+# opening another case; later, the case's facts are fixed and a new complaint opens a new case.
+JOINABLE_STATES = frozenset({S.RECEIVED, S.REGISTRATION_PENDING, S.REGISTERED, S.INVESTIGATING})
 
 
 class IllegalTransition(Exception):
@@ -121,6 +132,17 @@ class RegistrationThresholds:
     amount: Decimal = Decimal("100000")
 
 
+def figure_grounds(worker_count: int, arrears_amount: Decimal, *, workers: int,
+                   amount: Decimal) -> list[str]:
+    """The thresholds of workers and amount a case's figures reach (R-CASE-3, R-MAJ-1), worded."""
+    grounds = []
+    if worker_count >= workers:
+        grounds.append(f"arrears affect {worker_count} workers (≥ {workers})")
+    if arrears_amount >= amount:
+        grounds.append(f"amount {arrears_amount} yuan (≥ {amount})")
+    return grounds
+
+
 def immediate_registration_grounds(
     *,
     worker_count: int,
@@ -130,11 +152,8 @@ def immediate_registration_grounds(
     thresholds: RegistrationThresholds,
 ) -> list[str]:
     """R-CASE-3: why the case is registered at once (立即立案); empty when it must wait."""
-    grounds = []
-    if worker_count >= thresholds.workers:
-        grounds.append(f"arrears affect {worker_count} workers (≥ {thresholds.workers})")
-    if arrears_amount >= thresholds.amount:
-        grounds.append(f"amount {arrears_amount} yuan (≥ {thresholds.amount})")
+    grounds = figure_grounds(worker_count, arrears_amount, workers=thresholds.workers,
+                             amount=thresholds.amount)
     if suspected_crime:
         grounds.append("suspected crime of refusing to pay labor remuneration (拒不支付劳动报酬罪)")
     if mass_incident:
@@ -158,6 +177,7 @@ class RegistrationFormStatus(StrEnum):
     REJECTED = "rejected"  # B sent it back; A may submit a new one
     REGISTERED = "registered"  # the brigade chief signed: the case is registered
     REFUSED = "refused"  # the brigade chief refused: not registered, the worker is told why
+    SUPERSEDED = "superseded"  # linked complaints made the case one to register at once (R-CASE-3)
 
 
 def registration_form_bytes(*, case_id: str, number: str, facts: str, employer: dict[str, object],

@@ -25,8 +25,15 @@ from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cases.lifecycle.flows import Actor, check_district, lock_case, settings_of
-from cases.lifecycle.models import case_timeline, cases
+from cases.lifecycle.flows import (
+    Actor,
+    check_district,
+    note_on_timeline,
+    readable_case,
+    settings_of,
+    staff_case,
+)
+from cases.lifecycle.models import cases
 from cases.major import rules
 from cases.major.models import major_cases, major_incidents, major_milestones, major_sanctions
 from cases.major.rules import IncidentKind, MajorThresholds, Milestone, PartyRole
@@ -65,14 +72,6 @@ async def _audit(session: AsyncSession, *, actor: Actor, at: datetime, action: s
     """R-OVS-2: every decision of the emergency response is audited."""
     await audit.record(session, audit.AuditEntry(at=at, actor=actor.subject, role=actor.role,
                                                  action=action, subject=subject, reason=reason))
-
-
-async def _note_on_timeline(session: AsyncSession, case: Row, *, action: str, actor: Actor,
-                            at: datetime, reason: str) -> None:
-    """A step of the emergency response on the case's timeline; the case state does not change."""
-    await session.execute(case_timeline.insert().values(
-        case_id=case.id, at=at, action=action, from_state=case.state, to_state=case.state,
-        actor=actor.subject, role=actor.role, reason=reason))
 
 
 # Trigger ----------------------------------------------------------------------------------------
@@ -126,7 +125,7 @@ async def _open(uow: UnitOfWork, settings: CasesSettings, *, case: Row, grounds:
     await timers.start(session, [(timer_kind(m), due) for m, due in schedule],
                        subject=major_case_id, now=now)
     reason = "R-MAJ-1 major case: " + "; ".join(grounds)
-    await _note_on_timeline(session, case, action="major_case_triggered", actor=actor, at=now,
+    await note_on_timeline(session, case, action="major_case_triggered", actor=actor, at=now,
                             reason=reason)
     await _audit(session, actor=actor, at=now, action="major_case.trigger",
                  subject=f"case:{case.id}", reason=reason)
@@ -149,9 +148,7 @@ async def report_incident(runtime: Runtime, who: Principal, case_id: str,
     incident_id = str(uuid.uuid4())
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        case = await lock_case(uow.session, case_id)
-        check_district(who, case)
-        uow.continue_trace(case.traceparent)
+        case = await staff_case(uow, who, case_id)
         await uow.session.execute(major_incidents.insert().values(
             id=incident_id, case_id=case_id, kind=body.kind, views=body.views,
             worker_count=body.worker_count, amount=body.amount, note=body.note,
@@ -232,7 +229,7 @@ async def record_milestone(runtime: Runtime, who: Principal, major_case_id: str,
         reason = f"{milestone} {'on time' if on_time else 'late'}: {body.evidence_note}"
         case = (await uow.session.execute(sa.select(cases).where(cases.c.id == major.case_id))).one()
         uow.continue_trace(case.traceparent)
-        await _note_on_timeline(uow.session, case, action=f"major_milestone_{milestone}",
+        await note_on_timeline(uow.session, case, action=f"major_milestone_{milestone}",
                                 actor=actor, at=now, reason=reason)
         await _audit(uow.session, actor=actor, at=now, action=f"major_case.milestone.{milestone}",
                      subject=f"major_case:{major_case_id}", reason=reason)
@@ -296,7 +293,7 @@ async def impose_sanctions(runtime: Runtime, who: Principal, major_case_id: str,
         reason = "R-MAJ-3 follow-up: " + "; ".join(
             f"{s.party_role} {s.name}: {', '.join(s.measures)} {s.starts_on}..{s.ends_on}"
             for s in sanctions)
-        await _note_on_timeline(uow.session, case, action="major_case_sanctions", actor=actor,
+        await note_on_timeline(uow.session, case, action="major_case_sanctions", actor=actor,
                                 at=now, reason=reason)
         await _audit(uow.session, actor=actor, at=now, action="major_case.sanctions",
                      subject=f"major_case:{major_case_id}", reason=reason)
@@ -370,11 +367,7 @@ async def major_case_view(runtime: Runtime, who: Principal, major_case_id: str) 
 
 async def major_case_of_case(runtime: Runtime, who: Principal, case_id: str) -> MajorCaseView:
     async with runtime.engine.connect() as conn:
-        case = (await conn.execute(sa.select(cases.c.id, cases.c.district)
-                                   .where(cases.c.id == case_id))).first()
-        if case is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, case)
+        await readable_case(conn, who, case_id)
         major_case_id = (await conn.execute(sa.select(major_cases.c.id).where(
             major_cases.c.case_id == case_id))).scalar_one_or_none()
     if major_case_id is None:

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cases.lifecycle.rules import figure_grounds
+
 
 class IncidentKind(StrEnum):
     """What staff report about a case that may make it major (R-MAJ-1)."""
@@ -47,11 +49,8 @@ def major_case_grounds(
     thresholds: MajorThresholds,
 ) -> list[str]:
     """R-MAJ-1: why the case is major; empty when no trigger holds."""
-    grounds = []
-    if worker_count >= thresholds.workers:
-        grounds.append(f"arrears affect {worker_count} workers (≥ {thresholds.workers})")
-    if arrears_amount >= thresholds.amount:
-        grounds.append(f"amount {arrears_amount} yuan (≥ {thresholds.amount})")
+    grounds = figure_grounds(worker_count, arrears_amount, workers=thresholds.workers,
+                             amount=thresholds.amount)
     grounds.extend(label for kind, label in GRAVE_INCIDENTS.items() if kind in incidents)
     if online_views >= thresholds.online_views:
         grounds.append(f"online attention {online_views} views (≥ {thresholds.online_views})")

@@ -38,11 +38,10 @@ from cases.oversight.schemas import (
 )
 from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.penalty.rules import end_of_local_day
-from cases.settings import CasesSettings
+from cases.settings import CasesSettings, DayDeadline
 
 log = logging.getLogger(__name__)
 
-CLOSURE_DEADLINE = "case_closure"
 
 
 def require_city_level(who: Principal) -> None:
@@ -158,7 +157,7 @@ async def compute_metrics(conn: AsyncConnection, settings: CasesSettings, calend
                           district: str | None) -> CaseMetrics:
     """R-CASE-10 for the local dates first..last (inclusive), for one district or the city."""
     start, end = local_window(first, last)
-    working = settings.counts_working_days(CLOSURE_DEADLINE)
+    working = settings.counts_working_days(DayDeadline.CASE_CLOSURE)
     received = (sa.select(sa.func.min(case_complaints.c.received_at))
                 .where(case_complaints.c.case_id == cases.c.id).scalar_subquery())
     closed = (sa.select(sa.func.max(case_timeline.c.at))

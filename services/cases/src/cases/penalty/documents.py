@@ -89,3 +89,39 @@ def reminder_paragraphs(*, decision_number: str, decision_served_on: date, due_o
         f"{compliance_days}日内缴纳上述款项。你单位有权进行陈述和申辩。逾期仍未履行的，本机关将依法"
         "申请人民法院强制执行。",
     ]
+
+
+def rectification_order_paragraphs(*, facts: str, items: list[str], wages_to_pay: Decimal | None,
+                                   due_on: date) -> list[str]:
+    """The order to rectify within a time limit (劳动保障监察限期整改指令书;
+    《劳动保障监察条例》第十八条、第二十六条)."""
+    orders = "".join(f"（{ORDINALS[i] if i < len(ORDINALS) else i + 1}）{item.rstrip('；;。')}；"
+                     for i, item in enumerate(items)).rstrip("；") + "。"
+    paragraphs = [f"经查，你单位存在以下违反劳动保障法律、法规的行为：{facts or '拖欠劳动者工资报酬'}。",
+                  f"根据《劳动保障监察条例》第十八条的规定，现责令你单位于{chinese_date(due_on)}前"
+                  f"改正：{orders}"]
+    if wages_to_pay is not None:
+        paragraphs.append(f"其中应支付劳动者工资报酬{yuan(wages_to_pay)}。")
+    paragraphs.append("逾期不改正的，本机关将依法作出行政处罚决定；按期改正的，请将改正情况及支付"
+                      "凭证报送本机关。")
+    return paragraphs
+
+
+def court_application_paragraphs(*, decision_number: str, decision_served_on: date, due_on: date,
+                                 reminder_number: str, reminder_served_on: date | None,
+                                 fine_amount: Decimal, surcharge: Decimal, paid: Decimal,
+                                 outstanding: Decimal) -> list[str]:
+    """The application for court enforcement (强制执行申请书, R-CASE-7;
+    《中华人民共和国行政强制法》第五十三条至第五十五条)."""
+    served = (f"于{chinese_date(reminder_served_on)}送达" if reminder_served_on is not None
+              else "已依法作出")
+    return [
+        f"申请事项：请求人民法院强制执行《行政处罚决定书》（{decision_number}）确定的罚款"
+        f"{yuan(fine_amount)}及加处罚款{yuan(surcharge)}，扣除已缴纳的{yuan(paid)}，合计"
+        f"{yuan(outstanding)}。",
+        f"事实与理由：本机关于{chinese_date(decision_served_on)}向被申请人送达了上述行政处罚决定书，"
+        f"罚款应于{chinese_date(due_on)}前缴纳。被申请人逾期未缴纳，本机关作出的催告书（{reminder_number}）"
+        f"{served}，被申请人在催告期内仍未履行。",
+        "根据《中华人民共和国行政强制法》第五十三条、第五十四条、第五十五条的规定，特向贵院申请强制执行。"
+        "附：行政处罚决定书及送达回证、催告书及送达回证、缴款记录。",
+    ]

@@ -31,10 +31,11 @@ from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.flows import (
     Actor,
     audit_decision,
-    check_district,
     lock_case,
     next_number,
+    readable_case,
     settings_of,
+    staff_case,
     transition,
 )
 from cases.lifecycle.models import cases
@@ -55,7 +56,7 @@ from cases.penalty.schemas import (
     PenaltyReview,
     ProposalView,
 )
-from cases.settings import CasesSettings
+from cases.settings import CasesSettings, DayDeadline
 from cases.signatures import flows as signatures
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,7 @@ async def propose(runtime: Runtime, who: Principal, case_id: str,
     proposal_id = str(uuid.uuid4())
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         for status in (ProposalStatus.PROPOSED, ProposalStatus.APPROVED):
             if await live_proposal(uow.session, case_id, status) is not None:
                 raise Problem(409, f"proposal-{status}", f"A penalty proposal is already {status}",
@@ -141,9 +140,7 @@ async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyRe
     actor = Actor.staff(who, "reviewer_b")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         proposal = await live_proposal(uow.session, case_id, ProposalStatus.PROPOSED)
         if proposal is None:
             raise Problem(409, "no-proposal-to-review", "No penalty proposal awaits review",
@@ -224,9 +221,7 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
     actor = Actor.staff(who, "detachment_chief")
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        row = await lock_case(uow.session, case_id)
-        check_district(who, row)
-        uow.continue_trace(row.traceparent)
+        row = await staff_case(uow, who, case_id)
         state = CaseState(row.state)
         lifecycle.apply(state, CaseAction.DECIDE)  # refuses a decided or closed case at once
         proposal = await live_proposal(uow.session, case_id, ProposalStatus.APPROVED)
@@ -243,7 +238,8 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
                 documents_table.c.id == proposal.notice_document_id))).scalar_one()
         refusal = rules.decision_refusal(
             notice_required=proposal.notice_required, notice_served_at=notice_served_at, now=now,
-            period_days=settings.notice_period_days, calendar=runtime.calendar)
+            period_days=settings.notice_period_days, calendar=runtime.calendar,
+            working=settings.counts_working_days(DayDeadline.NOTICE_PERIOD))
         if refusal is not None:
             extra: dict[str, Any] = {}
             if refusal.allowed_from is not None:
@@ -256,7 +252,9 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
         number = lifecycle.document_number(settings.decision_number_prefix, year,
                                            await next_number(uow.session, series="decision",
                                                              year=year))
-        publish_by = rules.publish_by(now, days=settings.publication_within_days)
+        publish_by = rules.publish_by(
+            now, days=settings.publication_within_days, calendar=runtime.calendar,
+            working=settings.counts_working_days(DayDeadline.PUBLICATION))
         served_on = notice_served_at.astimezone(BUREAU_TZ).date() if notice_served_at else None
 
         def content(document_id: str, verify_url: str) -> DocumentContent:
@@ -338,8 +336,9 @@ async def on_document_served(uow: UnitOfWork, settings: CasesSettings, calendar:
 async def _notice_served(uow: UnitOfWork, settings: CasesSettings, calendar: Calendar, case: Row,
                          state: CaseState, data: DocumentServed, actor: Actor, now: datetime) -> None:
     """R-CASE-5: the notice period runs from the notice's proven service."""
-    ends = rules.notice_period_end(data.served_at, days=settings.notice_period_days,
-                                   calendar=calendar)
+    ends = rules.notice_period_end(
+        data.served_at, days=settings.notice_period_days, calendar=calendar,
+        working=settings.counts_working_days(DayDeadline.NOTICE_PERIOD))
     await uow.session.execute(cases.update().where(cases.c.id == case.id)
                               .values(notice_period_ends_at=ends, updated_at=now))
     await timers.schedule(uow.session, kind=NOTICE_PERIOD, subject=case.id, due_at=ends, now=now,
@@ -358,7 +357,8 @@ async def _decision_served(uow: UnitOfWork, settings: CasesSettings, calendar: C
                            state: CaseState, data: DocumentServed, actor: Actor,
                            now: datetime) -> None:
     """R-CASE-6 with R-DLV-3: the fine falls due 15 days after the decision's proven service."""
-    due = rules.payment_due_at(data.served_at, days=settings.payment_due_days, calendar=calendar)
+    due = rules.payment_due_at(data.served_at, days=settings.payment_due_days, calendar=calendar,
+                               working=settings.counts_working_days(DayDeadline.PAYMENT))
     decision = (await uow.session.execute(sa.select(penalty_decisions).where(
         penalty_decisions.c.case_id == case.id))).one()
     await uow.session.execute(penalty_decisions.update().where(
@@ -416,11 +416,7 @@ async def proposal_view(runtime: Runtime, who: Principal, case_id: str,
                         proposal_id: str | None = None) -> ProposalView:
     """The given proposal, or the case's latest one."""
     async with runtime.engine.connect() as conn:
-        case = (await conn.execute(sa.select(cases.c.id, cases.c.district)
-                                   .where(cases.c.id == case_id))).first()
-        if case is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, case)
+        await readable_case(conn, who, case_id)
         query = sa.select(penalty_proposals).where(penalty_proposals.c.case_id == case_id)
         if proposal_id is not None:
             query = query.where(penalty_proposals.c.id == proposal_id)
@@ -442,11 +438,7 @@ async def proposal_view(runtime: Runtime, who: Principal, case_id: str,
 
 async def decision_view(runtime: Runtime, who: Principal, case_id: str) -> DecisionView:
     async with runtime.engine.connect() as conn:
-        case = (await conn.execute(sa.select(cases.c.id, cases.c.district)
-                                   .where(cases.c.id == case_id))).first()
-        if case is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, case)
+        await readable_case(conn, who, case_id)
         d = (await conn.execute(
             sa.select(penalty_decisions, documents_table.c.verify_url, documents_table.c.sha256,
                       penalty_proposals.c.fine_amount)

@@ -60,6 +60,8 @@ class PenaltyDecision(CasesTable, table=True):
     reminder_document_id: str | None = Field(default=None, description="R-CASE-7: the 催告书")
     paid_in_full_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     court_enforcement_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    court_application_document_id: str | None = Field(default=None,
+                                                      description="R-CASE-7: the 强制执行申请书")
 
 
 penalty_proposals = PenaltyProposal.__table__  # type: ignore[attr-defined]

@@ -25,9 +25,10 @@ def needs_notice(*, fine_amount: Decimal, stop_production: bool, threshold: Deci
     return stop_production or fine_amount >= threshold
 
 
-def notice_period_end(served_at: datetime, *, days: int, calendar: Calendar) -> datetime:
+def notice_period_end(served_at: datetime, *, days: int, calendar: Calendar,
+                      working: bool = False) -> datetime:
     """R-CASE-5: the earliest moment of the decision, counted from the notice's proven service."""
-    return calendar.add_days(served_at, days)
+    return calendar.add_days(served_at, days, working=working)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class DecisionRefusal:
 
 def decision_refusal(
     *, notice_required: bool, notice_served_at: datetime | None, now: datetime, period_days: int,
-    calendar: Calendar,
+    calendar: Calendar, working: bool = False,
 ) -> DecisionRefusal | None:
     """R-CASE-5: None when the decision may be signed now; otherwise what still blocks it."""
     if not notice_required:
@@ -51,7 +52,7 @@ def decision_refusal(
             "notice-not-served",
             "the penalty notice (行政处罚告知书) has not been served yet; the decision may follow "
             f"{period_days} days after its proven service")
-    ends = notice_period_end(notice_served_at, days=period_days, calendar=calendar)
+    ends = notice_period_end(notice_served_at, days=period_days, calendar=calendar, working=working)
     if now < ends:
         return DecisionRefusal(
             "notice-period-running",
@@ -61,10 +62,11 @@ def decision_refusal(
     return None
 
 
-def payment_due_at(served_at: datetime, *, days: int, calendar: Calendar) -> datetime:
+def payment_due_at(served_at: datetime, *, days: int, calendar: Calendar,
+                   working: bool = False) -> datetime:
     """R-CASE-6 with R-DLV-3: the fine is due `days` days after the decision's proven service
     (not after its signature)."""
-    return calendar.add_days(served_at, days)
+    return calendar.add_days(served_at, days, working=working)
 
 
 def late_surcharge(
@@ -79,9 +81,9 @@ def late_surcharge(
     return min(surcharge, fine_amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def publish_by(decided_at: datetime, *, days: int) -> date:
+def publish_by(decided_at: datetime, *, days: int, calendar: Calendar, working: bool = False) -> date:
     """R-CASE-8: the result must be public within `days` days of the decision's local date."""
-    return decided_at.astimezone(BUREAU_TZ).date() + timedelta(days=days)
+    return calendar.local_date(calendar.add_days(decided_at, days, working=working))
 
 
 def end_of_local_day(day: date) -> datetime:

@@ -1,0 +1,135 @@
+"""The rectified path of R-CASE-1 on the real database and broker: an order to rectify within a
+term (a stored timer), compliance proven by the case's evidence, closing without a penalty."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import datetime, timedelta
+
+import pypdf
+import pytest
+import sqlalchemy as sa
+from labor_runtime.testing import eventually
+
+from .conftest import BRIGADE_CHIEF, OFFICER, auth
+from .test_penalty import approved, registered_case, timer, until_state
+
+pytestmark = pytest.mark.integration
+
+ORDER = {"items": ["支付拖欠的六名劳动者2025年10月至12月工资", "依法建立工资支付台账"],
+         "wages_to_pay": "120000.00"}
+
+
+async def later(service, delta: timedelta) -> None:
+    service.runtime.clock.advance(delta)
+    await service.runtime.sweeper.sweep_once()
+
+
+async def order(service, case_id: str, body: dict = ORDER, headers=OFFICER):
+    return await service.client.post(f"/v1/cases/{case_id}/rectification-order", json=body,
+                                     headers=headers)
+
+
+async def payment_proof(service, case_id: str) -> str:
+    response = await service.client.post(f"/v1/cases/{case_id}/evidence", json={
+        "kind": "bank_statement", "title": "补发工资银行流水",
+        "content_type": "application/pdf",
+        "content_b64": base64.b64encode(b"%PDF-1.4 wages paid").decode()}, headers=OFFICER)
+    assert response.status_code == 201, response.text
+    return response.json()["evidence_id"]
+
+
+async def comply(service, case_id: str, evidence_ids: list[str], headers=OFFICER):
+    return await service.client.post(f"/v1/cases/{case_id}/rectification", json={
+        "evidence_ids": evidence_ids, "note": "核对银行流水，六名工人工资已全额补发"}, headers=headers)
+
+
+async def test_r_case_1_rectified_path_order_compliance_and_close(cases):
+    case_id = await registered_case(cases)
+    given = await order(cases, case_id)
+    assert given.status_code == 201, given.text
+    view = given.json()
+    ordered_at = datetime.fromisoformat(view["ordered_at"])
+    assert view["status"] == "ordered" and view["number"].startswith("某劳监改〔")
+    assert datetime.fromisoformat(view["due_at"]) == ordered_at + timedelta(days=15)
+    assert (await timer(cases, "cases.rectification_due", case_id)).due_at == ordered_at + timedelta(
+        days=15)
+    # The order is rendered once, QR-verifiable, and handed over on site (not served by notify).
+    pdf = await cases.client.get(f"/v1/documents/{view['document_id']}/pdf", headers=OFFICER)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    text = "".join(text.split())  # lines wrap anywhere in CJK text
+    assert "限期整改指令书" in text and "依法建立工资支付台账" in text and "120000.00" in text
+    verified = (await cases.client.get(f"/v1/documents/{view['document_id']}/verify")).json()
+    assert verified["genuine"] and verified["kind"] == "rectification_order"
+    signed = (await cases.client.get(f"/v1/documents/{view['document_id']}/signatures",
+                                     headers=OFFICER)).json()
+    assert signed["all_valid"] and [(s["signer"], s["purpose"]) for s in signed["signatures"]] == [
+        ("officer-zhang", "rectification_order")]
+    assert not [e for e in cases.probe.of("cases.document.issued.v1")
+                if e.data["document_id"] == view["document_id"]]
+    assert (await order(cases, case_id)).status_code == 409  # one running order per case
+
+    unknown = await comply(cases, case_id, ["no-such-item"])
+    assert unknown.status_code == 409 and "no-such-item" in unknown.json()["detail"]
+    proof = await payment_proof(cases, case_id)
+    complied = await comply(cases, case_id, [proof])
+    assert complied.status_code == 200, complied.text
+    assert complied.json()["status"] == "complied" and complied.json()["complied_in_time"] is True
+    assert complied.json()["evidence_ids"] == [proof]
+    await until_state(cases, case_id, "rectified")
+    assert (await timer(cases, "cases.rectification_due", case_id)).completed_at is not None
+    assert (await comply(cases, case_id, [proof])).status_code == 409
+
+    # R-ORG-2: the officer who recorded the compliance does not also close on it.
+    both = auth("officer_a", "brigade_chief", subject="officer-zhang", district="d01")
+    body = {"reason": "已按期整改，工资全额补发，结案"}
+    own = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=both)
+    assert own.status_code == 403 and "R-ORG-2" in own.json()["detail"]
+    closed = await cases.client.post(f"/v1/cases/{case_id}/close", json=body, headers=BRIGADE_CHIEF)
+    assert closed.status_code == 204, closed.text
+    timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
+    assert [e["to_state"] for e in timeline][-3:] == ["investigating", "rectified", "closed"]
+    assert [e["action"] for e in timeline][-3:] == [
+        "order_rectification", "record_rectification", "close"]
+    async with cases.runtime.engine.connect() as conn:
+        actions = list((await conn.execute(sa.text(
+            "SELECT action FROM audit_log WHERE subject = :s ORDER BY seq"),
+            {"s": f"case:{case_id}"})).scalars())
+    assert [a for a in actions if a.startswith(("rectification.", "case.close"))] == [
+        "rectification.order", "rectification.complied", "case.close"]
+
+
+async def test_r_case_1_missed_rectification_term_alerts_and_the_penalty_follows(cases):
+    case_id = await registered_case(cases)
+    assert (await order(cases, case_id, {**ORDER, "within_days": 5})).status_code == 201
+    await later(cases, timedelta(days=5) - timedelta(minutes=1))
+    assert (await timer(cases, "cases.rectification_due", case_id)).fired_at is None
+    await later(cases, timedelta(minutes=2))
+
+    async def alerted() -> bool:
+        return any(e.data["kind"] == "cases.rectification_due" and e.data["subject"] == case_id
+                   for e in cases.probe.of("runtime.deadline.overdue.v1"))
+
+    await eventually(alerted)
+    view = (await cases.client.get(f"/v1/cases/{case_id}/rectification", headers=OFFICER)).json()
+    assert view["status"] == "lapsed" and view["lapsed_at"] is not None
+    timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
+    assert timeline[-1]["action"] == "rectification_lapsed"
+    assert timeline[-1]["to_state"] == "investigating"
+    # The penalty procedure goes on; no new order alongside a penalty proposal.
+    await approved(cases, case_id, fine="5000.00")
+    refused = await order(cases, case_id)
+    assert refused.status_code == 409 and "penalty" in refused.json()["detail"]
+
+
+async def test_r_case_1_rectification_needs_an_order_and_the_officer_role(cases):
+    case_id = await registered_case(cases)
+    proof = await payment_proof(cases, case_id)
+    no_order = await comply(cases, case_id, [proof])
+    assert no_order.status_code == 409 and no_order.json()["state"] == "registered"
+    assert "order_rectification" in no_order.json()["allowed_actions"]
+    assert (await order(cases, case_id, headers=BRIGADE_CHIEF)).status_code == 403
+    other = auth("officer_a", subject="officer-d02", district="d02")
+    assert (await order(cases, case_id, headers=other)).status_code == 403
+    assert (await order(cases, case_id, {"items": []})).status_code == 422
