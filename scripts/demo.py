@@ -1,7 +1,8 @@
 """`make demo`: the complaint-to-regulators scenario against the stack of `make up`.
 
 Prints a timeline (step, service, time), the trace id that links the spans of all five services,
-and ends with the partner webhook that the housing regulator verified.
+and ends with the partner webhook that the housing regulator verified and the notices to the
+worker that the hotline's endpoint (the stack's notice sink) verified.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ def main() -> None:
         sys.exit(f"no running stack at {args.state_dir}: run `make up` first")
     credentials = json.loads(credentials_file.read_text())
     urls = {name: entry["url"] for name, entry in credentials["services"].items()}
+    notices = credentials.get("worker_notices", {}).get("notice_dir")
     scenario = Scenario(urls, credentials["api_keys"]["hotline_12333"]["key"],
-                        Path(credentials["smtp"]["mail_dir"]))
+                        Path(credentials["smtp"]["mail_dir"]),
+                        notice_dir=Path(notices) if notices else None)
     outcome = asyncio.run(scenario.run())
     print_timeline(outcome)
     import time

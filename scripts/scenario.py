@@ -3,7 +3,8 @@
 One implementation, three users: `tests/e2e` asserts on it, `make demo` prints its timeline and
 `bench/e2e.py` times it. Every step goes through the services' public HTTP APIs of a stack
 started by `scripts/stack.py`; the partner regulators are real HTTP servers that verify each
-webhook with the `standardwebhooks` reference package.
+webhook with the `standardwebhooks` reference package, and so does the stack's channel-notice
+sink, where the hotline's notices to the worker land (R-INT-2, R-INT-3).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,7 @@ class Outcome:
     disclosure: dict[str, Any] = field(default_factory=dict)
     feed_pages: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
+    worker_notices: dict[str, dict[str, Any]] = field(default_factory=dict)  # by kind
     unsubscribed_webhooks: list[dict[str, Any]] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)
     timeline: list[Step] = field(default_factory=list)
@@ -107,11 +110,16 @@ def token(role: str, subject: str, district: str | None = "d01") -> dict[str, st
 
 
 class Scenario:
+    """`notice_dir`: the stack's channel-notice sink directory (`Stack.notice_dir`); without it the
+    notices to the worker are not looked for."""
+
     def __init__(self, urls: dict[str, str], hotline_key: str, mail_dir: Path, *,
-                 district: str = "d01", timeout: float = 60.0) -> None:
+                 notice_dir: Path | None = None, district: str = "d01",
+                 timeout: float = 60.0) -> None:
         self.urls = urls
         self.hotline_key = hotline_key
         self.mail_dir = mail_dir
+        self.notice_dir = notice_dir
         self.district = district
         self.timeout = timeout
         self.outcome = Outcome()
@@ -142,6 +150,7 @@ class Scenario:
                 await self._partners(http, housing, finance)
                 await self._complaint(http)
                 await self._case_registered(http)
+                await self._worker_notices(http)
                 await self._penalty(http)
                 await self._decision(http)
                 await self._credit(http)
@@ -213,6 +222,48 @@ class Scenario:
                                             headers=self.officer)).json()
         self.note("case registered at once (R-CASE-3); worker sees 'registered'", "cases → intake",
                   self.outcome.case["case_number"])
+
+    async def _worker_notices(self, http: httpx.AsyncClient) -> None:
+        """R-INT-2, R-INT-3: the hotline, which filed both complaints, got the correction notice of
+        the incomplete one and the registration answer of the main one at its notice endpoint."""
+        if self.notice_dir is None:
+            return
+        notice_dir = self.notice_dir
+        _, incomplete = self.outcome.checks["correction_notice"]
+        wanted = {"correction_notice": incomplete, "registration_answer": self.outcome.complaint}
+
+        async def saved(kind: str, tracking_code: str) -> dict[str, Any] | None:
+            return next(iter(read_notices(notice_dir, tracking_code, kind)), None)
+
+        for kind, complaint in wanted.items():
+            self.outcome.worker_notices[kind] = await self.until(
+                f"{kind} at the hotline's notice endpoint", partial(saved, kind, complaint["tracking_code"]))
+
+        async def recorded() -> Any:  # the sink's 200 is notify's proof of hand-over (receipt)
+            views = []
+            for complaint in wanted.values():
+                response = await http.get(f"{self.urls['notify']}/v1/worker-notices",
+                                          headers=self.officer,
+                                          params={"complaint_id": complaint["complaint_id"]})
+                views += response.json() if response.status_code == 200 else []
+            delivered = {v["kind"] for v in views if v["status"] == "delivered"}
+            return views if delivered >= set(wanted) else None
+
+        self.outcome.checks["worker_notice_records"] = await self.until("notices delivered", recorded)
+        self.note("worker told via the hotline: correction notice and registration answer (signed)",
+                  "intake → notify → channel")
+
+        async def told() -> Any:  # R-INT-3: the 7-day deadline is met by telling, not deciding
+            complaint_id = self.outcome.complaint["complaint_id"]
+            response = await http.get(
+                f"{self.urls['intake']}/v1/complaints/by-id/{complaint_id}/handling",
+                headers=self.officer)
+            handling = response.json() if response.status_code == 200 else {}
+            return handling if handling.get("registration_answer_told_at") else None
+
+        self.outcome.checks["registration_answer_told"] = await self.until("worker told", told)
+        self.note("the channel's receipt meets the 7-day registration-answer deadline (R-INT-3)",
+                  "notify → intake")
 
     async def _penalty(self, http: httpx.AsyncClient) -> None:
         base = f"{self.urls['cases']}/v1/cases/{self.case_id}"
@@ -320,6 +371,18 @@ def read_mail(mail_dir: Path, recipient: str) -> list[dict[str, Any]]:
     return found
 
 
+def read_notices(notice_dir: Path, tracking_code: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """The notices to the worker the stack's channel-notice sink saved for `tracking_code`."""
+    found = []
+    for path in sorted(notice_dir.glob("*/*.json")):
+        raw = path.read_text()
+        notice = json.loads(raw)
+        if notice.get("tracking_code") == tracking_code and kind in (None, notice.get("kind")):
+            found.append({"channel": path.parent.name, "path": str(path), "raw": raw,
+                          "notice": notice})
+    return found
+
+
 def spans_by_service(spans_dir: Path, trace_id: str) -> dict[str, list[str]]:
     """Span names per service in one trace, from the services' span files."""
     found: dict[str, list[str]] = {}
@@ -347,4 +410,6 @@ def print_timeline(outcome: Outcome) -> None:
     if hook:
         print(f"partner webhook verified (webhook-id {hook['id']}): "
               f"{json.dumps(hook['payload'], ensure_ascii=False)[:300]}")
+    for kind, notice in outcome.worker_notices.items():
+        print(f"worker notice ({kind}) verified at the {notice['channel']} endpoint: {notice['path']}")
     print(f"finished at {datetime.now().isoformat(timespec='seconds')}")

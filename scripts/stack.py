@@ -12,7 +12,8 @@ A second, isolated stack can run next to a developer's `make up` stack:
 
 Everything a stack owns lives in its state directory: `pids/` (one JSON record per process, with
 its start time so a recycled PID is never signalled), `logs/`, `spans/` (OpenTelemetry spans as
-JSON lines), `mail/` (every e-mail notify sends, as .eml) and `credentials.json`.
+JSON lines), `mail/` (every e-mail notify sends, as .eml), `notices/` (every notice to the worker
+notify POSTs to a filing channel, as `<channel>/<notice_id>.json`) and `credentials.json`.
 
 Importable, so end-to-end tests use the same code path:
 
@@ -26,6 +27,8 @@ import argparse
 import contextlib
 import json
 import os
+import random
+import re
 import shutil
 import signal
 import socket
@@ -35,8 +38,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +51,14 @@ DEFAULT_PORT_BASE = 8001
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 SMTP_PORT_OFFSET = 24  # port base 8001 -> development SMTP sink on 8025
+NOTICE_PORT_OFFSET = 25  # port base 8001 -> development channel-notice sink on 8026
 MAIL_SINK = "mail-sink"
+NOTICE_SINK = "notice-sink"
+SINKS = (MAIL_SINK, NOTICE_SINK)
+# R-INT-1 filing channels: notify POSTs notices to the worker to the one that filed the complaint
+# (R-INT-2, R-INT-3). The same names as notify's FilingChannel (tests/deploy checks it).
+NOTICE_CHANNELS = ("window", "hotline_12333", "sunshine_wage_platform", "wechat_miniprogram",
+                   "petition_transfer")
 STAFF_ROLES = ("grid_worker", "officer_a", "reviewer_b", "executor_c", "brigade_chief",
                "detachment_chief", "ops")
 
@@ -86,9 +97,12 @@ class StackConfig:
     postgres_url: str = DEFAULT_POSTGRES_URL  # the server; each service gets its own database
     host: str = "127.0.0.1"
     smtp_port: int | None = None
+    notice_port: int | None = None
     otlp_endpoint: str | None = None
     log_level: str = "INFO"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # channel -> `whsec_` secret, shared by notify and the notice sink; never saved in stack.json
+    notice_secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.services if s not in SERVICES]
@@ -96,6 +110,18 @@ class StackConfig:
             raise StackError(f"unknown services {unknown}; known: {', '.join(SERVICES)}")
         if self.db_suffix and not self.db_suffix.replace("_", "a").isalnum():
             raise StackError(f"--db-suffix may hold letters, digits and '_' only: {self.db_suffix!r}")
+        owner: dict[int, str] = {}
+        for name, port in self.ports().items():
+            if port in owner:
+                raise StackError(f"{name} and {owner[port]} would both listen on port {port}: "
+                                 "choose another --smtp-port or --notice-port")
+            owner[port] = name
+
+    def ports(self) -> dict[str, int]:
+        """Every port the stack may listen on: the five services' (a subset keeps its offsets)
+        and the two development sinks'."""
+        return {**{s: self.port(s) for s in SERVICES}, MAIL_SINK: self.smtp[1],
+                NOTICE_SINK: self.notice_sink[1]}
 
     def port(self, service: str) -> int:
         return self.port_base + SERVICES.index(service)
@@ -111,6 +137,19 @@ class StackConfig:
     @property
     def smtp(self) -> tuple[str, int]:
         return self.host, self.smtp_port or self.port_base + SMTP_PORT_OFFSET
+
+    @property
+    def notice_sink(self) -> tuple[str, int]:
+        return self.host, self.notice_port or self.port_base + NOTICE_PORT_OFFSET
+
+    @property
+    def notice_sink_url(self) -> str:
+        host, port = self.notice_sink
+        return f"http://{host}:{port}"
+
+    def notice_url(self, channel: str) -> str:
+        """The filing channel's notice endpoint in development: one path per channel on the sink."""
+        return f"{self.notice_sink_url}/{channel}"
 
     def path(self, *parts: str) -> Path:
         return self.state_dir.joinpath(*parts)
@@ -136,6 +175,10 @@ def service_environment(config: StackConfig, service: str) -> dict[str, str]:
     if service == "notify":
         host, smtp_port = config.smtp
         env |= {"SMTP_HOST": host, "SMTP_PORT": str(smtp_port)}
+        if config.notice_secrets:  # plain http is allowed outside production
+            env |= {"WORKER_NOTICE_ENDPOINTS": json.dumps(
+                        {c: config.notice_url(c) for c in config.notice_secrets}),
+                    "WORKER_NOTICE_SECRETS": json.dumps(config.notice_secrets)}
     if service == "publish":
         # Partners in development are plain-HTTP servers on 127.0.0.1.
         env |= {"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true", "WEBHOOK_REQUIRE_HTTPS": "false"}
@@ -160,6 +203,8 @@ class Stack:
     smtp_host: str
     smtp_port: int
     mail_dir: Path
+    notice_url: str  # the channel-notice sink; a channel's endpoint is <notice_url>/<channel>
+    notice_dir: Path  # <notice_dir>/<channel>/<notice_id>.json
     spans_dir: Path
     credentials: dict[str, Any]
 
@@ -168,6 +213,10 @@ class Stack:
 
     def api_key(self, client: str) -> str:
         return str(self.credentials["api_keys"][client]["key"])
+
+    def notice_secret(self, channel: str) -> str:
+        """The signing secret notify uses for the channel (and the sink verifies with)."""
+        return str(self.credentials["worker_notices"]["channels"][channel]["secret"])
 
     def stop(self, timeout: float = 30.0) -> list[str]:
         return stop_stack(self.config.state_dir, timeout=timeout)
@@ -312,7 +361,19 @@ def _executable(name: str) -> str:
     return found
 
 
-def _port_free(host: str, port: int) -> bool:
+def free_port_base(host: str = "127.0.0.1") -> int:
+    """A port base whose every stack port is free now, for tests and benchmarks that run their own
+    stack. Drawn below the kernel's ephemeral range (32768 up), where the outgoing connections of
+    everything else on the machine take their local ports and could take one between the check
+    and the bind."""
+    for _ in range(100):
+        config = StackConfig(port_base=random.randrange(20001, 32601, 100))
+        if all(port_free(host, p) for p in config.ports().values()):
+            return config.port_base
+    raise StackError("no free block of ports between 20001 and 32700")
+
+
+def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -395,6 +456,8 @@ def _wait_ready(config: StackConfig, records: dict[str, ProcessRecord], timeout:
                                  f"{tail(record.log)}")
             if name == MAIL_SINK:
                 ready = _smtp_answers(*config.smtp)
+            elif name == NOTICE_SINK:
+                ready = _http_status(f"{config.notice_sink_url}/healthz") == 200
             else:
                 ready = _http_status(f"{config.url(name)}/readyz") == 200
             if ready:
@@ -453,9 +516,35 @@ def _seed_credentials(config: StackConfig) -> dict[str, Any]:
             "signing_key": "the development default of AUTH_JWT_KEY",
         },
         "smtp": {"host": host, "port": smtp_port, "mail_dir": str(config.path("mail"))},
+        "worker_notices": _notice_credentials(config),
         "amqp_url": config.amqp_url,
         "bus_prefix": config.bus_prefix,
     }
+
+
+def _notice_credentials(config: StackConfig) -> dict[str, Any]:
+    return {"sink": config.notice_sink_url, "notice_dir": str(config.path("notices")),
+            "channels": {c: {"url": config.notice_url(c), "secret": secret}
+                         for c, secret in config.notice_secrets.items()}}
+
+
+def _notice_secrets(config: StackConfig) -> dict[str, str]:
+    """One signing secret per filing channel: those of the last `up` (credentials.json), so that
+    a restarted notify or sink keeps matching the other; a new one for a channel without."""
+    from labor_runtime.webhooks import new_secret, secret_key
+
+    saved: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        saved = json.loads(config.path("credentials.json").read_text())["worker_notices"]["channels"]
+    secrets = {}
+    for channel in NOTICE_CHANNELS:
+        try:
+            secret = str(saved[channel]["secret"])
+            secret_key(secret)
+        except (KeyError, TypeError, ValueError):
+            secret = new_secret()
+        secrets[channel] = secret
+    return secrets
 
 
 def _stack(config: StackConfig, credentials: dict[str, Any]) -> Stack:
@@ -465,6 +554,7 @@ def _stack(config: StackConfig, credentials: dict[str, Any]) -> Stack:
         services={s: ServiceEndpoint(s, config.url(s), config.port(s), config.database_url(s),
                                      config.path("logs", f"{s}.log")) for s in config.services},
         smtp_host=host, smtp_port=smtp_port, mail_dir=config.path("mail"),
+        notice_url=config.notice_sink_url, notice_dir=config.path("notices"),
         spans_dir=config.path("spans"), credentials=credentials)
 
 
@@ -481,6 +571,7 @@ def start_stack(
     amqp_url: str = DEFAULT_AMQP_URL,
     postgres_url: str = DEFAULT_POSTGRES_URL,
     smtp_port: int | None = None,
+    notice_port: int | None = None,
     otlp_endpoint: str | None = None,
     log_level: str = "INFO",
     extra_env: dict[str, str] | None = None,
@@ -495,23 +586,23 @@ def start_stack(
     """
     config = StackConfig(Path(state_dir).resolve(), port_base, db_suffix, bus_prefix,
                          tuple(services), amqp_url, postgres_url, smtp_port=smtp_port,
-                         otlp_endpoint=otlp_endpoint, log_level=log_level,
-                         extra_env=dict(extra_env or {}))
+                         notice_port=notice_port, otlp_endpoint=otlp_endpoint,
+                         log_level=log_level, extra_env=dict(extra_env or {}))
     say = print if echo else (lambda *_a, **_k: None)
-    for sub in ("pids", "logs", "spans", "mail"):
+    for sub in ("pids", "logs", "spans", "mail", "notices"):
         config.path(sub).mkdir(parents=True, exist_ok=True)
     with _locked(config):
+        config = replace(config, notice_secrets=_notice_secrets(config))
         running = {n: r for n, r in _records(config).items() if is_alive(r)}
-        wanted = [MAIL_SINK, *config.services]
+        wanted = [*SINKS, *config.services]
         missing = [n for n in wanted if n not in running]
         if not missing and config.path("credentials.json").exists():
             say("stack already running")
             saved = _load_config(config.state_dir)  # its ports and names, whatever was asked now
             return _stack(saved or config, json.loads(config.path("credentials.json").read_text()))
         _save_config(config)
-        busy = [f"{n} port {p}" for n, p in
-                [(MAIL_SINK, config.smtp[1])] + [(s, config.port(s)) for s in config.services]
-                if n in missing and not _port_free(config.host, p)]
+        busy = [f"{n} port {p}" for n, p in config.ports().items()
+                if n in missing and not port_free(config.host, p)]
         if busy:
             raise StackError(f"ports in use: {', '.join(busy)}. Another stack running? "
                              "Stop it (`make down`) or choose another --port-base.")
@@ -526,13 +617,20 @@ def start_stack(
                 started[MAIL_SINK] = _spawn(config, MAIL_SINK, [
                     sys.executable, str(Path(__file__).resolve()), "mail-sink", "--host", host,
                     "--port", str(port), "--dir", str(config.path("mail"))], {})
+            if NOTICE_SINK in missing:
+                host, port = config.notice_sink
+                started[NOTICE_SINK] = _spawn(config, NOTICE_SINK, [  # secrets: env, not argv
+                    sys.executable, str(Path(__file__).resolve()), "notice-sink", "--host", host,
+                    "--port", str(port), "--dir", str(config.path("notices"))],
+                    {"WORKER_NOTICE_SECRETS": json.dumps(config.notice_secrets)})
             for service in to_migrate:
                 say(f"starting {service} on {config.url(service)}")
                 started[service] = _spawn(config, service,
                                           [_executable(f"{service}-service"), "serve"],
                                           service_environment(config, service))
             _wait_ready(config, started, timeout)
-            credentials = (_seed_credentials(config) if seed else {})
+            credentials = (_seed_credentials(config) if seed
+                           else {"worker_notices": _notice_credentials(config)})
         except BaseException:
             _stop_records(config, list(started.values()), timeout=15)
             raise
@@ -544,7 +642,7 @@ def start_stack(
 
 def stop_stack(state_dir: Path | str = DEFAULT_STATE_DIR, timeout: float = 30.0,
                purge: bool = False) -> list[str]:
-    """Stop the processes recorded in the state directory (services first, then the mail sink);
+    """Stop the processes recorded in the state directory (services first, then the sinks);
     returns the names of those that were still running.
 
     `purge` also drops the stack's databases and, when it has a bus prefix of its own, deletes
@@ -555,9 +653,9 @@ def stop_stack(state_dir: Path | str = DEFAULT_STATE_DIR, timeout: float = 30.0,
         return []
     with _locked(config):
         records = _records(config)
-        services = [r for n, r in records.items() if n != MAIL_SINK]
+        services = [r for n, r in records.items() if n not in SINKS]
         stopped = _stop_records(config, services, timeout)
-        stopped += _stop_records(config, [r for n, r in records.items() if n == MAIL_SINK], timeout)
+        stopped += _stop_records(config, [r for n, r in records.items() if n in SINKS], timeout)
         if purge and (saved := _load_config(config.state_dir)) is not None:
             import asyncio
 
@@ -570,7 +668,7 @@ def _save_config(config: StackConfig) -> None:
     previous = _load_config(config.state_dir)
     earlier = [s for s in (previous.services if previous else ()) if s not in config.services]
     data = {**asdict(config), "state_dir": str(config.state_dir),
-            "services": [*config.services, *earlier], "extra_env": {}}
+            "services": [*config.services, *earlier], "extra_env": {}, "notice_secrets": {}}
     config.path("stack.json").write_text(json.dumps(data, indent=2) + "\n")
 
 
@@ -618,8 +716,11 @@ def stack_status(state_dir: Path | str = DEFAULT_STATE_DIR) -> list[ProcessStatu
         elif running and name == MAIL_SINK and "smtp" in credentials:
             url = f"smtp://{credentials['smtp']['host']}:{credentials['smtp']['port']}"
             ready = _smtp_answers(credentials["smtp"]["host"], credentials["smtp"]["port"])
+        elif running and name == NOTICE_SINK and "worker_notices" in credentials:
+            url = credentials["worker_notices"]["sink"]
+            ready = _http_status(f"{url}/healthz") == 200
         statuses.append(ProcessStatus(name, record.pid, running, url, ready, record.log))
-    order = {n: i for i, n in enumerate((*SERVICES, MAIL_SINK))}
+    order = {n: i for i, n in enumerate((*SERVICES, *SINKS))}
     return sorted(statuses, key=lambda s: order.get(s.name, 99))
 
 
@@ -656,6 +757,119 @@ def run_mail_sink(host: str, port: int, directory: Path) -> None:
     controller.stop()
 
 
+# --- development channel-notice sink ---------------------------------------------------------
+
+
+NOTICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
+def notice_sink_server(host: str, port: int, directory: Path,
+                       secrets: Mapping[str, str]) -> ThreadingHTTPServer:
+    """Every filing channel's notice endpoint, `POST /<channel>`, as a vendor would run it: the
+    Standard Webhooks signature verified with the channel's secret (the reference package), each
+    notice saved once as `<dir>/<channel>/<notice_id>.json` (a retry repeats the notice_id)."""
+    from standardwebhooks import Webhook
+
+    verifiers = {channel: Webhook(secret) for channel, secret in secrets.items()}
+    for channel in verifiers:
+        (directory / channel).mkdir(parents=True, exist_ok=True)
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "labor-notice-sink/1.0"
+
+        def do_GET(self) -> None:
+            if self.path == "/healthz":
+                self._answer(200, {"status": "ok", "channels": sorted(verifiers)})
+            else:
+                self._answer(404, {"error": "POST /<channel>; GET /healthz"})
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            channel = urllib.parse.urlsplit(self.path).path.strip("/")
+            verifier = verifiers.get(channel)
+            if verifier is None:
+                self._answer(404, {"error": f"no such channel {channel!r}; "
+                                            f"known: {', '.join(sorted(verifiers))}"})
+                return
+            try:
+                verifier.verify(body, dict(self.headers), json_parse=False)
+            except Exception as exc:  # any unverifiable POST is refused, as a vendor would
+                print(f"refused POST /{channel}: signature not verified ({exc})", flush=True)
+                self._answer(401, {"error": f"signature not verified: {exc}"})
+                return
+            notice_id = self.headers["webhook-id"]
+            try:
+                notice = json.loads(body)
+            except ValueError:
+                notice = None
+            problem = _notice_problem(channel, notice_id, notice)
+            if problem or not isinstance(notice, dict):
+                print(f"refused POST /{channel}: {problem}", flush=True)
+                self._answer(400, {"error": problem})
+                return
+            first = _save_notice(directory / channel, notice_id, notice)
+            print(f"{'saved' if first else 'again'} {channel}/{notice_id}.json "
+                  f"({notice.get('kind')})", flush=True)
+            self._answer(200, {"received": notice_id, "channel": channel, "duplicate": not first})
+
+        def _answer(self, status: int, payload: dict[str, Any]) -> None:
+            reply = json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: Any) -> None:
+            return None  # one line per notice is printed above; readiness probes stay quiet
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def _notice_problem(channel: str, notice_id: str, notice: object) -> str | None:
+    """Why a verified POST is still not a notice for this channel (400); None when it is."""
+    if not isinstance(notice, dict):
+        return "the body is not a JSON object"
+    if not NOTICE_ID.fullmatch(notice_id):
+        return "webhook-id is not a usable notice_id"
+    if notice.get("notice_id") != notice_id:
+        return "webhook-id differs from the body's notice_id"
+    if notice.get("channel") != channel:
+        return f"a notice for channel {notice.get('channel')!r} posted to /{channel}"
+    return None
+
+
+def _save_notice(directory: Path, notice_id: str, notice: dict[str, Any]) -> bool:
+    """Write the notice unless it is there already; False for a repeat (idempotent on notice_id)."""
+    import uuid
+
+    partial = directory / f".{notice_id}.{uuid.uuid4().hex[:8]}.part"
+    partial.write_text(json.dumps(notice, ensure_ascii=False, indent=2) + "\n")
+    try:
+        os.link(partial, directory / f"{notice_id}.json")  # atomic, and never replaces
+    except FileExistsError:
+        return False
+    finally:
+        partial.unlink()
+    return True
+
+
+def run_notice_sink(host: str, port: int, directory: Path, secrets: Mapping[str, str]) -> None:
+    import threading
+
+    server = notice_sink_server(host, port, directory, secrets)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"notice sink on http://{host}:{port}/<channel> ({', '.join(sorted(secrets))}), "
+          f"saving to {directory}/<channel>/<notice_id>.json", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.shutdown()
+    server.server_close()
+
+
 # --- command line ----------------------------------------------------------------------------
 
 
@@ -665,6 +879,8 @@ def _print_summary(stack: Stack) -> None:
     for name, endpoint in stack.services.items():
         print(f"  {name:<8} {endpoint.url:<24} docs {endpoint.url}/docs   db {endpoint.database_url}")
     print(f"  smtp     smtp://{stack.smtp_host}:{stack.smtp_port:<13} mail saved to {stack.mail_dir}")
+    print(f"  notices  {stack.notice_url}/<channel>   worker notices saved to "
+          f"{stack.notice_dir}/<channel>/<notice_id>.json")
     print(f"  amqp     {config.amqp_url}  bus prefix {config.bus_prefix or '(none)'}")
     print(f"  spans    {stack.spans_dir}/<service>.jsonl    logs {config.path('logs')}/<service>.log")
     keys = stack.credentials.get("api_keys", {})
@@ -703,6 +919,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--postgres-url", default=os.environ.get("STACK_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                     help="server URL; database names are the service names plus --db-suffix")
     up.add_argument("--smtp-port", type=int, default=None, help="default: port base + 24")
+    up.add_argument("--notice-port", type=int, default=None,
+                    help="channel-notice sink; default: port base + 25")
     up.add_argument("--otlp-endpoint", default=os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
     up.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
     up.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
@@ -725,6 +943,10 @@ def main(argv: list[str] | None = None) -> int:
     sink.add_argument("--host", default="127.0.0.1")
     sink.add_argument("--port", type=int, required=True)
     sink.add_argument("--dir", type=Path, required=True)
+    notices = sub.add_parser("notice-sink", help=argparse.SUPPRESS)  # secrets: WORKER_NOTICE_SECRETS
+    notices.add_argument("--host", default="127.0.0.1")
+    notices.add_argument("--port", type=int, required=True)
+    notices.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args(argv)
     state_dir = args.state_dir.resolve()
 
@@ -735,8 +957,8 @@ def main(argv: list[str] | None = None) -> int:
                 state_dir, args.port_base, args.db_suffix, args.bus_prefix,
                 services=[s for s in args.services.split(",") if s], amqp_url=args.amqp_url,
                 postgres_url=args.postgres_url, smtp_port=args.smtp_port,
-                otlp_endpoint=args.otlp_endpoint, log_level=args.log_level, extra_env=extra,
-                timeout=args.timeout, echo=True)
+                notice_port=args.notice_port, otlp_endpoint=args.otlp_endpoint,
+                log_level=args.log_level, extra_env=extra, timeout=args.timeout, echo=True)
             _print_summary(stack)
         elif args.command == "down":
             stopped = stop_stack(state_dir, timeout=args.timeout, purge=args.purge)
@@ -748,14 +970,14 @@ def main(argv: list[str] | None = None) -> int:
             elif not statuses:
                 print(f"no stack recorded in {state_dir} (start one with `make up`)")
             else:
-                print(f"{'name':<10} {'pid':>7}  {'state':<8} {'ready':<6} {'url':<26} log")
+                print(f"{'name':<11} {'pid':>7}  {'state':<8} {'ready':<6} {'url':<26} log")
                 for s in statuses:
                     ready = "-" if s.ready is None else ("yes" if s.ready else "NO")
-                    print(f"{s.name:<10} {s.pid or '':>7}  {'running' if s.running else 'DEAD':<8} "
+                    print(f"{s.name:<11} {s.pid or '':>7}  {'running' if s.running else 'DEAD':<8} "
                           f"{ready:<6} {s.url or '':<26} {s.log}")
             return 0 if statuses and all(s.running and s.ready for s in statuses) else 1
         elif args.command == "logs":
-            names = args.names or [*SERVICES, MAIL_SINK]
+            names = args.names or [*SERVICES, *SINKS]
             files = [str(p) for n in names if (p := state_dir / "logs" / f"{n}.log").exists()]
             if not files:
                 print(f"no logs in {state_dir / 'logs'}")
@@ -765,6 +987,11 @@ def main(argv: list[str] | None = None) -> int:
                 return subprocess.call(tail_argv)
         elif args.command == "mail-sink":
             run_mail_sink(args.host, args.port, args.dir)
+        elif args.command == "notice-sink":
+            secrets = json.loads(os.environ.get("WORKER_NOTICE_SECRETS") or "{}")
+            if not secrets:
+                raise StackError("notice-sink needs WORKER_NOTICE_SECRETS: {channel: whsec_...}")
+            run_notice_sink(args.host, args.port, args.dir, secrets)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

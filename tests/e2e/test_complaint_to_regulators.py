@@ -3,7 +3,7 @@ services, on a stack started exactly as `make up` starts it (own databases, port
 
 from __future__ import annotations
 
-import socket
+import json
 import sys
 import uuid
 from pathlib import Path
@@ -16,25 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from scenario import Scenario, contains_personal_data, spans_by_service  # noqa: E402
-from stack import SERVICES, start_stack, stop_stack  # noqa: E402
+from stack import SERVICES, free_port_base, start_stack, stop_stack  # noqa: E402
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port_block(size: int = 30) -> int:
-    """A base port with `size` free ports above it (services use +0..+4, the mail sink +24)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + size < 65000 and all(_free(base + n) for n in (0, 1, 2, 3, 4, 24)):
-            return base
-    raise RuntimeError("no free port block")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +26,7 @@ def stack(infrastructure, tmp_path_factory):
     suffix = f"_e2e{uuid.uuid4().hex[:6]}"
     server = infrastructure.database_url.rsplit("/", 1)[0]
     state = tmp_path_factory.mktemp("stack")
-    running = start_stack(state, port_base=_free_port_block(), db_suffix=suffix,
+    running = start_stack(state, port_base=free_port_base(), db_suffix=suffix,
                           bus_prefix=f"e2e{suffix}.", amqp_url=infrastructure.amqp_url,
                           postgres_url=server)
     try:
@@ -56,7 +40,8 @@ def outcome(stack):
     import asyncio
 
     urls = {s: stack.url(s) for s in SERVICES}
-    return asyncio.run(Scenario(urls, stack.api_key("hotline_12333"), stack.mail_dir).run())
+    return asyncio.run(Scenario(urls, stack.api_key("hotline_12333"), stack.mail_dir,
+                                notice_dir=stack.notice_dir).run())
 
 
 def test_step_1_complaint_is_idempotent_validated_and_complete(outcome):
@@ -75,6 +60,50 @@ def test_step_2_case_registered_at_once_and_worker_sees_it(outcome):
     """R-CASE-3, R-INT-8."""
     assert outcome.checks["status"]["status"] == "registered"
     assert outcome.case["immediate_registration"] is True
+
+
+def test_step_2_worker_told_through_the_filing_channel(outcome):
+    """R-INT-2, R-INT-3: the correction notice (every missing item at once) and the registration
+    answer reached the hotline's notice endpoint, signed and verified, and notify kept the receipt."""
+    _, incomplete = outcome.checks["correction_notice"]
+    correction = outcome.worker_notices["correction_notice"]
+    assert Path(correction["path"]).is_file() and correction["channel"] == "hotline_12333"
+    notice = correction["notice"]
+    assert notice["tracking_code"] == incomplete["tracking_code"]
+    assert notice["complaint_id"] == incomplete["complaint_id"]
+    assert notice["missing"] == incomplete["missing"] == ["identity_proof", "preliminary_evidence"]
+    assert notice["items"] == incomplete["correction_notice"]["items"]
+
+    answer = outcome.worker_notices["registration_answer"]
+    assert Path(answer["path"]).is_file() and answer["channel"] == "hotline_12333"
+    notice = answer["notice"]
+    assert notice["outcome"] == "registered"
+    assert notice["tracking_code"] == outcome.complaint["tracking_code"]
+    assert (notice["case_id"], notice["case_number"]) == (outcome.case["case_id"],
+                                                          outcome.case["case_number"])
+    for saved in (correction, answer):
+        assert Path(saved["path"]).stem == saved["notice"]["notice_id"]
+
+    records = {r["kind"]: r for r in outcome.checks["worker_notice_records"]}
+    assert {k: r["status"] for k, r in records.items()} == {"correction_notice": "delivered",
+                                                            "registration_answer": "delivered"}
+    assert all(r["receipt"]["status_code"] == 200 for r in records.values())
+    # intake learned it from notify: the 7-day deadline is met by telling, not by the decision
+    handling = outcome.checks["registration_answer_told"]
+    assert handling["registration_answer_told_via"] == "hotline_12333"
+    deadline = next(d for d in handling["deadlines"] if d["kind"] == "intake.registration_answer")
+    assert deadline["outcome"] == "met_on_time"
+    assert handling["worker_notice_failure"] is None
+
+
+def test_step_2_no_complainant_data_in_notices_to_the_channel(outcome):
+    """R-INT-7: the channel finds its user by tracking code; no name, identity number or phone."""
+    assert set(outcome.worker_notices) == {"correction_notice", "registration_answer"}
+    for saved in outcome.worker_notices.values():
+        text = Path(saved["path"]).read_text()
+        assert saved["notice"]["tracking_code"] in text  # the file read is the notice
+        assert not contains_personal_data(text)
+        assert not contains_personal_data(json.dumps(saved["notice"], ensure_ascii=False))
 
 
 def test_step_3_penalty_notice_then_decision_after_the_period(outcome):

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import threading
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from labor_contracts.cases import PenaltyDecided
@@ -14,7 +11,7 @@ from labor_contracts.envelope import Envelope
 from labor_runtime.bus import Publisher
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import eventually, running_service
+from labor_runtime.testing import HttpReceiver, eventually, running_service
 from publish.__main__ import MIGRATIONS
 from publish.app import create_app
 from publish.settings import PublishSettings
@@ -52,73 +49,9 @@ def ops() -> dict[str, str]:
 # A real HTTP receiver (a partner's endpoint) ------------------------------------------------
 
 
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A partner's webhook endpoint on 127.0.0.1: records every request, answers per script."""
-
-    received: list[Received] = field(default_factory=list)
-    scripts: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def start(self) -> None:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                status, headers = receiver._answer(self.path, dict(self.headers.items()), body)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def answer(self, path: str, *responses: tuple[int, dict[str, str]]) -> None:
-        """Answer the next requests to `path` with these statuses; afterwards the last one."""
-        self.scripts[path] = list(responses)
-
-    def _answer(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
-        with self.lock:
-            self.received.append(Received(path, headers, body))
-            script = self.scripts.get(path, [(200, {})])
-            return script.pop(0) if len(script) > 1 else script[0]
-
-    def at(self, path: str) -> list[Received]:
-        with self.lock:
-            return [r for r in self.received if r.path == path]
-
-    async def wait_for(self, path: str, count: int) -> list[Received]:
-        async def enough() -> bool:
-            return len(self.at(path)) >= count
-
-        await eventually(enough, timeout=20)
-        return self.at(path)
-
-
 @pytest.fixture
 def receiver():
-    server = Receiver()
+    server = HttpReceiver()
     server.start()
     yield server
     server.stop()

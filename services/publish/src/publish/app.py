@@ -1,8 +1,6 @@
-"""Publish service (公示): the app factory and its runtime with the webhook delivery worker."""
+"""Publish service (公示): the app factory, with the webhook delivery worker and its gauges."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -20,14 +18,13 @@ from publish.webhooks.models import webhook_deliveries
 from publish.webhooks.worker import DeliveryWorker
 
 
-class PublishRuntime(Runtime):
-    """The shared runtime plus one more background task: pushing webhooks to partners."""
+class PublishGauges:
+    """Webhook backlog and platform submissions, read when /metrics is scraped."""
 
-    def __init__(self, settings: PublishSettings, **kwargs: Any) -> None:
-        super().__init__(settings, handlers=event_handlers(settings), **kwargs)
-        self.webhooks = DeliveryWorker(self)
-        self.add_worker(self.webhooks)
-        registry = self.metrics.registry
+    def __init__(self, runtime: Runtime, settings: PublishSettings) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        registry = runtime.metrics.registry
         self.webhook_backlog = Gauge("webhook_deliveries_pending",
                                      "webhook deliveries not yet delivered or failed",
                                      registry=registry)
@@ -37,9 +34,8 @@ class PublishRuntime(Runtime):
                                          "disclosures not yet on a national platform",
                                          ["platform"], registry=registry)
 
-    async def refresh_gauges(self) -> None:
-        await super().refresh_gauges()
-        async with self.engine.connect() as conn:
+    async def refresh(self) -> None:
+        async with self.runtime.engine.connect() as conn:
             by_status: dict[str, int] = {row[0]: row[1] for row in (await conn.execute(
                 sa.select(webhook_deliveries.c.status, sa.func.count())
                 .where(webhook_deliveries.c.status != "delivered")
@@ -50,16 +46,16 @@ class PublishRuntime(Runtime):
                 .group_by(platform_submissions.c.platform))).all()}
         self.webhook_backlog.set(by_status.get("pending", 0))
         self.webhook_failed.set(by_status.get("failed", 0))
-        settings = self.settings
-        assert isinstance(settings, PublishSettings)
-        for platform in settings.disclosure_platforms:
+        for platform in self.settings.disclosure_platforms:
             self.submissions_pending.labels(platform=platform).set(pending.get(platform, 0))
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or PublishSettings()
     assert isinstance(settings, PublishSettings)
-    runtime = PublishRuntime(settings)
+    runtime = Runtime(settings, handlers=event_handlers(settings))
+    runtime.add_worker(DeliveryWorker(runtime))  # pushes webhooks to partners
+    runtime.add_gauges(PublishGauges(runtime, settings).refresh)
     return create_service_app(
         runtime, title="Publish (公示)",
         description="Public disclosure of penalty results (R-PUB-1..3): public pages, submissions "

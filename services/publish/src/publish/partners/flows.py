@@ -10,6 +10,7 @@ from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal, issue_api_key
+from labor_runtime.webhooks import new_secret
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +31,6 @@ from publish.partners.schemas import (
 )
 from publish.settings import PublishSettings
 from publish.webhooks.flows import secret_aad
-from publish.webhooks.rules import new_secret
 
 FEED_SCOPE = "disclosures:read"
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from labor_runtime.webhooks import parse_retry_after
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +25,6 @@ from publish.webhooks.rules import (
     honours_retry_after,
     message_id,
     next_delay,
-    parse_retry_after,
     should_disable,
 )
 from publish.webhooks.schemas import AttemptView, DeliveryView

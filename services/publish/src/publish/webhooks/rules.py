@@ -1,18 +1,10 @@
-"""Pure webhook rules: Standard Webhooks 1.0 signing, outcomes and the retry schedule."""
+"""Pure webhook rules: outcomes and the retry schedule (signing: labor_runtime.webhooks)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
-
-SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's prefix, not a secret
-SECRET_BYTES = 32  # the standard asks for at least 24
 
 
 class Outcome(StrEnum):
@@ -20,27 +12,6 @@ class Outcome(StrEnum):
     GONE = "gone"  # 410: the partner retired the endpoint; disable it
     RETRY = "retry"  # anything else while the schedule has attempts left
     FAILED = "failed"  # the schedule is exhausted
-
-
-def new_secret() -> str:
-    """A per-endpoint signing secret, `whsec_` + base64 of 32 random bytes."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
-
-
-def _key(secret: str) -> bytes:
-    raw = secret.removeprefix(SECRET_PREFIX)
-    return base64.b64decode(raw + "=" * (-len(raw) % 4))
-
-
-def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
-    """`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`."""
-    digest = hmac.new(_key(secret), f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
-
-
-def signed_headers(secret: str, msg_id: str, timestamp: int, body: str) -> dict[str, str]:
-    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(secret, msg_id, timestamp, body)}
 
 
 def message_id(delivery_id: str) -> str:
@@ -54,22 +25,6 @@ def classify(status_code: int | None) -> Outcome:
     if status_code == 410:
         return Outcome.GONE
     return Outcome.RETRY
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds a `Retry-After` asks for (delta-seconds or an HTTP date); None if absent/invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
 
 
 def next_delay(attempts_made: int, schedule: Sequence[float], retry_after: float | None = None,

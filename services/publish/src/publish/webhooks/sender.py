@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+from labor_runtime.webhooks import signed_headers
 
 from publish.partners.destinations import (
     DestinationRefused,
     DestinationUnresolvable,
     resolve_destination,
 )
-from publish.webhooks.rules import signed_headers
 
 USER_AGENT = "labor-inspection-publish-webhooks/1.0"
 
