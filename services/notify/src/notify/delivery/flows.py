@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,20 +79,6 @@ async def open_delivery(uow: UnitOfWork, *, settings: NotifySettings,
                                       failed_at=now), subject=document_id)
     await uow.session.execute(deliveries.insert().values(**values))
     return delivery_id
-
-
-async def claim_due(runtime: Runtime, *, limit: int, lease_seconds: float) -> list[str]:
-    """Lease due deliveries to this worker (other replicas skip them until the lease ends)."""
-    due = (sa.select(deliveries.c.id)
-           .where(deliveries.c.status == DeliveryStatus.PENDING,
-                  deliveries.c.next_attempt_at <= runtime.clock.now(),
-                  sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < sa.func.now()))
-           .order_by(deliveries.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
-    async with runtime.engine.begin() as conn:
-        return list((await conn.execute(
-            deliveries.update().where(deliveries.c.id.in_(due))
-            .values(lease_until=sa.func.now() + timedelta(seconds=lease_seconds))
-            .returning(deliveries.c.id))).scalars())
 
 
 @dataclass(frozen=True)

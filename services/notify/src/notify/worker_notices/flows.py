@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,22 +98,6 @@ async def _emit_failed(uow: UnitOfWork, *, notice_id: str, kind: str, complaint_
         notice_id=notice_id, complaint_id=complaint_id, kind=kind, channel=channel,
         issued_at=issued_at, cause=str(cause), reason=reason, last_status_code=status_code,
         attempts=attempts, failed_at=at), subject=complaint_id)
-
-
-async def claim_due(runtime: Runtime, *, limit: int, lease_seconds: float) -> list[str]:
-    """Lease due notices to this worker (other replicas skip them until the lease ends)."""
-    due = (sa.select(worker_notices.c.id)
-           .where(worker_notices.c.status == NoticeStatus.PENDING,
-                  worker_notices.c.next_attempt_at <= runtime.clock.now(),
-                  sa.or_(worker_notices.c.lease_until.is_(None),
-                         worker_notices.c.lease_until < sa.func.now()))
-           .order_by(worker_notices.c.next_attempt_at).limit(limit)
-           .with_for_update(skip_locked=True))
-    async with runtime.engine.begin() as conn:
-        return list((await conn.execute(
-            worker_notices.update().where(worker_notices.c.id.in_(due))
-            .values(lease_until=sa.func.now() + timedelta(seconds=lease_seconds))
-            .returning(worker_notices.c.id))).scalars())
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,17 @@
-"""The notice worker: leases due notices and POSTs them, outside the consumer.
-
-Replicas share the work through leases (`FOR UPDATE SKIP LOCKED`); a worker that dies mid-attempt
-leaves its lease to expire and another worker sends the notice again, with the same notice_id.
-"""
+"""The notice worker: leases due notices and POSTs them, outside the consumer. A notice sent
+again after a lost attempt keeps its notice_id, so the channel can drop the repeat."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from labor_runtime.runtime import Runtime
-from labor_runtime.workers import BatchWorker
+from labor_runtime.workers import BatchWorker, lease_due
 from prometheus_client import Counter, Gauge
 
 from notify.settings import NotifySettings
 from notify.worker_notices import flows
+from notify.worker_notices.models import worker_notices
+from notify.worker_notices.rules import NoticeStatus
 from notify.worker_notices.sender import NoticeSender
-
-log = logging.getLogger(__name__)
 
 
 class WorkerNoticeWorker(BatchWorker):
@@ -43,18 +37,12 @@ class WorkerNoticeWorker(BatchWorker):
     async def close(self) -> None:
         await self.sender.close()
 
-    async def run_once(self) -> int:
-        """Claim due notices and make one attempt at each, concurrently; returns how many."""
-        ids = await flows.claim_due(self.runtime, limit=self.settings.worker_notice_batch_size,
-                                    lease_seconds=self.settings.worker_notice_lease_seconds)
-        await asyncio.gather(*(self._attempt(i) for i in ids))
-        return len(ids)
+    async def claim(self, limit: int) -> list[str]:
+        return await lease_due(self.runtime.engine, worker_notices, pending=NoticeStatus.PENDING,
+                               now=self.runtime.clock.now(), limit=limit,
+                               lease_seconds=self.settings.worker_notice_lease_seconds)
 
-    async def _attempt(self, notice_id: str) -> None:
-        try:
-            outcome = await flows.attempt(self.runtime, self.sender, notice_id)
-        except Exception:  # recording failed: the lease expires and the attempt is made again
-            log.exception("worker notice %s: attempt not recorded", notice_id)
-            return
+    async def work(self, item_id: str) -> None:
+        outcome = await flows.attempt(self.runtime, self.sender, item_id)
         if outcome is not None:
             self.attempts.labels(kind=outcome.kind, status=str(outcome.status)).inc()
