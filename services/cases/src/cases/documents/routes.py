@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Response
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
+from fastapi import APIRouter, Path, Query, Response
+from labor_runtime.app import RuntimeDep
 
+from cases.access import Staff
 from cases.documents import flows
 from cases.documents.schemas import VerificationView
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
 DocumentId = Annotated[str, Path(max_length=64)]
 
 

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
+from labor_runtime.app import RuntimeDep
 
-from fastapi import APIRouter, Depends, Path
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
-
+from cases.access import CaseId, Officer, Staff
 from cases.evidence import flows
 from cases.evidence.schemas import EvidenceCreate, EvidenceVerification, EvidenceView
 
 router = APIRouter(prefix="/v1/cases/{case_id}/evidence", tags=["evidence"])
-
-Officer = Annotated[Principal, Depends(staff(Role.OFFICER_A))]
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-CaseId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("", status_code=201, response_model=EvidenceView,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
+from labor_runtime.app import RuntimeDep
 
-from fastapi import APIRouter, Depends, Path
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
-
+from cases.access import BrigadeChief, CaseId, Executor, Officer, Staff
 from cases.execution import flows
 from cases.execution.schemas import (
     CloseRequest,
@@ -20,13 +18,6 @@ from cases.execution.schemas import (
 )
 
 router = APIRouter(tags=["execution"])
-
-Officer = Annotated[Principal, Depends(staff(Role.OFFICER_A))]
-Executor = Annotated[Principal, Depends(staff(Role.EXECUTOR_C))]
-BrigadeChief = Annotated[Principal, Depends(staff(Role.BRIGADE_CHIEF))]
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-CaseId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("/v1/cases/{case_id}/hearing", status_code=201, response_model=HearingView,

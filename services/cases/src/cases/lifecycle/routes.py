@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
+from fastapi import APIRouter, Query
+from labor_runtime.app import RuntimeDep
 
+from cases.access import BrigadeChief, CaseId, Officer, Reviewer, Staff
 from cases.lifecycle import flows, registration
 from cases.lifecycle.rules import CaseState
 from cases.lifecycle.schemas import (
@@ -21,13 +21,6 @@ from cases.lifecycle.schemas import (
 )
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
-
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-Officer = Annotated[Principal, Depends(staff(Role.OFFICER_A))]
-Reviewer = Annotated[Principal, Depends(staff(Role.REVIEWER_B))]
-BrigadeChief = Annotated[Principal, Depends(staff(Role.BRIGADE_CHIEF))]
-CaseId = Annotated[str, Path(max_length=64)]
 
 
 @router.get("", response_model=list[CaseSummary], summary="Find cases (e.g. the case of a complaint)")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
+from cases.access import CaseId, DetachmentChief, Staff
 from cases.major import flows
 from cases.major.rules import Milestone
 from cases.major.schemas import (
@@ -23,13 +24,9 @@ router = APIRouter(tags=["major cases"])
 
 Reporter = Annotated[Principal, Depends(staff(
     Role.GRID_WORKER, Role.OFFICER_A, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
 Responder = Annotated[Principal, Depends(staff(
     Role.OFFICER_A, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
 Chiefs = Annotated[Principal, Depends(staff(Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-DetachmentChief = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF))]
-CaseId = Annotated[str, Path(max_length=64)]
 MajorCaseId = Annotated[str, Path(max_length=64)]
 
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
+from cases.access import DetachmentChief
 from cases.oversight import flows
 from cases.oversight.schemas import CaseMetrics, DrawRequest, PublicDrawView, ReviewDrawView
 
 router = APIRouter(tags=["oversight"])
 
-DetachmentChief = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF))]
 Reviewers = Annotated[Principal, Depends(staff(
     Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF, Role.REVIEWER_B))]
 MetricReaders = Annotated[Principal, Depends(staff(

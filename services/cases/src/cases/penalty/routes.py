@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
+from labor_runtime.app import RuntimeDep
 
-from fastapi import APIRouter, Depends, Path
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
-
+from cases.access import CaseId, DetachmentChief, Officer, Reviewer, Staff
 from cases.penalty import flows
 from cases.penalty.schemas import DecisionView, PenaltyProposalCreate, PenaltyReview, ProposalView
 
 router = APIRouter(prefix="/v1/cases/{case_id}", tags=["penalties"])
-
-Officer = Annotated[Principal, Depends(staff(Role.OFFICER_A))]
-Reviewer = Annotated[Principal, Depends(staff(Role.REVIEWER_B))]
-DetachmentChief = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF))]
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-CaseId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("/penalty-proposal", status_code=201, response_model=ProposalView,

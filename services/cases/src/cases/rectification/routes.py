@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
+from labor_runtime.app import RuntimeDep
 
-from fastapi import APIRouter, Depends, Path
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
-
+from cases.access import CaseId, Officer, Staff
 from cases.rectification import flows
 from cases.rectification.schemas import ComplianceRecord, RectificationOrderCreate, RectificationView
 
 router = APIRouter(prefix="/v1/cases", tags=["rectification"])
-
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
-Officer = Annotated[Principal, Depends(staff(Role.OFFICER_A))]
-CaseId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("/{case_id}/rectification-order", status_code=201, response_model=RectificationView,

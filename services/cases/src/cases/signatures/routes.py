@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
-from labor_runtime.app import RuntimeDep, staff
-from labor_runtime.security import Principal, Role
+from fastapi import APIRouter, Path
+from labor_runtime.app import RuntimeDep
 
+from cases.access import Staff
 from cases.signatures import flows
 from cases.signatures.schemas import SignaturesView
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
-
-Staff = Annotated[Principal, Depends(staff(
-    Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF))]
 
 
 @router.get("/{document_id}/signatures", response_model=SignaturesView,
