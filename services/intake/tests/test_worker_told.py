@@ -17,7 +17,7 @@ from labor_contracts.cases import CaseNotRegistered, CaseRegistered
 from labor_contracts.envelope import Envelope
 from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.bus import Rejected
-from labor_runtime.testing import eventually
+from labor_runtime.testing import eventually, swept
 
 from .handling_support import bearer, body, consuming, file, outbox_of, send
 from .test_materials import PDF, PNG, upload
@@ -39,14 +39,17 @@ def test_r_int_3_told_means_after_the_latest_answer_was_issued():
     assert not worker_untold(issued_at=t, told_at=t)
     # a failed answer needs staff until the worker is told; a failed correction notice until the
     # materials arrive
-    ra = {"failed_kind": "registration_answer", "awaiting_materials": False, "issued_at": t}
+    ra = {"failed_kind": "registration_answer", "awaiting_materials": False, "issued_at": t,
+          "correction_told_at": None}
     assert notice_failure_open(**ra, told_at=None)
     assert not notice_failure_open(**ra, told_at=t + timedelta(hours=3))
+    # ... and a failed correction notice until the materials arrive or staff tell what to bring
     cn = {"failed_kind": "correction_notice", "issued_at": None, "told_at": None}
-    assert notice_failure_open(**cn, awaiting_materials=True)
-    assert not notice_failure_open(**cn, awaiting_materials=False)
+    assert notice_failure_open(**cn, awaiting_materials=True, correction_told_at=None)
+    assert not notice_failure_open(**cn, awaiting_materials=False, correction_told_at=None)
+    assert not notice_failure_open(**cn, awaiting_materials=True, correction_told_at=t)
     assert not notice_failure_open(failed_kind=None, awaiting_materials=True, issued_at=None,
-                                   told_at=None)
+                                   told_at=None, correction_told_at=None)
 
 
 def test_r_int_3_delivery_time_is_read_on_intakes_clock():
@@ -158,7 +161,7 @@ async def test_r_int_3_registration_answer_is_on_time_only_once_the_worker_is_to
     assert (rate["met_on_time"], rate["pending"], rate["on_time_rate"]) == (1, 0, 1.0)
     # nothing for the dashboard, nothing overdue later
     intake.runtime.clock.advance(timedelta(days=6))
-    await intake.runtime.sweeper.sweep_once()
+    await swept(intake.runtime.sweeper)
     assert KIND not in [e["kind"] for e in await outbox_of(intake, "runtime.deadline.overdue.v1")]
 
 
@@ -245,7 +248,7 @@ async def test_r_int_3_registration_answer_goes_overdue_when_nobody_tells_the_wo
 
     await eventually(flagged)
     intake.runtime.clock.advance(timedelta(days=7, minutes=1))
-    await intake.runtime.sweeper.sweep_once()
+    await swept(intake.runtime.sweeper)
     overdue = [e for e in await outbox_of(intake, "runtime.deadline.overdue.v1") if e["kind"] == KIND]
     assert [e["subject"] for e in overdue] == [complaint_id]
     dashboard = (await intake.client.get("/v1/deadlines/overdue", params={"kind": KIND},
@@ -330,6 +333,54 @@ async def test_r_int_2_failed_correction_notice_is_flagged_until_the_materials_a
     view = await handling(intake, receipt["complaint_id"])
     assert view["worker_notice_failure"]["kind"] == "correction_notice"
     assert view["worker_notice_failure"]["open"] is False
+
+
+async def test_r_int_2_staff_tell_what_to_bring_after_the_correction_notice_failed(
+        intake, cases_bus):
+    await consuming(intake)
+    response = await intake.client.post(
+        "/v1/complaints", json=body(materials=[]),
+        headers={"X-API-Key": intake.hotline_key, "Idempotency-Key": f"cn-{uuid.uuid4().hex}"})
+    receipt = response.json()
+    complaint_id = receipt["complaint_id"]
+    await notify_says(cases_bus, failed(receipt, at=intake.runtime.clock.now(),
+                                        kind="correction_notice"))
+
+    async def listed():
+        return (await intake.client.get("/v1/deadlines/overdue", headers=OFFICER)).json()[
+            "unreachable"]
+
+    await eventually(listed)
+    url = f"/v1/complaints/by-id/{complaint_id}/correction-notice/told"
+    other = bearer("officer_a", district="d02", subject="officer-d02")
+    for headers in (other, bearer("grid_worker", subject="grid-7")):
+        refused = await intake.client.post(url, json={"channel": "phone"}, headers=headers)
+        assert refused.status_code == 403, refused.text
+
+    told_now = await intake.client.post(url, json={"channel": "phone", "note": "电话告知需补材料"},
+                                        headers=OFFICER)
+    assert told_now.status_code == 200, told_now.text
+    view = told_now.json()
+    assert view["status"] == "awaiting_materials"  # still waiting for the materials
+    assert view["correction_notice_told_via"] == "phone"
+    assert view["worker_notice_failure"]["open"] is False
+    assert await listed() == []
+    intake.runtime.clock.advance(timedelta(hours=1))
+    again = await intake.client.post(url, json={"channel": "letter"}, headers=OFFICER)
+    assert (again.json()["correction_notice_told_at"], again.json()["correction_notice_told_via"]
+            ) == (view["correction_notice_told_at"], "phone")  # recorded once
+    async with intake.runtime.engine.connect() as conn:
+        audited = (await conn.execute(sa.text(
+            "SELECT actor, action, reason FROM audit_log WHERE subject = :s ORDER BY seq"),
+            {"s": f"complaint:{complaint_id}"})).all()
+    assert [tuple(a) for a in audited] == [
+        ("officer-1", "tell_correction_notice_phone", "电话告知需补材料")]
+
+    materials = f"/v1/complaints/{receipt['tracking_code']}/materials"
+    await intake.client.post(materials, json=upload("identity_proof", PNG, "image/png"))
+    await intake.client.post(materials, json=upload("payslip", PDF, "application/pdf"))
+    complete = await intake.client.post(url, json={"channel": "phone"}, headers=OFFICER)
+    assert complete.status_code == 409 and complete.json()["type"].endswith("no-correction-notice")
 
 
 async def test_r_int_3_a_notice_about_an_unknown_complaint_is_dead_lettered(intake):

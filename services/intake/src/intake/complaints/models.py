@@ -62,6 +62,10 @@ class Complaint(IntakeTable, table=True):
     worker_notice_failed_kind: str | None = None
     worker_notice_failed_id: str | None = None
     worker_notice_failure: str | None = None
+    # R-INT-2 the correction notice told by staff (migration 0007)
+    correction_notice_told_at: datetime | None = Field(default=None,
+                                                       sa_type=sa.DateTime(timezone=True))
+    correction_notice_told_via: str | None = None
     received_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

@@ -46,8 +46,8 @@ from intake.deadlines.schemas import (
     OverdueItem,
     OverdueList,
     PhoneConfirmation,
-    RegistrationAnswerTold,
     UnreachableWorker,
+    WorkerTold,
 )
 from intake.employers.models import employers
 from intake.employers.rules import grid_conflict
@@ -161,7 +161,7 @@ async def confirm_phone(runtime: Runtime, staff: Principal, complaint_id: str,
 
 
 async def tell_registration_answer(runtime: Runtime, staff: Principal, complaint_id: str,
-                                   body: RegistrationAnswerTold) -> Handling:
+                                   body: WorkerTold) -> Handling:
     """R-INT-3: staff told the worker whether a case is registered (their channel failed, or they
     were reached first another way): meets the 7-day deadline. Told already since the latest
     decision: changes nothing."""
@@ -181,6 +181,26 @@ async def tell_registration_answer(runtime: Runtime, staff: Principal, complaint
                          body.note)
         await uow.commit()
     metrics.completed(runtime, REGISTRATION_ANSWER, on_time)
+    return await handling(runtime, staff, complaint_id)
+
+
+async def tell_correction_notice(runtime: Runtime, staff: Principal, complaint_id: str,
+                                 body: WorkerTold) -> Handling:
+    """R-INT-2: staff told the worker what materials to bring (their channel could not deliver
+    the correction notice, or they were reached first another way); the complaint leaves the
+    follow-up list and waits for the materials. Told already: changes nothing."""
+    async with runtime.uow() as uow:
+        row = await _complaint(uow.session, staff, complaint_id, lock=True)
+        if row.status != ComplaintStatus.AWAITING_MATERIALS:
+            raise Problem(409, "no-correction-notice", "No correction notice to tell",
+                          f"the complaint is {row.status}: no materials are missing (R-INT-2)")
+        if row.correction_notice_told_at is None:
+            await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id)
+                                      .values(correction_notice_told_at=uow.clock.now(),
+                                              correction_notice_told_via=str(body.channel)))
+            await _audit(uow, staff, f"tell_correction_notice_{body.channel}", complaint_id,
+                         body.note)
+        await uow.commit()
     return await handling(runtime, staff, complaint_id)
 
 
@@ -261,6 +281,8 @@ async def handling(runtime: Runtime, staff: Principal, complaint_id: str) -> Han
         registration_answer_issued_at=row.registration_answer_issued_at,
         registration_answer_told_at=row.registration_answer_told_at,
         registration_answer_told_via=row.registration_answer_told_via,
+        correction_notice_told_at=row.correction_notice_told_at,
+        correction_notice_told_via=row.correction_notice_told_via,
         worker_notice_failure=_failure(row),
         deadlines=[DeadlineView(kind=t.kind, due_at=t.due_at, completed_at=t.completed_at,
                                 fired_at=t.fired_at,
@@ -278,7 +300,8 @@ def _failure(row: Row) -> NoticeFailure | None:
         open=notice_failure_open(
             failed_kind=row.worker_notice_failed_kind,
             awaiting_materials=row.status == ComplaintStatus.AWAITING_MATERIALS,
-            issued_at=row.registration_answer_issued_at, told_at=row.registration_answer_told_at))
+            issued_at=row.registration_answer_issued_at, told_at=row.registration_answer_told_at,
+            correction_told_at=row.correction_notice_told_at))
 
 
 def _unreachable() -> sa.ColumnElement[bool]:
@@ -289,7 +312,8 @@ def _unreachable() -> sa.ColumnElement[bool]:
     return sa.and_(c.worker_notice_failed_at.is_not(None), sa.or_(
         sa.and_(c.worker_notice_failed_kind == NoticeKind.REGISTRATION_ANSWER, untold),
         sa.and_(c.worker_notice_failed_kind == NoticeKind.CORRECTION_NOTICE,
-                c.status == ComplaintStatus.AWAITING_MATERIALS)))
+                c.status == ComplaintStatus.AWAITING_MATERIALS,
+                c.correction_notice_told_at.is_(None))))
 
 
 def _in_district(statement: sa.Select, staff: Principal) -> sa.Select:  # type: ignore[type-arg]

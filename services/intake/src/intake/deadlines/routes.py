@@ -18,7 +18,7 @@ from intake.deadlines.schemas import (
     OnTimeReport,
     OverdueList,
     PhoneConfirmation,
-    RegistrationAnswerTold,
+    WorkerTold,
 )
 
 router = APIRouter(tags=["deadlines"])
@@ -64,8 +64,18 @@ async def confirm_phone(runtime: RuntimeDep, who: Dispatcher, complaint_id: Comp
              "channel's notice failed): meets the 7-day deadline (R-INT-3)",
              responses={**_ERRORS, 409: {"description": "no registration decision yet"}})
 async def registration_answer_told(runtime: RuntimeDep, who: Dispatcher, complaint_id: ComplaintId,
-                                   body: RegistrationAnswerTold) -> Handling:
+                                   body: WorkerTold) -> Handling:
     return await flows.tell_registration_answer(runtime, who, complaint_id, body)
+
+
+@router.post("/v1/complaints/by-id/{complaint_id}/correction-notice/told",
+             response_model=Handling,
+             summary="Record that staff told the worker what materials to bring (e.g. their "
+             "channel could not deliver the correction notice): ends the follow-up (R-INT-2)",
+             responses={**_ERRORS, 409: {"description": "no materials are missing"}})
+async def correction_notice_told(runtime: RuntimeDep, who: Dispatcher, complaint_id: ComplaintId,
+                                 body: WorkerTold) -> Handling:
+    return await flows.tell_correction_notice(runtime, who, complaint_id, body)
 
 
 @router.post("/v1/complaints/by-id/{complaint_id}/mediation", response_model=Handling,

@@ -42,7 +42,8 @@ class NoticeKind(StrEnum):
 
 
 class TellingMeans(StrEnum):
-    """R-INT-3: how staff told the worker the registration decision themselves."""
+    """How staff told the worker themselves: the registration decision (R-INT-3) or what
+    materials to bring (R-INT-2)."""
 
     PHONE = "phone"
     IN_PERSON = "in_person"
@@ -83,12 +84,13 @@ def told_at_delivery(*, delivered_at: datetime, issued_at: datetime, now: dateti
 
 
 def notice_failure_open(*, failed_kind: str | None, awaiting_materials: bool,
-                        issued_at: datetime | None, told_at: datetime | None) -> bool:
+                        issued_at: datetime | None, told_at: datetime | None,
+                        correction_told_at: datetime | None) -> bool:
     """A failed notice needs staff until the worker is reached another way: a registration answer
-    until someone tells them (R-INT-3); a correction notice while the materials are missing
-    (R-INT-2: the worker must learn what to bring)."""
+    until someone tells them (R-INT-3); a correction notice while the materials are missing and
+    nobody has told them what to bring (R-INT-2)."""
     if failed_kind == NoticeKind.REGISTRATION_ANSWER:
         return told_at is None or worker_untold(issued_at=issued_at, told_at=told_at)
     if failed_kind == NoticeKind.CORRECTION_NOTICE:
-        return awaiting_materials
+        return awaiting_materials and correction_told_at is None
     return False

@@ -23,9 +23,10 @@ class PhoneConfirmation(BaseModel):
     note: str = Field(default="", max_length=500, description="no personal data, please")
 
 
-class RegistrationAnswerTold(BaseModel):
-    """R-INT-3: staff told the worker the registration decision themselves (e.g. after the notice
-    through their channel failed); meets the 7-day deadline."""
+class WorkerTold(BaseModel):
+    """Staff told the worker themselves, e.g. after the notice through their channel failed: the
+    registration decision (meets the 7-day deadline of R-INT-3) or what materials to bring
+    (R-INT-2)."""
 
     channel: TellingMeans = Field(description="how the worker was told")
     note: str = Field(default="", max_length=500, description="no personal data, please")
@@ -85,6 +86,9 @@ class Handling(BaseModel):
         "staff told them); meets the 7-day deadline")
     registration_answer_told_via: str | None = Field(
         description="the filing channel that took the notice, or phone / in_person / letter")
+    correction_notice_told_at: datetime | None = Field(
+        description="R-INT-2 when staff told the worker what materials to bring")
+    correction_notice_told_via: str | None = Field(description="phone / in_person / letter")
     worker_notice_failure: NoticeFailure | None
     deadlines: list[DeadlineView]
 
