@@ -30,10 +30,11 @@ from labor_contracts.envelope import Envelope
 from sqlalchemy.engine import make_url
 from yarl import URL
 
-from labor_runtime.bus import connect, declare_exchange, remove_namespace
+from labor_runtime.bus import Publisher, connect, declare_exchange, remove_namespace
 from labor_runtime.db import drop_database, ensure_database
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
+from labor_runtime.timers import TimerSweeper, unfired_due
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -269,9 +270,6 @@ class Probe:
         self._connection: AbstractConnection | None = None
 
     async def start(self, amqp_url: str, exchange_name: str, routing_keys: list[str]) -> None:
-        from labor_contracts.envelope import Envelope
-
-
         self._connection = await connect(amqp_url)
         channel = await self._connection.channel()
         exchange = await declare_exchange(channel, exchange_name)
@@ -298,6 +296,40 @@ class Probe:
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
+
+
+async def swept(sweeper: TimerSweeper) -> None:
+    """Fire every timer due on the sweeper's clock. The service's own sweeper loop may hold some
+    of them at this moment (a sweep passes locked rows by): wait until it has fired them too."""
+    async def none_left() -> bool:
+        await sweeper.sweep_once()
+        async with sweeper.sessions() as session:
+            return await unfired_due(session, sweeper.clock.now()) == 0
+
+    await eventually(none_left)
+
+
+@asynccontextmanager
+async def probing(amqp_url: str, exchange_name: str, routing_keys: list[str]
+                  ) -> AsyncIterator[Probe]:
+    """A Probe listening from now until the block ends."""
+    probe = Probe()
+    await probe.start(amqp_url, exchange_name, routing_keys)
+    try:
+        yield probe
+    finally:
+        await probe.close()
+
+
+async def publish_events(amqp_url: str, exchange_name: str, *envelopes: Envelope) -> None:
+    """Publish through the real exchange, with confirms, as another service's relay does."""
+    publisher = Publisher(amqp_url, exchange_name)
+    try:
+        for envelope in envelopes:
+            await publisher.publish_raw(routing_key=envelope.type, body=envelope.to_bytes(),
+                                        message_id=envelope.id)
+    finally:
+        await publisher.close()
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,13 @@ class TimerSweeper:
         return len(rows)
 
 
+async def unfired_due(session: AsyncSession, now: datetime) -> int:
+    """Open timers due by `now` that no sweep has fired yet (one may be firing them right now)."""
+    return int((await session.execute(
+        sa.select(sa.func.count()).select_from(timers).where(_open, timers.c.due_at <= now)
+    )).scalar_one())
+
+
 async def overdue_counts(session: AsyncSession, now: datetime) -> dict[str, int]:
     """Open deadlines already past due, by kind (shown on dashboards)."""
     rows = (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +16,7 @@ from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.bus import Publisher
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import Probe, eventually, running_service
+from labor_runtime.testing import eventually, probing, running_service, swept
 
 CREDIT_CODE = "91350100M000100Y43"
 
@@ -42,11 +42,10 @@ class Upstream:
 @pytest.fixture
 async def cases(infrastructure, bus_prefix):
     exchange = f"{bus_prefix}labor.events"
-    probe = Probe()
-    await probe.start(infrastructure.amqp_url, exchange,
-                      ["cases.#", "runtime.deadline.overdue.v1"])
-    async with running_service(CasesSettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
-                               public_base_url="https://cases.example.gov.cn") as service:
+    async with probing(infrastructure.amqp_url, exchange,
+                       ["cases.#", "runtime.deadline.overdue.v1"]) as probe, \
+            running_service(CasesSettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
+                            public_base_url="https://cases.example.gov.cn") as service:
         consumer = service.runtime.consumer
 
         async def consuming() -> bool:
@@ -59,7 +58,6 @@ async def cases(infrastructure, bus_prefix):
             yield service
         finally:
             await service.upstream.publisher.close()
-            await probe.close()
 
 
 def staff_token(*roles: str, subject: str, district: str | None = None) -> str:
@@ -88,6 +86,12 @@ def complaint(*, worker_count: int = 6, arrears: str = "120000.00", suspected_cr
         arrears_amount=Decimal(arrears),
         suspected_crime=suspected_crime, mass_incident=mass_incident,
         summary="工人三个月工资未发")
+
+
+async def later(service, delta: timedelta) -> None:
+    """Move the service's clock by `delta` and fire every timer due by then."""
+    service.runtime.clock.advance(delta)
+    await swept(service.runtime.sweeper)
 
 
 async def wait(condition, timeout: float = 30.0) -> None:

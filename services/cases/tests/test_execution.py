@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.testing import eventually
 
-from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, REVIEWER, auth
+from .conftest import BRIGADE_CHIEF, DETACHMENT_CHIEF, OFFICER, REVIEWER, auth, later
 from .test_penalty import (
     approved,
     decide,
@@ -28,11 +28,6 @@ from .test_penalty import (
 pytestmark = pytest.mark.integration
 
 EXECUTOR = auth("executor_c", subject="executor-chen", district="d01")
-
-
-async def later(service, delta: timedelta) -> None:
-    service.runtime.clock.advance(delta)
-    await service.runtime.sweeper.sweep_once()
 
 
 async def overdue(service, kind: str, subject: str) -> None:

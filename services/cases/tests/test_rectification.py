@@ -12,18 +12,13 @@ import pytest
 import sqlalchemy as sa
 from labor_runtime.testing import eventually
 
-from .conftest import BRIGADE_CHIEF, OFFICER, auth
+from .conftest import BRIGADE_CHIEF, OFFICER, auth, later
 from .test_penalty import approved, registered_case, timer, until_state
 
 pytestmark = pytest.mark.integration
 
 ORDER = {"items": ["支付拖欠的六名劳动者2025年10月至12月工资", "依法建立工资支付台账"],
          "wages_to_pay": "120000.00"}
-
-
-async def later(service, delta: timedelta) -> None:
-    service.runtime.clock.advance(delta)
-    await service.runtime.sweeper.sweep_once()
 
 
 async def order(service, case_id: str, body: dict = ORDER, headers=OFFICER):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from labor_runtime.testing import eventually
+from labor_runtime.testing import eventually, swept
 
 from .conftest import (
     BRIGADE_CHIEF,
@@ -76,11 +76,11 @@ async def test_r_case_2_legal_review_overdue_after_two_hours_raises_an_alert(cas
     form = (await cases.client.post(f"/v1/cases/{case_id}/registration-form",
                                     json=REGISTRATION_FORM, headers=OFFICER)).json()
     cases.runtime.clock.advance(timedelta(hours=2) - timedelta(minutes=1))
-    await cases.runtime.sweeper.sweep_once()
+    await swept(cases.runtime.sweeper)
     assert not [e for e in cases.probe.of("runtime.deadline.overdue.v1")
                 if e.data["subject"] == form["form_id"]]
     cases.runtime.clock.advance(timedelta(minutes=2))
-    await cases.runtime.sweeper.sweep_once()
+    await swept(cases.runtime.sweeper)
 
     async def overdue() -> bool:
         return any(e.data["kind"] == "cases.registration_review"

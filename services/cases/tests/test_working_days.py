@@ -16,8 +16,7 @@ from cases.settings import CasesSettings
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.testing import eventually, running_service
 
-from .conftest import DETACHMENT_CHIEF, OFFICER, Upstream, auth
-from .test_execution import later
+from .conftest import DETACHMENT_CHIEF, OFFICER, Upstream, auth, later
 from .test_oversight import registered_cases
 from .test_penalty import (
     approved,

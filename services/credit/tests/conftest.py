@@ -14,10 +14,10 @@ from labor_contracts.common import EmployerRef
 from labor_contracts.credit import IntegrityGradeChanged
 from labor_contracts.envelope import Envelope
 from labor_contracts.identifiers import credit_code_check_character
-from labor_runtime.bus import Publisher, declare_exchange
+from labor_runtime.bus import declare_exchange
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import eventually, running_service
+from labor_runtime.testing import eventually, publish_events, running_service
 
 CODE = "91350100M000100Y43"
 
@@ -97,13 +97,7 @@ def penalty_decided(decision_id: str = "dec-1", *, code: str | None = CODE,
 
 async def publish(infrastructure, bus_prefix, *envelopes: Envelope) -> None:
     """Publish through the real exchange, as the cases service's relay does."""
-    publisher = Publisher(infrastructure.amqp_url, f"{bus_prefix}labor.events")
-    try:
-        for envelope in envelopes:
-            await publisher.publish_raw(routing_key=envelope.type, body=envelope.to_bytes(),
-                                        message_id=envelope.id)
-    finally:
-        await publisher.close()
+    await publish_events(infrastructure.amqp_url, f"{bus_prefix}labor.events", *envelopes)
 
 
 async def settled(service, count: int) -> None:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from credit.employers.rules import gaps_filled, publishes
 from labor_contracts.credit import EmployerRegisterChanged
-from labor_runtime.testing import Probe
+from labor_runtime.testing import probing
 
 from .conftest import CODE, bearer, credit_code, penalty_decided, publish, settled
 
@@ -26,12 +26,8 @@ PERSONAL = ("legal_representative", "contact_email", "李四", "hr@example.com")
 @pytest.fixture
 async def register_changes(infrastructure, bus_prefix):
     """What a subscriber of credit.employer.changed.v1 (intake) receives from the real exchange."""
-    probe = Probe()
-    await probe.start(infrastructure.amqp_url, f"{bus_prefix}labor.events", [CHANGED])
-    try:
+    async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events", [CHANGED]) as probe:
         yield probe
-    finally:
-        await probe.close()
 
 
 async def outbox_bodies(service) -> list[str]:

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from intake.app import create_app as create_intake
 from intake.settings import IntakeSettings
 from labor_contracts.credit import EmployerRegisterChanged
 from labor_runtime.outbox import backlog
-from labor_runtime.testing import Probe, eventually, running_service
+from labor_runtime.testing import eventually, probing, running_service
 
 from .conftest import CODE, bearer, credit_code
 
@@ -55,17 +54,6 @@ async def register_three(credit) -> None:
     await eventually(flushed)
 
 
-@asynccontextmanager
-async def fresh_probe(infrastructure, bus_prefix):
-    """A subscriber of credit.employer.changed.v1 that starts now: it hears only the republish."""
-    probe = Probe()
-    await probe.start(infrastructure.amqp_url, f"{bus_prefix}labor.events", [CHANGED])
-    try:
-        yield probe
-    finally:
-        await probe.close()
-
-
 async def versions(credit) -> list[tuple[str, int]]:
     async with credit.runtime.engine.connect() as conn:
         return [tuple(r) for r in (await conn.execute(sa.text(
@@ -77,7 +65,7 @@ async def test_r_crd_1_republish_emits_every_employer_at_its_current_version_wit
     await register_three(credit)
     before = await versions(credit)
     assert before == [(CODE, 2), (OTHER, 1), (THIRD, 1)]
-    async with fresh_probe(infrastructure, bus_prefix) as probe:
+    async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events", [CHANGED]) as probe:
         progress: list[Progress] = []
         done = await republish(credit.runtime.engine, source="/services/credit",
                                clock=credit.runtime.clock, batch_size=2, on_batch=progress.append)
@@ -118,7 +106,7 @@ async def test_r_crd_1_republish_from_the_service_cli(credit, infrastructure, bu
 
     refused = await asyncio.to_thread(cli, "--batch", "0")
     assert refused.returncode != 0 and "--batch" in refused.stderr
-    async with fresh_probe(infrastructure, bus_prefix) as probe:
+    async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events", [CHANGED]) as probe:
         ran = await asyncio.to_thread(cli, "--district", "d02", "--batch", "1")
         assert ran.returncode == 0, ran.stderr
         lines = [json.loads(line) for line in ran.stdout.splitlines()]

@@ -10,27 +10,23 @@ from intake.settings import IntakeSettings
 from labor_runtime.bus import Publisher
 from labor_runtime.security import issue_api_key, mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import Probe, running_service
+from labor_runtime.testing import probing, running_service
 
 
 @asynccontextmanager
 async def start_intake(infrastructure, bus_prefix, tmp_path, **overrides):
     """Intake on a fresh database, storing materials under `tmp_path`, with a hotline key and a
     probe on the exchange."""
-    probe = Probe()
-    await probe.start(infrastructure.amqp_url, f"{bus_prefix}labor.events", ["intake.#"])
-    try:
-        async with running_service(IntakeSettings, create_app, MIGRATIONS, infrastructure,
-                                   bus_prefix, material_storage_dir=tmp_path / "materials",
-                                   **overrides) as service:
-            async with service.runtime.uow() as uow:
-                service.hotline_key = await issue_api_key(
-                    uow.session, client="hotline_12333", kind="channel", scopes=["complaints:write"])
-                await uow.commit()
-            service.probe = probe
-            yield service
-    finally:
-        await probe.close()
+    exchange = f"{bus_prefix}labor.events"
+    async with probing(infrastructure.amqp_url, exchange, ["intake.#"]) as probe, \
+            running_service(IntakeSettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
+                            material_storage_dir=tmp_path / "materials", **overrides) as service:
+        async with service.runtime.uow() as uow:
+            service.hotline_key = await issue_api_key(
+                uow.session, client="hotline_12333", kind="channel", scopes=["complaints:write"])
+            await uow.commit()
+        service.probe = probe
+        yield service
 
 
 async def at_next_window(*services) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from intake.deadlines.rules import Outcome, on_time_rate, outcome
+from labor_runtime.testing import swept
 
 from .handling_support import bearer, file, outbox_of
 
@@ -54,7 +55,7 @@ async def test_r_int_3_missed_assignment_raises_overdue_event_shows_on_dashboard
     created = await file(intake)
     complaint_id = created["complaint_id"]
     intake.runtime.clock.advance(timedelta(hours=1, minutes=5))
-    assert await intake.runtime.sweeper.sweep_once() >= 1
+    await swept(intake.runtime.sweeper)
     overdue_events = await outbox_of(intake, "runtime.deadline.overdue.v1")
     assert [(e["kind"], e["subject"]) for e in overdue_events] == [("intake.assignment", complaint_id)]
 
@@ -131,7 +132,7 @@ async def test_r_int_4_unreported_failed_mediation_goes_overdue(intake):
     await intake.client.post(f"/v1/complaints/by-id/{complaint_id}/mediation",
                              json={"result": "failed", "grid": "d01-s03-g07"}, headers=GRID)
     intake.runtime.clock.advance(timedelta(hours=2, minutes=1))
-    await intake.runtime.sweeper.sweep_once()
+    await swept(intake.runtime.sweeper)
     kinds = [e["kind"] for e in await outbox_of(intake, "runtime.deadline.overdue.v1")]
     assert "intake.mediation_escalation" in kinds
     dashboard = await intake.client.get("/v1/deadlines/overdue",

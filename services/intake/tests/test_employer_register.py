@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from intake.employers.rules import complaint_district, register_is_newer
 from labor_contracts.credit import EmployerRegisterChanged
 from labor_contracts.envelope import Envelope
-from labor_runtime.bus import Publisher
-from labor_runtime.testing import eventually
+from labor_runtime.testing import eventually, publish_events
 
 from .handling_support import bearer, body, file
 
@@ -48,13 +47,7 @@ async def deliver(service, infrastructure, bus_prefix, *envelopes: Envelope) -> 
 
     await eventually(consuming)
     before = consumer.stats.processed + consumer.stats.dead_lettered
-    publisher = Publisher(infrastructure.amqp_url, f"{bus_prefix}labor.events")
-    try:
-        for envelope in envelopes:
-            await publisher.publish_raw(routing_key=envelope.type, body=envelope.to_bytes(),
-                                        message_id=envelope.id)
-    finally:
-        await publisher.close()
+    await publish_events(infrastructure.amqp_url, f"{bus_prefix}labor.events", *envelopes)
 
     async def settled() -> bool:
         return consumer.stats.processed + consumer.stats.dead_lettered >= before + len(envelopes)

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from intake.privacy.rotate import rotate
 from labor_runtime.crypto import FieldCipher
+from labor_runtime.testing import swept
 
 from .conftest import start_intake
 from .handling_support import bearer, file
@@ -60,7 +61,7 @@ async def test_r_int_7_no_log_line_contains_personal_data(intake, caplog):
                             params={"reason": "phone confirmation"}, headers=OFFICER)
     await intake.client.post(f"/v1/complaints/by-id/{complaint_id}/assignment",
                              json={"handler": "officer-9"}, headers=OFFICER)
-    await intake.runtime.sweeper.sweep_once()
+    await swept(intake.runtime.sweeper)
     lines = [record.getMessage() for record in caplog.records]
     lines += [str(getattr(record, "data", "")) for record in caplog.records]
     for secret in SECRETS:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import CorrectionNoticeIssued, RegistrationAnswerIssued
 from labor_runtime.crypto import mask
-from labor_runtime.testing import Probe, eventually
+from labor_runtime.testing import eventually, probing
 from notify.worker_notices.handlers import handlers as worker_notice_handlers
 from notify.worker_notices.worker import WorkerNoticeWorker
 from standardwebhooks import Webhook
@@ -97,12 +97,9 @@ def without_tracking_code(event: dict, code: str) -> bool:
 @pytest.fixture
 async def outcomes(infrastructure, bus_prefix):
     """What notify really published for intake, read off the exchange."""
-    probe = Probe()
-    await probe.start(infrastructure.amqp_url, f"{bus_prefix}labor.events", ["notify.worker_notice.#"])
-    try:
+    async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events",
+                       ["notify.worker_notice.#"]) as probe:
         yield probe
-    finally:
-        await probe.close()
 
 
 def notice_worker(service) -> WorkerNoticeWorker:

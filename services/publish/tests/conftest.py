@@ -8,10 +8,9 @@ import pytest
 from labor_contracts.cases import PenaltyDecided
 from labor_contracts.common import EmployerRef
 from labor_contracts.envelope import Envelope
-from labor_runtime.bus import Publisher
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import HttpReceiver, eventually, running_service
+from labor_runtime.testing import HttpReceiver, eventually, publish_events, running_service
 from publish.__main__ import MIGRATIONS
 from publish.app import create_app
 from publish.settings import PublishSettings
@@ -84,12 +83,7 @@ async def send_event(service, data: dict[str, object], event_id: str | None = No
         return consumer.consuming.is_set()
 
     await eventually(consuming)
-    publisher = Publisher(service.amqp_url, f"{service.bus_prefix}labor.events")
-    try:
-        await publisher.publish_raw(routing_key=envelope.type, body=envelope.to_bytes(),
-                                    message_id=envelope.id)
-    finally:
-        await publisher.close()
+    await publish_events(service.amqp_url, f"{service.bus_prefix}labor.events", envelope)
     return envelope
 
 
