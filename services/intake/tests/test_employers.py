@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from intake.complaints.handlers import on_case_registered
 from intake.employers.rules import employer_key, grid_conflict, normalized
 from labor_contracts.cases import CaseRegistered
 from labor_contracts.envelope import Envelope
@@ -77,8 +76,9 @@ async def test_r_int_6_answered_complaints_no_longer_add_up(intake):
                           immediate=False)
     for _ in range(2):  # a redelivered event is answered by the inbox, but even the handler is safe
         async with intake.runtime.uow() as uow:
-            await on_case_registered(uow, Envelope(source="/services/cases", type=data.event_type,
-                                                   data=data.model_dump(mode="json")), data)
+            envelope = Envelope(source="/services/cases", type=data.event_type,
+                                data=data.model_dump(mode="json"))
+            await intake.runtime.handlers[data.event_type](uow, envelope, data)
             await uow.commit()
     third = await file(intake, worker_count=2, arrears_amount="10.00")
     events = await accepted_events(intake)

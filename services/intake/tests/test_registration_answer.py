@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from intake.complaints.handlers import on_case_registered
 from labor_contracts.cases import CaseClosed, CaseNotRegistered, CaseRegistered
 from labor_contracts.envelope import Envelope
 from labor_runtime.testing import eventually
@@ -71,8 +70,9 @@ async def test_r_int_3_the_same_decision_again_tells_the_worker_once(intake):
                           immediate=False)
     for _ in range(2):  # cases re-sends the decision as a new event: the inbox cannot tell
         async with intake.runtime.uow() as uow:
-            await on_case_registered(uow, Envelope(source="/services/cases", type=data.event_type,
-                                                   data=data.model_dump(mode="json")), data)
+            envelope = Envelope(source="/services/cases", type=data.event_type,
+                                data=data.model_dump(mode="json"))
+            await intake.runtime.handlers[data.event_type](uow, envelope, data)
             await uow.commit()
     assert len(await outbox_of(intake, ANSWER)) == 1
 

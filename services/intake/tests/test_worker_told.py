@@ -19,6 +19,7 @@ from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.bus import Rejected
 from labor_runtime.testing import eventually, swept
 
+from .conftest import start_intake
 from .handling_support import bearer, body, consuming, file, outbox_of, send
 from .test_materials import PDF, PNG, upload
 
@@ -381,6 +382,25 @@ async def test_r_int_2_staff_tell_what_to_bring_after_the_correction_notice_fail
     await intake.client.post(materials, json=upload("payslip", PDF, "application/pdf"))
     complete = await intake.client.post(url, json={"channel": "phone"}, headers=OFFICER)
     assert complete.status_code == 409 and complete.json()["type"].endswith("no-correction-notice")
+
+
+async def test_r_int_3_told_at_issue_lets_intake_be_deployed_before_notify_reports_outcomes(
+        infrastructure, bus_prefix, tmp_path, cases_bus):
+    """REGISTRATION_ANSWER_TOLD_AT=issue: nothing reports deliveries yet, so issuing the answer
+    meets the deadline, and nothing goes overdue for want of a report."""
+    async with start_intake(infrastructure, bus_prefix, tmp_path,
+                            registration_answer_told_at="issue") as intake:
+        filed, _ = await decided(intake, cases_bus)
+        view = await handling(intake, filed["complaint_id"])
+        assert deadline(view)["outcome"] == "met_on_time"
+        assert view["registration_answer_told_at"] == view["registration_answer_issued_at"]
+        assert view["registration_answer_told_via"] == "issued"
+        intake.runtime.clock.advance(timedelta(days=8))
+        await swept(intake.runtime.sweeper)
+        dashboard = (await intake.client.get("/v1/deadlines/overdue", params={"kind": KIND},
+                                             headers=OFFICER)).json()
+        assert dashboard["counts"] == {}
+        assert (await rate_of(intake))["met_on_time"] == 1
 
 
 async def test_r_int_3_a_notice_about_an_unknown_complaint_is_dead_lettered(intake):

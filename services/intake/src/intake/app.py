@@ -8,7 +8,7 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 
 from intake.channels.quota import QuotaBook
-from intake.complaints.handlers import HANDLERS
+from intake.complaints.handlers import handlers
 from intake.complaints.routes import router as complaints_router
 from intake.deadlines.metrics import OnTimeGaugeWorker
 from intake.deadlines.routes import router as deadlines_router
@@ -23,7 +23,7 @@ from intake.settings import IntakeSettings
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     assert isinstance(settings, IntakeSettings)
-    runtime = Runtime(settings, handlers=HANDLERS | EMPLOYER_HANDLERS)
+    runtime = Runtime(settings, handlers=handlers(settings) | EMPLOYER_HANDLERS)
     runtime.add_worker(OnTimeGaugeWorker(runtime, settings.on_time_gauge_refresh_seconds))
     app = create_service_app(
         runtime, title="Intake (投诉云)",

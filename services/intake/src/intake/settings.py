@@ -22,6 +22,11 @@ class IntakeSettings(ServiceSettings):
     registration_answer_within_days: int = Field(
         default=7, description="R-INT-3 tell the worker whether a case is registered (met when "
         "told: the channel took the answer or staff told them; a decision alone is not telling)")
+    registration_answer_told_at: Literal["delivery", "issue"] = Field(
+        default="delivery", description="when the R-INT-3 answer counts as told: `delivery` (the "
+        "filing channel took it, or staff told the worker) or `issue` (when intake issues it). "
+        "`issue` only while notify does not yet report notice outcomes, so that intake can be "
+        "deployed first")
     required_materials: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "wage_arrears": ["identity_proof", "preliminary_evidence"],

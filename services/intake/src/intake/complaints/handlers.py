@@ -21,21 +21,37 @@ from intake.complaints.rules import ComplaintStatus, closing_reason
 from intake.deadlines import flows as deadline_flows
 from intake.deadlines.rules import REGISTRATION_ANSWER, NoticeKind, told_at_delivery
 from intake.employers import flows as employer_flows
+from intake.settings import IntakeSettings
 
 log = logging.getLogger(__name__)
+# How the answer was told when REGISTRATION_ANSWER_TOLD_AT=issue: by issuing it, unconfirmed.
+ISSUED = "issued"
 
 
-async def on_case_registered(uow: UnitOfWork, event: Envelope, data: CaseRegistered) -> None:
-    await _answer(uow, data.complaint_ids, ComplaintStatus.REGISTERED, "", data.case_id,
-                  data.case_number)
+def handlers(settings: IntakeSettings) -> dict[str, Any]:
+    """The handlers of the events intake consumes, routing key → handler."""
+    told_at_issue = settings.registration_answer_told_at == "issue"
 
+    async def on_case_registered(uow: UnitOfWork, event: Envelope, data: CaseRegistered) -> None:
+        await _answer(uow, data.complaint_ids, ComplaintStatus.REGISTERED, "", data.case_id,
+                      data.case_number, told_at_issue=told_at_issue)
 
-async def on_case_not_registered(uow: UnitOfWork, event: Envelope, data: CaseNotRegistered) -> None:
-    await _answer(uow, data.complaint_ids, ComplaintStatus.NOT_REGISTERED, data.reason, data.case_id)
+    async def on_case_not_registered(uow: UnitOfWork, event: Envelope,
+                                     data: CaseNotRegistered) -> None:
+        await _answer(uow, data.complaint_ids, ComplaintStatus.NOT_REGISTERED, data.reason,
+                      data.case_id, told_at_issue=told_at_issue)
+
+    return {
+        CaseRegistered.event_type: on_case_registered,
+        CaseNotRegistered.event_type: on_case_not_registered,
+        CaseClosed.event_type: on_case_closed,
+        WorkerNoticeDelivered.event_type: on_worker_notice_delivered,
+        WorkerNoticeFailed.event_type: on_worker_notice_failed,
+    }
 
 
 async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintStatus, reason: str,
-                  case_id: str, case_number: str | None = None) -> None:
+                  case_id: str, case_number: str | None = None, *, told_at_issue: bool) -> None:
     now = uow.clock.now()
     # Locked first (in id order), so two answers for one complaint take turns.
     before = (await uow.session.execute(
@@ -56,6 +72,8 @@ async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintSt
     # R-INT-3: a decision is not an answer; the 7-day deadline runs until the worker is told
     # (notify.worker_notice.delivered.v1, or staff record telling them another way).
     for row in changed:
+        if told_at_issue:
+            await deadline_flows.record_told(uow.session, row.id, at=now, via=ISSUED, now=now)
         # R-INT-3: told through the channel that filed it, by tracking code only (R-INT-7).
         await uow.emit(RegistrationAnswerIssued(
             complaint_id=row.id, tracking_code=row.tracking_code, channel=row.channel,
@@ -115,12 +133,3 @@ async def on_worker_notice_failed(uow: UnitOfWork, event: Envelope, data: Worker
                 worker_notice_failed_id=data.notice_id, worker_notice_failure=data.reason))
     log.warning("complaint %s: %s notice %s not delivered through %s (%s): staff must tell the "
                 "worker another way", row.id, data.kind, data.notice_id, data.channel, data.cause)
-
-
-HANDLERS: dict[str, Any] = {
-    CaseRegistered.event_type: on_case_registered,
-    CaseNotRegistered.event_type: on_case_not_registered,
-    CaseClosed.event_type: on_case_closed,
-    WorkerNoticeDelivered.event_type: on_worker_notice_delivered,
-    WorkerNoticeFailed.event_type: on_worker_notice_failed,
-}
