@@ -307,8 +307,14 @@ async def test_r_int_3_a_new_decision_must_be_told_again(intake, cases_bus):
     assert response.json()["registration_answer_told_via"] == "phone"
 
 
-async def test_r_int_2_failed_correction_notice_is_flagged_until_the_materials_arrive(
-        intake, cases_bus):
+async def unreachable(intake) -> list[dict]:
+    dashboard = (await intake.client.get("/v1/deadlines/overdue", headers=OFFICER)).json()
+    return dashboard["unreachable"]
+
+
+async def correction_notice_failed(intake, cases_bus) -> dict:
+    """A complaint without its materials whose correction notice the channel could not deliver;
+    returns the receipt once the complaint is on the follow-up list."""
     await consuming(intake)
     response = await intake.client.post(
         "/v1/complaints", json=body(materials=[]),
@@ -317,20 +323,20 @@ async def test_r_int_2_failed_correction_notice_is_flagged_until_the_materials_a
     receipt = response.json()
     await notify_says(cases_bus, failed(receipt, at=intake.runtime.clock.now(),
                                         kind="correction_notice"))
-
-    async def listed():
-        dashboard = (await intake.client.get("/v1/deadlines/overdue", headers=OFFICER)).json()
-        return dashboard["unreachable"]
-
-    await eventually(listed)
-    [item] = await listed()
+    await eventually(lambda: unreachable(intake))
+    [item] = await unreachable(intake)
     assert (item["complaint_id"], item["kind"]) == (receipt["complaint_id"], "correction_notice")
+    return receipt
 
+
+async def test_r_int_2_failed_correction_notice_is_flagged_until_the_materials_arrive(
+        intake, cases_bus):
+    receipt = await correction_notice_failed(intake, cases_bus)
     url = f"/v1/complaints/{receipt['tracking_code']}/materials"
     await intake.client.post(url, json=upload("identity_proof", PNG, "image/png"))
     done = await intake.client.post(url, json=upload("payslip", PDF, "application/pdf"))
     assert done.json()["complaint_status"] == "received"
-    assert await listed() == []  # the worker learned what to bring
+    assert await unreachable(intake) == []  # the worker learned what to bring
     view = await handling(intake, receipt["complaint_id"])
     assert view["worker_notice_failure"]["kind"] == "correction_notice"
     assert view["worker_notice_failure"]["open"] is False
@@ -338,20 +344,8 @@ async def test_r_int_2_failed_correction_notice_is_flagged_until_the_materials_a
 
 async def test_r_int_2_staff_tell_what_to_bring_after_the_correction_notice_failed(
         intake, cases_bus):
-    await consuming(intake)
-    response = await intake.client.post(
-        "/v1/complaints", json=body(materials=[]),
-        headers={"X-API-Key": intake.hotline_key, "Idempotency-Key": f"cn-{uuid.uuid4().hex}"})
-    receipt = response.json()
+    receipt = await correction_notice_failed(intake, cases_bus)
     complaint_id = receipt["complaint_id"]
-    await notify_says(cases_bus, failed(receipt, at=intake.runtime.clock.now(),
-                                        kind="correction_notice"))
-
-    async def listed():
-        return (await intake.client.get("/v1/deadlines/overdue", headers=OFFICER)).json()[
-            "unreachable"]
-
-    await eventually(listed)
     url = f"/v1/complaints/by-id/{complaint_id}/correction-notice/told"
     other = bearer("officer_a", district="d02", subject="officer-d02")
     for headers in (other, bearer("grid_worker", subject="grid-7")):
@@ -365,7 +359,7 @@ async def test_r_int_2_staff_tell_what_to_bring_after_the_correction_notice_fail
     assert view["status"] == "awaiting_materials"  # still waiting for the materials
     assert view["correction_notice_told_via"] == "phone"
     assert view["worker_notice_failure"]["open"] is False
-    assert await listed() == []
+    assert await unreachable(intake) == []
     intake.runtime.clock.advance(timedelta(hours=1))
     again = await intake.client.post(url, json={"channel": "letter"}, headers=OFFICER)
     assert (again.json()["correction_notice_told_at"], again.json()["correction_notice_told_via"]
