@@ -195,8 +195,9 @@ async def tell_correction_notice(runtime: Runtime, staff: Principal, complaint_i
             raise Problem(409, "no-correction-notice", "No correction notice to tell",
                           f"the complaint is {row.status}: no materials are missing (R-INT-2)")
         if row.correction_notice_told_at is None:
+            now = uow.clock.now()
             await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id)
-                                      .values(correction_notice_told_at=uow.clock.now(),
+                                      .values(correction_notice_told_at=now, updated_at=now,
                                               correction_notice_told_via=str(body.channel)))
             await _audit(uow, staff, f"tell_correction_notice_{body.channel}", complaint_id,
                          body.note)
