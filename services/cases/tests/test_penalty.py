@@ -362,6 +362,20 @@ async def test_r_case_8_publication_before_the_decision_is_served_is_kept_for_la
 # R-DLV-4 -------------------------------------------------------------------------------------
 
 
+async def test_r_org_2_documents_are_read_by_staff_of_the_cases_district_only(cases):
+    case_id = await registered_case(cases)
+    await approved(cases, case_id, fine="5000.00")
+    document_id = (await decide(cases, case_id)).json()["document_id"]
+    other = auth("officer_a", subject="officer-d02", district="d02")
+    for path in ("pdf", "signatures"):
+        url = f"/v1/documents/{document_id}/{path}"
+        assert (await cases.client.get(url, headers=OFFICER)).status_code == 200
+        refused = await cases.client.get(url, headers=other)
+        assert refused.status_code == 403 and refused.json()["type"].endswith("forbidden")
+        missing = await cases.client.get(f"/v1/documents/no-such-document/{path}", headers=OFFICER)
+        assert missing.status_code == 404, missing.text
+
+
 async def test_r_dlv_4_the_pdf_qr_code_verifies_the_document(cases):
     case_id = await registered_case(cases)
     await approved(cases, case_id, fine="5000.00")

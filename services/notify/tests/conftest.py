@@ -69,8 +69,9 @@ async def notify(infrastructure, bus_prefix, mailbox):
 
 
 @pytest.fixture
-async def cases_bus(infrastructure, bus_prefix):
-    """Publishes as the cases service does: to the events exchange, routing key = event type."""
+async def upstream_bus(infrastructure, bus_prefix):
+    """Publishes as the services notify serves (cases, intake) do: to the events exchange,
+    routing key = event type."""
     publisher = Publisher(infrastructure.amqp_url, f"{bus_prefix}labor.events", timeout=5)
     try:
         yield publisher
@@ -146,13 +147,3 @@ async def notify_channels(infrastructure, bus_prefix, mailbox, channel_endpoint)
 
         await eventually(consuming)
         yield service
-
-
-@pytest.fixture
-async def intake_bus(infrastructure, bus_prefix):
-    """Publishes as the intake service does: to the events exchange, routing key = event type."""
-    publisher = Publisher(infrastructure.amqp_url, f"{bus_prefix}labor.events", timeout=5)
-    try:
-        yield publisher
-    finally:
-        await publisher.close()

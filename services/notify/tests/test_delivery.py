@@ -49,10 +49,10 @@ async def wait_status(service, document_id: str, status: str, rounds: int | None
     return await delivery_of(service, document_id)
 
 
-async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, cases_bus, mailbox):
+async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mailbox):
     event = issued()
     document_id = event.data["document_id"]
-    await publish(cases_bus, event)
+    await publish(upstream_bus, event)
     delivery = await wait_status(notify, document_id, "served")
 
     assert len(mailbox.messages) == 1
@@ -96,12 +96,12 @@ async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, cases_bus, mailbo
     assert document.json()["delivery_status"] == "served"
 
 
-async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notify, cases_bus, mailbox):
+async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notify, upstream_bus, mailbox):
     event = issued()
     document_id = event.data["document_id"]
     reissued = Envelope(**{**event.model_dump(), "id": "another-event-id"})
     for envelope in (event, event, reissued):
-        await publish(cases_bus, envelope)
+        await publish(upstream_bus, envelope)
 
     async def all_handled():
         return notify.runtime.consumer.stats.processed >= 3
@@ -120,11 +120,11 @@ async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notif
     assert len(attempts) == 1
 
 
-async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, cases_bus, mailbox):
+async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, upstream_bus, mailbox):
     mailbox.refuse = "550 5.2.1 mailbox unavailable"
     event = issued()
     document_id = event.data["document_id"]
-    await publish(cases_bus, event)
+    await publish(upstream_bus, event)
     schedule = notify.runtime.settings.delivery_retry_seconds
     for rounds, pause in enumerate(schedule, start=1):
         delivery = await wait_status(notify, document_id, "pending", rounds=rounds)
@@ -143,9 +143,10 @@ async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, ca
     assert response.json()["status"] == "failed" and response.json()["proof"] is None
 
 
-async def test_r_dlv_4_tampered_sha256_goes_to_dead_letter_queue(notify, cases_bus, mailbox, infrastructure):
+async def test_r_dlv_4_tampered_sha256_goes_to_dead_letter_queue(notify, upstream_bus, mailbox,
+                                                                 infrastructure):
     event = issued(sha256="0" * 64)
-    await publish(cases_bus, event)
+    await publish(upstream_bus, event)
 
     async def dead_lettered():
         return await ops.list_dead_letters(infrastructure.amqp_url, notify.runtime.queues)
@@ -159,9 +160,9 @@ async def test_r_dlv_4_tampered_sha256_goes_to_dead_letter_queue(notify, cases_b
     assert mailbox.messages == []
 
 
-async def test_r_dlv_2_no_usable_channel_fails_at_once_with_reasons(notify, cases_bus, mailbox):
+async def test_r_dlv_2_no_usable_channel_fails_at_once_with_reasons(notify, upstream_bus, mailbox):
     event = issued(email=None)
-    await publish(cases_bus, event)
+    await publish(upstream_bus, event)
     delivery = await wait_status(notify, event.data["document_id"], "failed")
     assert delivery.rounds == 0
     [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
@@ -170,9 +171,9 @@ async def test_r_dlv_2_no_usable_channel_fails_at_once_with_reasons(notify, case
     assert mailbox.messages == []
 
 
-async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, cases_bus, mailbox):
+async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, upstream_bus, mailbox):
     event = issued()
-    await publish(cases_bus, event)
+    await publish(upstream_bus, event)
     await wait_status(notify, event.data["document_id"], "served")
     for statement in ("UPDATE documents SET sha256 = 'x'", "DELETE FROM delivery_attempts"):
         with pytest.raises(DBAPIError, match="append-only"):

@@ -114,11 +114,11 @@ def verified(request) -> dict:
     return payload
 
 
-async def test_r_int_2_correction_notice_reaches_the_filing_channel(notify_channels, intake_bus,
+async def test_r_int_2_correction_notice_reaches_the_filing_channel(notify_channels, upstream_bus,
                                                                      channel_endpoint):
     event = correction_notice()
     complaint_id = event.data["complaint_id"]
-    await publish(intake_bus, event)
+    await publish(upstream_bus, event)
     notice = await wait_notice(notify_channels, complaint_id, "delivered")
 
     [request] = channel_endpoint.at(NOTICES)
@@ -151,10 +151,10 @@ async def test_r_int_2_correction_notice_reaches_the_filing_channel(notify_chann
     assert event.data["tracking_code"] not in response.text
 
 
-async def test_r_int_3_registration_answer_reaches_the_filing_channel(notify_channels, intake_bus,
+async def test_r_int_3_registration_answer_reaches_the_filing_channel(notify_channels, upstream_bus,
                                                                       channel_endpoint, outcomes):
     event = registration_answer()
-    await publish(intake_bus, event)
+    await publish(upstream_bus, event)
     notice = await wait_notice(notify_channels, event.data["complaint_id"], "delivered")
     [request] = channel_endpoint.at(NOTICES)
     body = verified(request)
@@ -178,11 +178,11 @@ async def test_r_int_3_registration_answer_reaches_the_filing_channel(notify_cha
 
 
 async def test_r_int_3_unavailable_channel_is_retried_with_the_same_notice_then_delivered_once(
-        notify_channels, intake_bus, channel_endpoint):
+        notify_channels, upstream_bus, channel_endpoint):
     channel_endpoint.answer(NOTICES, (503, {}, b"maintenance"), (200, {}, b"ok"))
     event = registration_answer("registered")
     complaint_id = event.data["complaint_id"]
-    await publish(intake_bus, event)
+    await publish(upstream_bus, event)
     notice = await wait_notice(notify_channels, complaint_id, "pending", attempts=1)
     assert notice.last_status_code == 503 and notice.last_error == "HTTP 503: maintenance"
     assert notice.next_attempt_at - notice.updated_at == timedelta(seconds=30)
@@ -207,13 +207,13 @@ async def test_r_int_3_unavailable_channel_is_retried_with_the_same_notice_then_
 
 
 async def test_r_int_2_notice_refused_with_400_fails_at_once_with_the_reason(
-        notify_channels, intake_bus, channel_endpoint, caplog):
+        notify_channels, upstream_bus, channel_endpoint, caplog):
     code = tracking_code()
     channel_endpoint.answer(NOTICES, (400, {"content-type": "application/json"},
                              json.dumps({"error": f"unknown tracking code {code}"}).encode()))
     event = correction_notice(code=code)
     with caplog.at_level(logging.WARNING):
-        await publish(intake_bus, event)
+        await publish(upstream_bus, event)
         notice = await wait_notice(notify_channels, event.data["complaint_id"], "failed")
     assert notice.attempts == 1 and notice.last_status_code == 400
     assert notice.failure_reason.startswith("refused by the channel, not retried: HTTP 400: ")
@@ -235,10 +235,10 @@ async def test_r_int_2_notice_refused_with_400_fails_at_once_with_the_reason(
     assert await told_intake(notify_channels, DELIVERED, event.data["complaint_id"]) == []
 
 
-async def test_r_int_2_channel_without_endpoint_fails_at_once(notify_channels, intake_bus,
+async def test_r_int_2_channel_without_endpoint_fails_at_once(notify_channels, upstream_bus,
                                                               channel_endpoint):
     event = correction_notice(channel="wechat_miniprogram")
-    await publish(intake_bus, event)
+    await publish(upstream_bus, event)
     notice = await wait_notice(notify_channels, event.data["complaint_id"], "failed")
     assert notice.attempts == 0
     assert "no notice endpoint configured for channel 'wechat_miniprogram'" in notice.failure_reason
@@ -267,7 +267,7 @@ async def test_r_int_2_channel_without_endpoint_fails_at_once(notify_channels, i
 
 
 async def test_r_int_3_channel_not_answering_is_retried_on_schedule_then_fails(
-        infrastructure, bus_prefix, mailbox, intake_bus):
+        infrastructure, bus_prefix, mailbox, upstream_bus):
     from labor_runtime.testing import running_service
     from notify.__main__ import MIGRATIONS
     from notify.app import create_app
@@ -285,7 +285,7 @@ async def test_r_int_3_channel_not_answering_is_retried_on_schedule_then_fails(
 
         await eventually(consuming)
         event = registration_answer()
-        await publish(intake_bus, event)
+        await publish(upstream_bus, event)
         notice = await wait_notice(service, event.data["complaint_id"], "pending", attempts=1)
         assert notice.last_status_code is None and "ConnectError" in notice.last_error
         service.runtime.clock.advance(timedelta(seconds=30))
@@ -301,12 +301,12 @@ async def test_r_int_3_channel_not_answering_is_retried_on_schedule_then_fails(
     assert without_tracking_code(told, event.data["tracking_code"])
 
 
-async def test_r_int_2_duplicate_event_makes_one_notice(notify_channels, intake_bus,
+async def test_r_int_2_duplicate_event_makes_one_notice(notify_channels, upstream_bus,
                                                         channel_endpoint):
     event = correction_notice()
     complaint_id = event.data["complaint_id"]
     for _ in range(2):  # redelivered: the inbox answers it
-        await publish(intake_bus, event)
+        await publish(upstream_bus, event)
 
     async def both_handled():
         return notify_channels.runtime.consumer.stats.processed >= 2
@@ -325,7 +325,7 @@ async def test_r_int_2_duplicate_event_makes_one_notice(notify_channels, intake_
 
 
 async def test_r_int_3_an_attempt_ending_after_another_worker_finished_tells_intake_nothing(
-        notify_channels, intake_bus, channel_endpoint):
+        notify_channels, upstream_bus, channel_endpoint):
     """Two workers raced on one notice (a lease ran out mid-attempt): the status changes once, so
     intake hears of it once."""
     from notify.worker_notices import flows
@@ -334,7 +334,7 @@ async def test_r_int_3_an_attempt_ending_after_another_worker_finished_tells_int
 
     event = registration_answer()
     complaint_id = event.data["complaint_id"]
-    await publish(intake_bus, event)
+    await publish(upstream_bus, event)
     await wait_notice(notify_channels, complaint_id, "delivered")
     [row] = await notices(notify_channels, complaint_id)
     late = await flows._record(notify_channels.runtime, notify_channels.runtime.settings, row,

@@ -60,7 +60,7 @@ async def registration_deadline(intake, complaint_id: str) -> tuple[dict, dict]:
 
 
 async def test_r_int_2_and_r_int_3_from_intake_to_the_filing_channel(
-        infrastructure, bus_prefix, tmp_path, notify_channels, channel_endpoint, cases_bus):
+        infrastructure, bus_prefix, tmp_path, notify_channels, channel_endpoint, upstream_bus):
     async with intake_with_key(infrastructure, bus_prefix, tmp_path, "hotline_12333") as (intake, key):
         filed = await intake.client.post("/v1/complaints", json=COMPLAINT,
                                          headers={"X-API-Key": key, "Idempotency-Key": "e2e-00001"})
@@ -83,7 +83,7 @@ async def test_r_int_2_and_r_int_3_from_intake_to_the_filing_channel(
         registered = CaseRegistered(case_id="case-9", case_number="某劳监立〔2026〕9",
                                     complaint_ids=[receipt["complaint_id"]],
                                     registered_at=datetime.now(UTC), immediate=False)
-        await publish(cases_bus, Envelope(source="/services/cases", type=registered.event_type,
+        await publish(upstream_bus, Envelope(source="/services/cases", type=registered.event_type,
                                            subject="case-9", data=registered.model_dump(mode="json")))
         _, answer = await told(2)
         assert answer["kind"] == "registration_answer" and answer["outcome"] == "registered"
@@ -103,7 +103,7 @@ async def test_r_int_2_and_r_int_3_from_intake_to_the_filing_channel(
 
 
 async def test_r_int_3_a_channel_without_endpoint_leaves_the_worker_to_staff(
-        infrastructure, bus_prefix, tmp_path, notify_channels, channel_endpoint, cases_bus):
+        infrastructure, bus_prefix, tmp_path, notify_channels, channel_endpoint, upstream_bus):
     """The service window has no notice endpoint: the answer fails at once, intake flags the
     complaint and keeps the deadline running until an officer tells the worker by phone."""
     async with intake_with_key(infrastructure, bus_prefix, tmp_path, "window") as (intake, key):
@@ -114,7 +114,7 @@ async def test_r_int_3_a_channel_without_endpoint_leaves_the_worker_to_staff(
         complaint_id = filed.json()["complaint_id"]
         decision = CaseNotRegistered(case_id="case-10", complaint_ids=[complaint_id],
                                      reason="不属于劳动保障监察管辖范围", decided_at=datetime.now(UTC))
-        await publish(cases_bus, Envelope(source="/services/cases", type=decision.event_type,
+        await publish(upstream_bus, Envelope(source="/services/cases", type=decision.event_type,
                                            subject="case-10", data=decision.model_dump(mode="json")))
 
         async def flagged() -> bool:

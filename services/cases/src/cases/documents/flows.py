@@ -18,7 +18,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cases.documents import rules
 from cases.documents.models import document_services, documents
@@ -121,16 +121,24 @@ async def verify(runtime: Runtime, document_id: str, presented: str | None) -> V
     return view
 
 
-async def pdf_bytes(runtime: Runtime, document_id: str, district: str | None) -> tuple[bytes, str]:
-    """The stored bytes, exactly as issued, and the document number (for the file name)."""
-    async with runtime.engine.connect() as conn:
-        row = (await conn.execute(
-            sa.select(documents.c.content, documents.c.number, cases.c.district)
-            .select_from(documents.join(cases, cases.c.id == documents.c.case_id))
-            .where(documents.c.id == document_id))).first()
+async def staff_document(conn: AsyncConnection, document_id: str,
+                         district: str | None) -> sa.Row[Any]:
+    """A document as staff of `district` (None: the whole city) may read it: its stored bytes and
+    number; 404 when there is none, 403 when it belongs to another district's case."""
+    row = (await conn.execute(
+        sa.select(documents.c.content, documents.c.number, cases.c.district)
+        .select_from(documents.join(cases, cases.c.id == documents.c.case_id))
+        .where(documents.c.id == document_id))).first()
     if row is None:
         raise Problem(404, "not-found", "No such document", f"no document with id {document_id}")
     if district is not None and row.district != district:
         raise Problem(403, "forbidden", "Another district's case",
                       "staff may read documents of their own district's cases only")
+    return row
+
+
+async def pdf_bytes(runtime: Runtime, document_id: str, district: str | None) -> tuple[bytes, str]:
+    """The stored bytes, exactly as issued, and the document number (for the file name)."""
+    async with runtime.engine.connect() as conn:
+        row = await staff_document(conn, document_id, district)
     return bytes(row.content), row.number

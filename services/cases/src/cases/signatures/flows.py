@@ -8,13 +8,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from labor_runtime.crypto import FieldCipher
-from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.documents.flows import staff_document
 from cases.documents.models import documents
-from cases.lifecycle.models import cases
 from cases.signatures import rules
 from cases.signatures.models import document_signatures, signing_keys
 from cases.signatures.schemas import SignaturesView, SignatureView
@@ -63,15 +62,7 @@ async def sign(session: AsyncSession, cipher: FieldCipher, *, document_id: str, 
 async def verify_all(runtime: Runtime, document_id: str, district: str | None) -> SignaturesView:
     """Every signature of the document, each verified against the bytes stored now."""
     async with runtime.engine.connect() as conn:
-        document = (await conn.execute(
-            sa.select(documents.c.content, cases.c.district)
-            .select_from(documents.join(cases, cases.c.id == documents.c.case_id))
-            .where(documents.c.id == document_id))).first()
-        if document is None:
-            raise Problem(404, "not-found", "No such document", f"no document with id {document_id}")
-        if district is not None and document.district != district:
-            raise Problem(403, "forbidden", "Another district's case",
-                          "staff may read documents of their own district's cases only")
+        document = await staff_document(conn, document_id, district)
         rows = (await conn.execute(sa.select(document_signatures).where(
             document_signatures.c.document_id == document_id)
             .order_by(document_signatures.c.seq))).all()
