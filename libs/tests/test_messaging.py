@@ -93,11 +93,12 @@ async def test_t2_consumer_killed_after_commit_before_ack_changes_nothing(infras
         inner = consumer.handle
         deliveries: list[bool] = []
 
-        async def crash_after_commit(message):
-            deliveries.append(message.redelivered)
-            await inner(message)  # effect and inbox row committed
+        async def crash_after_commit(messages):
+            deliveries.extend(message.redelivered for message in messages)
+            outcomes = await inner(messages)  # effect and inbox row committed
             if len(deliveries) == 1:
-                await message.channel.close()  # the process "dies" before basic.ack
+                await messages[0].channel.close()  # the process "dies" before basic.ack
+            return outcomes
 
         consumer.handle = crash_after_commit
         await p.consumer.start()
@@ -185,7 +186,7 @@ async def test_t4_two_relays_on_one_outbox_publish_each_row_once(infrastructure,
         await asyncio.sleep(0.5)
         await collect()
         for relay in relays:
-            relay.stop()
+            await relay.stop()
         await asyncio.gather(*tasks)
         for relay in relays:
             await relay.publisher.close()

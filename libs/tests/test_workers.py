@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from labor_runtime.db import create_engine
 from labor_runtime.testing import temporary_database
-from labor_runtime.workers import BatchWorker, lease_due
+from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = pytest.mark.integration
@@ -78,6 +78,9 @@ class Recorder(BatchWorker):
     async def claim(self, limit: int) -> list[str]:
         return await lease_due(self.engine, items, pending="pending", now=NOW, limit=limit,
                                lease_seconds=60)
+
+    async def next_due(self) -> float | None:
+        return seconds_until(await next_due(self.engine, items, pending="pending"), NOW)
 
     async def work(self, item_id: str) -> None:
         if item_id == "broken":

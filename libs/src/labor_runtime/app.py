@@ -104,6 +104,7 @@ def _ops_router(runtime: Runtime) -> APIRouter:
         @router.post("/v1/ops/clock", summary="Advance this service's clock (tests, demos)")
         async def advance_clock(shift: ClockShift) -> ClockState:
             now = runtime.clock.advance(timedelta(seconds=shift.advance_seconds))
+            runtime.clock_moved()
             return ClockState(now=now.isoformat(), offset_seconds=runtime.clock.offset.total_seconds())
 
     return router

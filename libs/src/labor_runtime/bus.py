@@ -239,7 +239,9 @@ class Rejected(Exception):
     """A message that can never succeed (malformed, wrong schema): dead-letter it now."""
 
 
-MessageHandler = Callable[[AbstractIncomingMessage], Awaitable[None]]
+BatchHandler = Callable[[Sequence[AbstractIncomingMessage]], Awaitable[list[BaseException | None]]]
+"""Applies deliveries that arrived together; per message, None (done: ack) or why it failed:
+`Rejected` (poison: dead-letter now) or any other exception (retry with backoff)."""
 
 
 @dataclass
@@ -259,17 +261,20 @@ class ConsumerStats:
 class Consumer:
     """Consumes a service's main queue with manual acks, retry with backoff and dead-lettering.
 
-    `handle` raises `Rejected` for poison, any other exception for a retryable failure; it returns
-    when the effect is committed, and only then is the message acknowledged.
+    Deliveries are handed to `handle` in batches of what has arrived (at most `batch_size`), by
+    `concurrency` batch loops; a message is acknowledged only once `handle` has committed its
+    effect.
     """
 
     def __init__(
         self,
         url: str,
         queues: ServiceQueues,
-        handle: MessageHandler,
+        handle: BatchHandler,
         *,
         prefetch: int = 64,
+        batch_size: int = 32,
+        concurrency: int = 2,
         heartbeat: int = 20,
         publish_timeout: float = 10.0,
     ) -> None:
@@ -277,6 +282,8 @@ class Consumer:
         self.queues = queues
         self.handle = handle
         self.prefetch = prefetch
+        self.batch_size = batch_size
+        self.concurrency = concurrency
         self.heartbeat = heartbeat
         self.stats = ConsumerStats()
         self.consuming = asyncio.Event()
@@ -284,6 +291,8 @@ class Consumer:
         self._lost = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._arrived: list[AbstractIncomingMessage] = []
+        self._arrival = asyncio.Event()
         # Strong references: aio-pika holds robust objects weakly (issue #536).
         self._connection: AbstractConnection | None = None
         self._channel: AbstractChannel | None = None
@@ -294,6 +303,16 @@ class Consumer:
 
     async def run(self) -> None:
         """Consume until `stop`; reconnects with backoff after any broker or network failure."""
+        batchers = [asyncio.create_task(self._batches(), name=f"{self.queues.main}-batch-{n}")
+                    for n in range(self.concurrency)]
+        try:
+            await self._supervise()
+        finally:
+            for task in batchers:
+                task.cancel()
+            await asyncio.gather(*batchers, return_exceptions=True)
+
+    async def _supervise(self) -> None:
         delay = 0.2
         while not self._stopping.is_set():
             try:
@@ -315,6 +334,7 @@ class Consumer:
 
     async def _consume_until_lost(self) -> None:
         self._lost.clear()
+        self._arrived.clear()  # deliveries of a lost channel: the broker delivers them again
         self._connection = await connect(self.url, heartbeat=self.heartbeat)
         self._connection.close_callbacks.add(lambda *_: self._lost.set())
         self._channel = await self._connection.channel()
@@ -335,31 +355,52 @@ class Consumer:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         self.stats.in_flight += 1
         self._idle.clear()
-        try:
-            await self._process(message)
-        finally:
-            self.stats.in_flight -= 1
-            if self.stats.in_flight == 0:
-                self._idle.set()
+        self._arrived.append(message)
+        self._arrival.set()
 
-    async def _process(self, message: AbstractIncomingMessage) -> None:
+    async def _batches(self) -> None:
+        """Take what has arrived, up to a batch, and settle it; again until stopped."""
+        while True:
+            await self._arrival.wait()
+            batch = self._arrived[:self.batch_size]
+            del self._arrived[:len(batch)]
+            if not self._arrived:
+                self._arrival.clear()
+            if not batch:
+                continue
+            try:
+                await self._process(batch)
+            finally:
+                self.stats.in_flight -= len(batch)
+                if self.stats.in_flight <= 0:
+                    self.stats.in_flight = 0
+                    self._idle.set()
+
+    async def _process(self, batch: list[AbstractIncomingMessage]) -> None:
+        try:
+            outcomes = await self.handle(batch)
+        except Exception as exc:  # the handler itself broke: every message is retried
+            outcomes = [exc] * len(batch)
+        for message, outcome in zip(batch, outcomes, strict=True):
+            await self._settle_outcome(message, outcome)
+
+    async def _settle_outcome(self, message: AbstractIncomingMessage,
+                              outcome: BaseException | None) -> None:
+        if outcome is None:
+            await self._settle(message.ack())
+            self.stats.processed += 1
+            self.stats.count("processed")
+            return
+        if isinstance(outcome, Rejected):
+            await self._dead_letter(message, f"rejected: {outcome}")
+            return
         raw_attempt = (message.headers or {}).get(ATTEMPT_HEADER, 1)
         attempt = raw_attempt if isinstance(raw_attempt, int) else 1
-        try:
-            await self.handle(message)
-        except Rejected as exc:
-            await self._dead_letter(message, f"rejected: {exc}")
-            return
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            if attempt >= self.queues.max_attempts:
-                await self._dead_letter(message, f"failed after {attempt} attempts: {reason}")
-            else:
-                await self._retry(message, attempt, reason)
-            return
-        await self._settle(message.ack())
-        self.stats.processed += 1
-        self.stats.count("processed")
+        reason = f"{type(outcome).__name__}: {outcome}"
+        if attempt >= self.queues.max_attempts:
+            await self._dead_letter(message, f"failed after {attempt} attempts: {reason}")
+        else:
+            await self._retry(message, attempt, reason)
 
     async def _retry(self, message: AbstractIncomingMessage, attempt: int, reason: str) -> None:
         log.warning("%s: attempt %d failed (%s); retrying", self.queues.main, attempt, reason)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from labor_runtime.clock import Clock
 from labor_runtime.outbox import enqueue
+from labor_runtime.workers import Wakes, marked_work
 
 
 def create_engine(url: str, *, pool_size: int = 4, max_overflow: int = 4,
@@ -69,13 +70,12 @@ class UnitOfWork:
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], source: str, clock: Clock,
-                 after_commit: Callable[[bool], None] | None = None) -> None:
+                 after_commit: Callable[[Wakes], None] | None = None) -> None:
         self._sessions = sessions
         self.source = source
         self.clock = clock
         self.session: AsyncSession
         self._after_commit = after_commit
-        self._emitted = False
         self._traceparent: str | None = None
 
     async def __aenter__(self) -> UnitOfWork:
@@ -99,12 +99,13 @@ class UnitOfWork:
 
     async def emit(self, data: EventData, *, subject: str | None = None) -> Envelope:
         """Record an event to publish once this transaction commits."""
-        self._emitted = True
         return await enqueue(self.session, source=self.source, data=data, subject=subject,
                              time=self.clock.now(), traceparent=self._traceparent)
 
     async def commit(self) -> None:
         await self.session.commit()
-        if self._after_commit is not None:
-            # Wake this process's relay (if events were written) and workers: no NOTIFY lock.
-            self._after_commit(self._emitted)
+        wakes = marked_work(self.session)
+        if wakes and self._after_commit is not None:
+            # Wake this process's loops that have new work (relay, sweeper, senders): no NOTIFY,
+            # whose lock at commit would serialise every commit of the database.
+            self._after_commit(wakes)

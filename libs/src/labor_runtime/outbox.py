@@ -12,7 +12,6 @@ lock at commit, which serialises every commit of the database (measured: ~130 co
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -22,7 +21,9 @@ from labor_contracts.envelope import Envelope, schema_url
 from labor_contracts.events import EventData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from labor_runtime.tables import outbox
 from labor_runtime.tracing import current_traceparent
+from labor_runtime.workers import Loop, created_work
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,13 @@ async def enqueue(
     time: datetime | None = None,
     traceparent: str | None = None,
 ) -> Envelope:
-    """Insert the event into the caller's transaction (the unit of work wakes the relay)."""
+    """Insert the event into the caller's transaction; a unit of work wakes the relay once it
+    commits (a bare connection's owner wakes it itself)."""
     envelope, row = outbox_row(source=source, data=data, subject=subject, time=time,
                                traceparent=traceparent)
     await db.execute(_insert, row)
+    if isinstance(db, AsyncSession):
+        created_work(db, outbox)
     return envelope
 
 
@@ -88,8 +92,13 @@ class PublishFailed(Exception):
     """The broker did not confirm a message: nack, unroutable return, timeout or lost connection."""
 
 
-class OutboxRelay:
-    """Publishes committed outbox rows; several replicas may run against one database."""
+class OutboxRelay(Loop):
+    """Publishes committed outbox rows; several replicas may run against one database.
+
+    Woken by the commits of its own process that wrote events; sleeps until the next row it
+    failed to publish may be tried again, or the poll catches rows other processes wrote."""
+
+    tables = frozenset({outbox.name})
 
     def __init__(
         self,
@@ -99,44 +108,25 @@ class OutboxRelay:
         batch_size: int = 500,
         lease_seconds: float = 30.0,
         poll_seconds: float = 1.0,
-        retention_hours: float = 168.0,
         on_published: Any = None,
     ) -> None:
+        super().__init__(poll_seconds=poll_seconds)
         self.engine = engine
         self.publisher = publisher
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
-        self.poll_seconds = poll_seconds
-        self.retention_hours = retention_hours
         self.on_published = on_published
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self._claimed = self._failed = 0  # by the cycle in progress
 
-    def wake(self) -> None:
-        """Events were committed: publish them now rather than at the next poll."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Relay until stopped; survives database and broker outages."""
-        last_cleanup = 0.0
-        loop = asyncio.get_running_loop()
-        while not self._stopping.is_set():
-            self._wake.clear()  # before claiming: a commit during the cycle wakes the next one
-            try:
-                published = await self.relay_once()
-                if loop.time() - last_cleanup > 600:
-                    await self.delete_old_rows()
-                    last_cleanup = loop.time()
-                if published >= self.batch_size:
-                    continue
-            except Exception as exc:  # the relay must outlive any outage
-                log.warning("outbox relay cycle failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+    async def cycle(self) -> float | None:
+        self._claimed = self._failed = 0
+        await self.relay_once()
+        if self._claimed >= self.batch_size:
+            return 0.0
+        if self._claimed and not self._failed:
+            return None  # all sent; what committed meanwhile has woken the loop again
+        async with self.engine.connect() as conn:  # a backoff, or another relay's lease
+            return await next_attempt_in(conn)
 
     async def relay_once(self) -> int:
         """Claim a batch, publish it with confirms, record the outcome; returns rows published."""
@@ -172,16 +162,17 @@ class OutboxRelay:
             log.warning("outbox: %d of %d events not confirmed, will retry", len(failed), len(rows))
         if self.on_published is not None:
             self.on_published(len(sent))
+        self._claimed, self._failed = len(rows), len(failed)
         return len(sent)
 
-    async def delete_old_rows(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                sa.text(
-                    "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => :s)"
-                ),
-                {"s": self.retention_hours * 3600},
-            )
+
+async def next_attempt_in(conn: AsyncConnection) -> float | None:
+    """Seconds until the next unsent row may be claimed (after a failure's backoff or another
+    relay's lease), None when every row is sent."""
+    seconds = (await conn.execute(sa.text(
+        "SELECT extract(epoch FROM min(available_at) - now()) FROM outbox WHERE sent_at IS NULL"
+    ))).scalar_one()
+    return None if seconds is None else max(float(seconds), 0.0)
 
 
 async def backlog(conn: AsyncConnection) -> tuple[int, float]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,23 +20,14 @@ from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork, create_engine
 from labor_runtime.handlers import EventHandler, message_handler
 from labor_runtime.outbox import OutboxRelay, backlog
+from labor_runtime.retention import Retention
 from labor_runtime.security import ApiKeyVerifier, TokenVerifier
 from labor_runtime.settings import ServiceSettings
 from labor_runtime.telemetry import Metrics, tracer_provider
 from labor_runtime.timers import TimerHandler, TimerSweeper, overdue_counts
+from labor_runtime.workers import Loop, Wakes
 
 log = logging.getLogger(__name__)
-
-
-class Worker(Protocol):
-    """A service's own background loop (e.g. e-mail or webhook delivery outside transactions)."""
-
-    async def run(self) -> None: ...
-
-    async def stop(self, grace: float) -> None: ...
-
-    def wake(self) -> None:
-        """Something was committed that may be work for it: look now, not at the next poll."""
 
 
 class Runtime:
@@ -75,7 +66,6 @@ class Runtime:
             self.engine, self.publisher,
             batch_size=settings.outbox_batch_size, lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=settings.outbox_poll_seconds,
-            retention_hours=settings.outbox_retention_hours,
             on_published=self.metrics.events_published.inc)
         self.queues = ServiceQueues(
             service=self.service, event_types=sorted(self.handlers), prefix=settings.bus_prefix,
@@ -88,7 +78,8 @@ class Runtime:
                 message_handler(consumer=self.service, handlers=self.handlers,
                                 sessions=self.sessions, clock=self.clock, source=settings.source,
                                 tracer=self.tracer, after_commit=self.committed),
-                prefetch=settings.consumer_prefetch, heartbeat=settings.amqp_heartbeat_seconds,
+                prefetch=settings.consumer_prefetch, batch_size=settings.consumer_batch_size,
+                concurrency=settings.consumer_concurrency, heartbeat=settings.amqp_heartbeat_seconds,
                 publish_timeout=settings.publish_timeout_seconds)
             self.consumer.stats.listeners.append(
                 lambda outcome: self.metrics.events_consumed.labels(outcome=outcome).inc())
@@ -96,12 +87,15 @@ class Runtime:
             self.sessions, self.clock, settings.source, timer_handlers or {},
             interval=settings.timer_sweep_seconds, after_commit=self.committed,
             on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
-        self.workers: list[Worker] = []
+        self.retention = Retention(self.engine, outbox_hours=settings.outbox_retention_hours,
+                                   inbox_hours=settings.inbox_retention_hours,
+                                   interval=settings.retention_sweep_seconds)
+        self.workers: list[Loop] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._gauges: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
 
-    def add_worker(self, worker: Worker) -> None:
+    def add_worker(self, worker: Loop) -> None:
         """Run `worker` with the service: started after the runtime, stopped before the relay so
         that what it commits last is still published."""
         self.workers.append(worker)
@@ -119,33 +113,41 @@ class Runtime:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.settings.source, self.clock, self.committed)
 
-    def committed(self, emitted: bool = True) -> None:
-        """A unit of work committed: wake the relay if it wrote events, and the workers."""
-        if emitted:
-            self.relay.wake()
-        for worker in self.workers:
-            worker.wake()
+    @property
+    def loops(self) -> list[Loop]:
+        """Every background loop of the service, in the order they start."""
+        return [self.relay, self.sweeper, self.retention, *self.workers]
+
+    def committed(self, wakes: Wakes) -> None:
+        """A unit of work committed work for some loops (`created_work`): wake those."""
+        now = self.clock.now()
+        for loop in self.loops:
+            loop.created(wakes, now)
+
+    def clock_moved(self) -> None:
+        """The clock was shifted (tests, demos): every due time may have come."""
+        for loop in self.loops:
+            loop.wake()
 
     def session(self) -> AsyncSession:
         return self.sessions()
 
     async def start(self) -> None:
         """Start background work; never fails because the broker or database is down."""
-        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
-        self._tasks.append(asyncio.create_task(self.sweeper.run(), name="timer-sweeper"))
         if self.consumer is not None:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
-        for worker in self.workers:
-            self._tasks.append(asyncio.create_task(worker.run(), name=type(worker).__name__))
+        for loop in self.loops:
+            self._tasks.append(asyncio.create_task(loop.run(), name=type(loop).__name__))
 
     async def stop(self, grace: float = 10.0) -> None:
         if self.consumer is not None:
             await self.consumer.stop(grace)
         for worker in self.workers:
             await worker.stop(grace)
-        self.sweeper.stop()
+        await self.sweeper.stop(grace)
+        await self.retention.stop(grace)
         await self._flush_outbox(grace)
-        self.relay.stop()
+        await self.relay.stop(grace)
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, timeout=grace)

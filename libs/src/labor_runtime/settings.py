@@ -38,7 +38,11 @@ class ServiceSettings(BaseSettings):
     amqp_heartbeat_seconds: int = Field(default=20, description="detects a dead broker peer")
     bus_exchange: str = Field(default="labor.events", description="the topic exchange")
     bus_prefix: str = Field(default="", description="namespace for exchange and queue names")
-    consumer_prefetch: int = Field(default=64, description="unacked messages per consumer")
+    consumer_prefetch: int = Field(default=64, ge=1, description="unacked messages per consumer")
+    consumer_batch_size: int = Field(
+        default=32, ge=1, le=1000, description="deliveries applied in one transaction at most")
+    consumer_concurrency: int = Field(
+        default=2, ge=1, le=32, description="batches applied at once (each holds a connection)")
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 10_000, 60_000],
                                       description="backoff of a failed message, then the DLQ")
     delivery_limit: int = Field(default=10, description="quorum queue x-delivery-limit")
@@ -46,9 +50,17 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = Field(default=500, description="rows the relay claims at once")
     outbox_lease_seconds: float = Field(default=30.0, description="a crashed relay's rows return after")
-    outbox_poll_seconds: float = Field(default=0.5, description="catch rows other processes commit")
-    outbox_retention_hours: float = Field(default=24 * 7, description="sent rows kept for audit")
-    timer_sweep_seconds: float = Field(default=1.0, description="how often due deadlines are fired")
+    outbox_poll_seconds: float = Field(
+        default=2.0, gt=0, description="catch rows other processes commit (this process's own "
+        "commits wake the relay at once)")
+    outbox_retention_hours: float = Field(default=24 * 7, gt=0, description="sent rows kept for audit")
+    inbox_retention_hours: float = Field(
+        default=24 * 30, gt=0, description="processed event ids kept to drop late redeliveries")
+    retention_sweep_seconds: float = Field(
+        default=600, gt=0, description="how often expired outbox and inbox rows are deleted")
+    timer_sweep_seconds: float = Field(
+        default=10.0, gt=0, description="catch deadlines other processes start (the sweeper "
+        "otherwise sleeps until the next due one)")
 
     otel_exporter_otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP collector")
     telemetry_spans_file: Path | None = Field(

@@ -6,8 +6,6 @@ their effect, so replicas never fire one twice and a crash fires nothing half-wa
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from labor_runtime.clock import Clock
 from labor_runtime.db import UnitOfWork
 from labor_runtime.tables import timers
+from labor_runtime.workers import Loop, Wakes, created_work, seconds_until
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +60,14 @@ async def schedule(
             timers.update().where(timers.c.id == existing).values(due_at=due_at,
                                                                  payload=payload or {})
         )
+        created_work(session, timers, due=due_at)
         return str(existing)
     timer_id = str(uuid.uuid4())
     await session.execute(
         timers.insert().values(id=timer_id, kind=kind, subject=subject, due_at=due_at,
                                payload=payload or {}, created_at=now)
     )
+    created_work(session, timers, due=due_at)
     return timer_id
 
 
@@ -83,6 +84,8 @@ async def start(
          "created_at": now}
         for kind, due in deadlines
     ])
+    if deadlines:
+        created_work(session, timers, due=min(due for _, due in deadlines))
 
 
 async def complete(session: AsyncSession, *, kind: str, subject: str, now: datetime) -> bool:
@@ -114,8 +117,13 @@ async def emit_overdue(uow: UnitOfWork, timer: Timer) -> None:
     )
 
 
-class TimerSweeper:
-    """Fires due timers: runs the kind's handler and marks the timer fired, in one transaction."""
+class TimerSweeper(Loop):
+    """Fires due timers: runs the kind's handler and marks the timer fired, in one transaction.
+
+    Sleeps until the next open deadline read from the table, or until a commit of this process
+    starts an earlier one; the poll (`interval`) catches deadlines other processes started."""
+
+    tables = frozenset({timers.name})
 
     def __init__(
         self,
@@ -127,31 +135,24 @@ class TimerSweeper:
         interval: float = 1.0,
         batch: int = 100,
         on_fired: Callable[[str], None] | None = None,
-        after_commit: Callable[[bool], None] | None = None,
+        after_commit: Callable[[Wakes], None] | None = None,
     ) -> None:
+        super().__init__(poll_seconds=interval)
         self.sessions = sessions
         self.clock = clock
         self.source = source
         self.handlers = handlers
-        self.interval = interval
         self.batch = batch
         self.on_fired = on_fired
         self.after_commit = after_commit
-        self._stopping = asyncio.Event()
 
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                fired = await self.sweep_once()
-                if fired >= self.batch:
-                    continue
-            except Exception as exc:  # database outage: try again next tick
-                log.warning("timer sweep failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval)
+    async def cycle(self) -> float | None:
+        if await self.sweep_once() >= self.batch:
+            return 0.0
+        async with self.sessions() as session:
+            due = (await session.execute(sa.select(sa.func.min(timers.c.due_at)).where(_open))
+                   ).scalar_one()
+        return seconds_until(due, self.clock.now())
 
     async def sweep_once(self) -> int:
         now = self.clock.now()

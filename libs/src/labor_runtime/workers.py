@@ -1,5 +1,17 @@
-"""The loop of a service worker that claims due rows in batches (deliveries, notices), outside
-any consumer: poll, or wake at once when the runtime says something was committed.
+"""The one loop every background worker of a service runs (outbox relay, timer sweeper, delivery
+workers, periodic refreshers): do a cycle, then sleep until there is work.
+
+A loop wakes for three reasons only:
+- a commit of this process created work for it: the transaction was marked with
+  `created_work(session, table)` for the table the loop works off (a new delivery, an outbox row,
+  a timer), and the unit of work wakes the loops of the tables it marked once it has committed;
+- the next due time the cycle read from its table (a retry's backoff, a lease running out, the
+  next deadline) has come;
+- the fallback poll, for work other processes committed (another replica, a command line tool).
+
+Never because of its own bookkeeping: a claim or a settle marks nothing, so a loop that finds
+nothing to do sleeps (an earlier design woke every worker after every commit, its own claims
+included, and one service spun at 0.6 of a core doing nothing).
 
 Replicas share the work through leases (`FOR UPDATE SKIP LOCKED`); a worker that dies mid-attempt
 leaves its lease to expire and another worker takes the item up again.
@@ -11,12 +23,127 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
+
+WAKES = "labor_runtime.wakes"
+
+
+Wakes = Mapping[str, datetime | None]
+"""Tables a transaction created work in, each with when that work falls due (None: at once)."""
+
+
+def created_work(session: AsyncSession, table: sa.Table | str, *,
+                 due: datetime | None = None) -> None:
+    """Mark the session's transaction as having created work in `table`, due at once or at `due`
+    (a deadline): once it commits, the unit of work wakes the loops working off that table, if
+    they would otherwise sleep past it."""
+    name = table if isinstance(table, str) else table.name
+    marks: dict[str, datetime | None] = session.info.setdefault(WAKES, {})
+    if name in marks:
+        earlier = marks[name]
+        due = None if earlier is None or due is None else min(earlier, due)
+    marks[name] = due
+
+
+def marked_work(session: AsyncSession) -> Wakes:
+    """The work the session's transaction created (`created_work`); clears the marks."""
+    marks: dict[str, datetime | None] = session.info.pop(WAKES, {})
+    return marks
+
+
+class Loop(ABC):
+    """A background loop: `cycle`, then sleep until woken, the cycle's next due time, or the
+    fallback poll. `Runtime.add_worker` runs one with the service.
+
+    `tables`: the tables whose new work wakes this loop (see `created_work`); empty for a loop
+    that only refreshes on its own schedule.
+    """
+
+    tables: frozenset[str] = frozenset()
+
+    def __init__(self, *, poll_seconds: float) -> None:
+        self.poll_seconds = poll_seconds
+        self.cycles = 0
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._asleep_until: float | None = None  # event-loop time the current sleep ends
+
+    @abstractmethod
+    async def cycle(self) -> float | None:
+        """One round of work. Returns the seconds until more work is due (0: at once, e.g. after a
+        full batch), or None when the table shows none: sleep until woken or the poll."""
+
+    async def close(self) -> None:
+        """Release what the loop holds (HTTP clients) once it has ended."""
+        return None
+
+    def wake(self, in_seconds: float | None = None) -> None:
+        """Look for work now; with `in_seconds`, only if the loop would sleep past the moment the
+        new work falls due (a deadline days away does not interrupt a sleep ending sooner)."""
+        asleep_until = self._asleep_until
+        if (in_seconds is not None and asleep_until is not None
+                and asyncio.get_running_loop().time() + in_seconds >= asleep_until):
+            return
+        self._wake.set()
+
+    def created(self, wakes: Wakes, now: datetime) -> None:
+        """A commit of this process created `wakes`: wake if any of it is this loop's."""
+        for table in self.tables.intersection(wakes):
+            due = wakes[table]
+            self.wake(None if due is None else (due - now).total_seconds())
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Start nothing new; let the cycle in progress finish within `grace` (the runtime cancels
+        it after that: leases expire and the items are taken up again)."""
+        self._stopping.set()
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=grace)
+
+    async def run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()  # before the cycle: a commit during it wakes the next one
+                self._idle.clear()
+                delay: float | None = None
+                try:
+                    delay = await self.cycle()
+                except Exception as exc:  # database or broker outage: try again at the poll
+                    log.warning("%s cycle failed: %s: %s", type(self).__name__,
+                                type(exc).__name__, exc)
+                finally:
+                    self._idle.set()
+                    self.cycles += 1
+                if delay is not None and delay <= 0:
+                    continue
+                timeout = self.poll_seconds if delay is None else min(delay, self.poll_seconds)
+                self._asleep_until = asyncio.get_running_loop().time() + timeout
+                try:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                finally:
+                    self._asleep_until = None
+        finally:
+            await self.close()
+
+
+def seconds_until(due: datetime | None, now: datetime) -> float | None:
+    """A cycle's answer for the next due time read from its table (None: nothing due)."""
+    if due is None:
+        return None
+    return max((due - now).total_seconds(), 0.0)
 
 
 async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str, now: datetime,
@@ -36,20 +163,25 @@ async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str, now: 
             .returning(c.id))).scalars())
 
 
-class BatchWorker(ABC):
-    """Runs `run_once` until stopped: again at once while it claims full batches, else after
-    `poll_seconds` or a wake-up. Implements `labor_runtime.runtime.Worker`.
+async def next_due(engine: AsyncEngine, table: sa.Table, *, pending: str) -> datetime | None:
+    """When the next row of `table` in status `pending` can be leased: its attempt time, or the
+    end of the lease another worker holds on it."""
+    c = table.c
+    async with engine.connect() as conn:
+        due = (await conn.execute(
+            sa.select(sa.func.min(sa.func.greatest(
+                c.next_attempt_at, sa.func.coalesce(c.lease_until, c.next_attempt_at))))
+            .where(c.status == pending))).scalar_one()
+    return due if isinstance(due, datetime) else None
 
-    A subclass says how to claim due items and how to work one; the items of a batch are worked
-    concurrently."""
+
+class BatchWorker(Loop):
+    """Claims due items in batches and works each batch concurrently (deliveries, notices); a
+    subclass says how to claim, how to work one item and when the next one is due."""
 
     def __init__(self, *, batch_size: int, poll_seconds: float) -> None:
+        super().__init__(poll_seconds=poll_seconds)
         self.batch_size = batch_size
-        self.poll_seconds = poll_seconds
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     @abstractmethod
     async def claim(self, limit: int) -> list[str]:
@@ -59,6 +191,10 @@ class BatchWorker(ABC):
     async def work(self, item_id: str) -> None:
         """One attempt at one claimed item, its outcome recorded before this returns."""
 
+    @abstractmethod
+    async def next_due(self) -> float | None:
+        """Seconds until the next item can be claimed (`next_due`), None when there is none."""
+
     async def run_once(self) -> int:
         """Claim up to `batch_size` due items and work them off; returns how many were claimed.
         Items left unfinished by a crash come back when their lease expires."""
@@ -66,42 +202,29 @@ class BatchWorker(ABC):
         await asyncio.gather(*(self._work(item_id) for item_id in ids))
         return len(ids)
 
+    async def cycle(self) -> float | None:
+        if await self.run_once() >= self.batch_size:
+            return 0.0
+        return await self.next_due()
+
     async def _work(self, item_id: str) -> None:
         try:
             await self.work(item_id)
         except Exception:  # not recorded: the lease expires and the item is worked again
             log.exception("%s: %s not recorded", type(self).__name__, item_id)
 
-    async def close(self) -> None:
-        """Release what the worker holds (HTTP clients) once its loop has ended."""
+
+class Periodic(Loop):
+    """A loop that recomputes something on its own schedule (gauges, a reference table); no
+    commit wakes it."""
+
+    def __init__(self, *, interval: float) -> None:
+        super().__init__(poll_seconds=interval)
+
+    @abstractmethod
+    async def refresh(self) -> object:
+        """Recompute; a failure is logged and tried again at the next interval."""
+
+    async def cycle(self) -> float | None:
+        await self.refresh()
         return None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self, grace: float = 10.0) -> None:
-        """Claim nothing new; let the cycle in progress finish within `grace` (the runtime cancels
-        it after that: its leases expire and the items are taken up again)."""
-        self._stopping.set()
-        self._wake.set()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), timeout=grace)
-
-    async def run(self) -> None:
-        try:
-            while not self._stopping.is_set():
-                claimed = 0
-                self._wake.clear()
-                self._idle.clear()
-                try:
-                    claimed = await self.run_once()
-                except Exception as exc:  # database outage: try again next tick
-                    log.warning("%s cycle failed: %s", type(self).__name__, type(exc).__name__)
-                finally:
-                    self._idle.set()
-                if claimed >= self.batch_size:
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-        finally:
-            await self.close()

@@ -43,8 +43,9 @@ class NotifySettings(ServiceSettings):
         default_factory=lambda: [30.0, 300.0, 1800.0, 7200.0],
         description="pause after each failed round before the next one; after the last, "
         "notify.delivery.failed.v1 tells staff to serve the document another way")
-    delivery_poll_seconds: PositiveFloat = Field(default=1.0,
-                                                 description="how often due deliveries are looked for")
+    delivery_poll_seconds: PositiveFloat = Field(
+        default=5.0, description="catch deliveries other processes opened (this process's own "
+        "wake the worker at once, and it sleeps until the next due retry)")
     delivery_batch_size: int = Field(default=10, ge=1, le=500, description="deliveries sent concurrently")
     delivery_attempt_timeout_seconds: PositiveFloat = Field(
         default=120, description="a channel's hand-over taking longer counts as failed")
@@ -68,7 +69,8 @@ class NotifySettings(ServiceSettings):
     worker_notice_timeout_seconds: PositiveFloat = Field(
         default=15, description="a channel answering later counts as no answer (retried)")
     worker_notice_poll_seconds: PositiveFloat = Field(
-        default=1.0, description="how often due notices are looked for")
+        default=5.0, description="catch notices other processes made (this process's own wake "
+        "the worker at once, and it sleeps until the next due retry)")
     worker_notice_batch_size: int = Field(default=10, ge=1, le=500,
                                           description="notices sent concurrently")
     worker_notice_lease_seconds: PositiveFloat = Field(

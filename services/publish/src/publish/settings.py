@@ -43,7 +43,9 @@ class PublishSettings(ServiceSettings):
         description="allow partner URLs on loopback, link-local and private ranges (tests, dev)")
     webhook_require_https: bool = Field(
         default=True, description="refuse plain-http partner URLs (tests and dev may allow them)")
-    webhook_poll_seconds: float = Field(default=1.0, gt=0, description="delivery worker tick")
+    webhook_poll_seconds: float = Field(
+        default=5.0, gt=0, description="catch deliveries other processes queued (this process's "
+        "own wake the worker at once, and it sleeps until the next due retry)")
     webhook_concurrency: int = Field(default=8, ge=1, description="deliveries in flight at once")
 
     @model_validator(mode="after")

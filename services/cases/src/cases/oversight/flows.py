@@ -3,8 +3,6 @@ Prometheus gauges. Every draw is audited (R-OVS-2)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 import secrets
@@ -18,6 +16,7 @@ from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
+from labor_runtime.workers import Periodic
 from prometheus_client import Gauge
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -219,10 +218,11 @@ async def metrics(runtime: Runtime, who: Principal, *, first: date, last: date,
                                      last=last, now=runtime.clock.now(), district=district)
 
 
-class MetricGauges:
+class MetricGauges(Periodic):
     """R-CASE-10 year to date as Prometheus gauges on /metrics, recomputed every few minutes."""
 
     def __init__(self, runtime: Runtime) -> None:
+        super().__init__(interval=settings_of(runtime).metrics_refresh_seconds)
         self.runtime = runtime
         registry = runtime.metrics.registry
         self.closure = Gauge("cases_on_time_closure_rate", "R-CASE-10 on-time closure, year to date",
@@ -236,7 +236,6 @@ class MetricGauges:
                            "window last year", ["period"], registry=registry)
         self.fines_yoy = Gauge("cases_fines_year_on_year", "R-CASE-10 fines change on last year",
                                registry=registry)
-        self._stopping = asyncio.Event()
 
     async def refresh(self) -> CaseMetrics:
         now = self.runtime.clock.now()
@@ -257,20 +256,3 @@ class MetricGauges:
         self.fines_yoy.set(float(result.fines.year_on_year)
                            if result.fines.year_on_year is not None else nan)
         return result
-
-    # Worker protocol: run with the runtime, never fail for a database outage.
-    async def run(self) -> None:
-        interval = settings_of(self.runtime).metrics_refresh_seconds
-        while not self._stopping.is_set():
-            try:
-                await self.refresh()
-            except Exception as exc:
-                log.warning("case metrics refresh failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=interval)
-
-    async def stop(self, grace: float) -> None:
-        self._stopping.set()
-
-    def wake(self) -> None:
-        """Commits do not change a year's metrics enough to recompute on each one."""

@@ -3,8 +3,6 @@ and every few minutes for the other replicas)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import date, timedelta
 
@@ -13,6 +11,7 @@ from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
+from labor_runtime.workers import Periodic
 
 from cases.lifecycle.flows import settings_of
 from cases.workdays import rules
@@ -78,26 +77,13 @@ async def year_view(runtime: Runtime, year: int) -> YearView:
                     working_day_deadlines=settings_of(runtime).working_day_deadlines)
 
 
-class CalendarLoader:
+class CalendarLoader(Periodic):
     """Worker: loads the table when the service starts, then re-reads it periodically so every
-    replica follows a change made through another one."""
+    replica follows a change made through another one (the loading flow reloads its own)."""
 
     def __init__(self, runtime: Runtime) -> None:
+        super().__init__(interval=settings_of(runtime).calendar_refresh_seconds)
         self.runtime = runtime
-        self._stopping = asyncio.Event()
 
-    async def run(self) -> None:
-        interval = settings_of(self.runtime).calendar_refresh_seconds
-        while not self._stopping.is_set():
-            try:
-                await reload(self.runtime)
-            except Exception as exc:  # database outage: keep the last table, try again
-                log.warning("calendar reload failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=interval)
-
-    async def stop(self, grace: float) -> None:
-        self._stopping.set()
-
-    def wake(self) -> None:
-        """The loading flow reloads itself; other commits do not touch the table."""
+    async def refresh(self) -> None:
+        await reload(self.runtime)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from weakref import WeakKeyDictionary
 
 from labor_runtime.runtime import Runtime
+from labor_runtime.workers import Periodic
 from prometheus_client import Counter, Gauge
 
 log = logging.getLogger(__name__)
@@ -56,31 +55,15 @@ async def refresh_on_time(runtime: Runtime) -> None:
         gauge.labels(kind=kind).set(rate if rate is not None else float("nan"))
 
 
-class OnTimeGaugeWorker:
-    """Keeps `intake_deadline_on_time_ratio` fresh: every interval, and soon after a commit."""
+class OnTimeGaugeWorker(Periodic):
+    """Keeps `intake_deadline_on_time_ratio` fresh: recomputed every interval (a deadline met or
+    missed moves a 30-day rate little; recomputing it after every commit cost a query a second
+    under load)."""
 
     def __init__(self, runtime: Runtime, interval: float) -> None:
+        super().__init__(interval=interval)
         self.runtime = runtime
-        self.interval = interval
-        self._stopping = asyncio.Event()
-        self._woken = asyncio.Event()
         of(runtime)
 
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await refresh_on_time(self.runtime)
-            except Exception as exc:  # database outage: the next tick tries again
-                log.warning("on-time gauge refresh failed: %s", type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), timeout=self.interval)
-            self._woken.clear()
-            with contextlib.suppress(TimeoutError):  # at most one refresh a second
-                await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
-
-    async def stop(self, grace: float) -> None:
-        self._stopping.set()
-        self._woken.set()
-
-    def wake(self) -> None:
-        self._woken.set()
+    async def refresh(self) -> None:
+        await refresh_on_time(self.runtime)

@@ -17,6 +17,7 @@ from labor_contracts.notify import DeliveryFailed, DocumentServed
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from labor_runtime.workers import created_work
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notify.channels.base import Channel, ChannelUnusable, DeliveryRefused, Letter
@@ -78,6 +79,8 @@ async def open_delivery(uow: UnitOfWork, *, settings: NotifySettings,
         await uow.emit(DeliveryFailed(document_id=document_id, case_id=case_id, reason=reason,
                                       failed_at=now), subject=document_id)
     await uow.session.execute(deliveries.insert().values(**values))
+    if steps:
+        created_work(uow.session, deliveries)
     return delivery_id
 
 

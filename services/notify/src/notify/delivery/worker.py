@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from labor_runtime.runtime import Runtime
-from labor_runtime.workers import BatchWorker, lease_due
+from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from prometheus_client import Counter
 
 from notify.channels.base import Channel
@@ -16,6 +16,8 @@ from notify.settings import NotifySettings
 
 
 class DeliveryWorker(BatchWorker):
+    tables = frozenset({deliveries.name})
+
     def __init__(self, runtime: Runtime, channels: Mapping[ChannelName, Channel]) -> None:
         settings = runtime.settings
         assert isinstance(settings, NotifySettings)
@@ -26,6 +28,10 @@ class DeliveryWorker(BatchWorker):
         self.channels = channels
         self.rounds = Counter("delivery_rounds", "rounds of delivery attempts by resulting status",
                               ["status"], registry=runtime.metrics.registry)
+
+    async def next_due(self) -> float | None:
+        due = await next_due(self.runtime.engine, deliveries, pending=DeliveryStatus.PENDING)
+        return seconds_until(due, self.runtime.clock.now())
 
     async def claim(self, limit: int) -> list[str]:
         return await lease_due(self.runtime.engine, deliveries, pending=DeliveryStatus.PENDING,

@@ -16,6 +16,7 @@ from labor_runtime.crypto import mask
 from labor_runtime.db import UnitOfWork
 from labor_runtime.runtime import Runtime
 from labor_runtime.webhooks import parse_retry_after
+from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 
 from notify.settings import NotifySettings
@@ -78,6 +79,8 @@ async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: Notice
         insert(worker_notices).values(**values)
         .on_conflict_do_nothing(constraint="worker_notices_once")
         .returning(worker_notices.c.id))).scalar_one_or_none()
+    if created is not None and values["status"] == NoticeStatus.PENDING:
+        created_work(uow.session, worker_notices)
     if created is not None and values["status"] == NoticeStatus.FAILED:
         log.warning("worker notice %s (%s, tracking code %s): %s", notice_id, kind,
                     mask(tracking_code), values["failure_reason"])

@@ -4,7 +4,7 @@ again after a lost attempt keeps its notice_id, so the channel can drop the repe
 from __future__ import annotations
 
 from labor_runtime.runtime import Runtime
-from labor_runtime.workers import BatchWorker, lease_due
+from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from prometheus_client import Counter, Gauge
 
 from notify.settings import NotifySettings
@@ -15,6 +15,8 @@ from notify.worker_notices.sender import NoticeSender
 
 
 class WorkerNoticeWorker(BatchWorker):
+    tables = frozenset({worker_notices.name})
+
     def __init__(self, runtime: Runtime, sender: NoticeSender | None = None) -> None:
         settings = runtime.settings
         assert isinstance(settings, NotifySettings)
@@ -36,6 +38,10 @@ class WorkerNoticeWorker(BatchWorker):
 
     async def close(self) -> None:
         await self.sender.close()
+
+    async def next_due(self) -> float | None:
+        due = await next_due(self.runtime.engine, worker_notices, pending=NoticeStatus.PENDING)
+        return seconds_until(due, self.runtime.clock.now())
 
     async def claim(self, limit: int) -> list[str]:
         return await lease_due(self.runtime.engine, worker_notices, pending=NoticeStatus.PENDING,

@@ -13,6 +13,7 @@ from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.webhooks import parse_retry_after
+from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +59,7 @@ async def enqueue(session: AsyncSession, *, disclosure_id: str, category: str, m
          "next_attempt_at": now, "created_at": now, "updated_at": now}
         for pid in partner_ids
     ]).on_conflict_do_nothing())
+    created_work(session, webhook_deliveries)
     return len(partner_ids)
 
 
@@ -102,6 +104,19 @@ async def claim(runtime: Runtime, *, limit: int, exclude: set[str]) -> list[Clai
                                 row.body, row.attempts, token))
         await uow.commit()
     return claims
+
+
+async def next_due(runtime: Runtime) -> datetime | None:
+    """When the next pending delivery to an enabled endpoint may be claimed."""
+    d, p = webhook_deliveries.c, partners.c
+    async with runtime.engine.connect() as conn:
+        due = (await conn.execute(
+            sa.select(sa.func.min(sa.func.greatest(
+                d.next_attempt_at, sa.func.coalesce(d.leased_until, d.next_attempt_at))))
+            .join(partners, p.id == d.partner_id)
+            .where(d.status == "pending", p.webhook_disabled_at.is_(None),
+                   p.webhook_url.is_not(None)))).scalar_one()
+    return due if isinstance(due, datetime) else None
 
 
 async def settle(runtime: Runtime, claim: Claim, result: AttemptResult) -> Outcome:

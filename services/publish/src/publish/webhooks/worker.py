@@ -4,60 +4,59 @@ concurrently and settles each. Safe with several replicas (leases, `SKIP LOCKED`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from labor_runtime.runtime import Runtime
+from labor_runtime.workers import Loop, seconds_until
 from prometheus_client import Counter
 
 from publish.settings import PublishSettings
 from publish.webhooks import flows
+from publish.webhooks.models import webhook_deliveries
 from publish.webhooks.rules import Outcome, message_id
 from publish.webhooks.sender import WebhookSender
 
 log = logging.getLogger(__name__)
 
 
-class DeliveryWorker:
+class DeliveryWorker(Loop):
+    """Up to `webhook_concurrency` attempts in flight; each finished attempt frees a slot."""
+
+    tables = frozenset({webhook_deliveries.name})
+
     def __init__(self, runtime: Runtime, sender: WebhookSender | None = None) -> None:
         settings = runtime.settings
         assert isinstance(settings, PublishSettings)
+        super().__init__(poll_seconds=settings.webhook_poll_seconds)
         self.runtime = runtime
         self.settings = settings
         self.sender = sender or WebhookSender(timeout=settings.webhook_timeout_seconds)
         self.attempts = Counter("webhook_attempts", "webhook attempts by outcome", ["outcome"],
                                 registry=runtime.metrics.registry)
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._claimed: dict[asyncio.Task[None], str] = {}
+        self._full = False  # the last cycle filled every slot: more may be due
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            free = self.settings.webhook_concurrency - len(self._inflight)
-            if free > 0:
-                try:
-                    claims = await flows.claim(self.runtime, limit=free,
-                                               exclude=set(self._inflight))
-                except Exception as exc:  # database outage: try again next tick
-                    log.warning("webhook claim failed: %s", exc)
-                    claims = []
-                for claim in claims:
-                    task = asyncio.create_task(self._deliver(claim),
-                                               name=f"webhook-{claim.delivery_id}")
-                    self._inflight[claim.delivery_id] = task
-                    self._claimed[task] = claim.delivery_id
-                    task.add_done_callback(self._finished)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.webhook_poll_seconds)
+    async def cycle(self) -> float | None:
+        free = self.settings.webhook_concurrency - len(self._inflight)
+        self._full = free <= 0
+        if self._full:
+            return None  # a finished attempt wakes the loop
+        claims = await flows.claim(self.runtime, limit=free, exclude=set(self._inflight))
+        for claim in claims:
+            task = asyncio.create_task(self._deliver(claim), name=f"webhook-{claim.delivery_id}")
+            self._inflight[claim.delivery_id] = task
+            self._claimed[task] = claim.delivery_id
+            task.add_done_callback(self._finished)
+        if len(claims) == free:
+            self._full = True
+            return None
+        return seconds_until(await flows.next_due(self.runtime), self.runtime.clock.now())
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._inflight.pop(self._claimed.pop(task, ""), None)
-        self._wake.set()
+        if self._full:  # a slot is free for a delivery that is already due
+            self.wake()
 
     async def _deliver(self, claim: flows.Claim) -> None:
         result = await self.sender.send(
@@ -69,18 +68,23 @@ class DeliveryWorker:
             log.warning("webhook delivery %s not settled: %s", claim.delivery_id, exc)
             return
         self.attempts.labels(outcome=outcome).inc()
+        if outcome is Outcome.RETRY:
+            self.wake()  # the next cycle reads when this retry falls due
         if outcome in (Outcome.FAILED, Outcome.GONE):
             log.warning("webhook delivery %s to partner %s %s: %s", claim.delivery_id,
                         claim.partner_id, outcome, result.error)
 
-    async def stop(self, grace: float) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
         """Claim nothing more; let attempts in flight finish within `grace`, then drop them (their
         leases run out and they are retried with the same `webhook-id`)."""
-        self._stopping.set()
-        self._wake.set()
+        await super().stop(grace)
         pending = list(self._inflight.values())
         if pending:
             _, late = await asyncio.wait(pending, timeout=grace)
             for task in late:
                 task.cancel()
+
+    async def close(self) -> None:
+        """After the attempts in flight have ended (finished, or cancelled by `stop`)."""
+        await asyncio.gather(*self._inflight.values(), return_exceptions=True)
         await self.sender.close()
