@@ -203,3 +203,28 @@ async def test_dead_database_connection_is_503_problem_then_recovers(intake):
             _is_problem(response, 503)
             assert response.headers["retry-after"]
     assert statuses[0] == 503 and statuses[-1] == 404, statuses
+
+
+async def test_database_out_of_connections_is_503_problem_not_500(intake, infrastructure,
+                                                                  bus_prefix):
+    """PostgreSQL refusing a connection (SQLSTATE 53300, too many connections: seen when several
+    stacks shared one server) is a moment's refusal: 503 with Retry-After, never a 500."""
+    import asyncpg
+    from labor_runtime.db import asyncpg_dsn
+    from sqlalchemy.engine import make_url
+
+    role = f"limited_{bus_prefix.strip('.').replace('-', '_')}"
+    admin = await asyncpg.connect(asyncpg_dsn(intake.database_url))
+    try:
+        await admin.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 0')
+        url = make_url(intake.database_url).set(username=role).render_as_string(False)
+        async with running_service(IntakeSettings, create_app, MIGRATIONS, infrastructure,
+                                   bus_prefix, database_url=url) as starved:
+            response = await starved.client.post(
+                "/v1/complaints", json={}, headers={"X-API-Key": intake.key,
+                                                    "Idempotency-Key": "starved-0001"})
+        _is_problem(response, 503)
+        assert response.headers["retry-after"]
+    finally:
+        await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        await admin.close()

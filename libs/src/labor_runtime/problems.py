@@ -87,7 +87,8 @@ def install(app: FastAPI) -> None:
             return problem_response(409, "concurrent-update", "Concurrent update",
                                     "another request changed the same record; retry",
                                     instance=request.url.path, headers={"Retry-After": "1"})
-        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+        if (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+                or transient(exc)):
             log.warning("database unavailable on %s %s", request.method, request.url.path)
             return problem_response(503, "service-unavailable", "Database unavailable",
                                     "retry shortly; writes are idempotent with the same key",
@@ -100,6 +101,18 @@ def install(app: FastAPI) -> None:
         return problem_response(500, "internal-error", "Internal error",
                                 "the error was logged; retry later or contact operations",
                                 instance=request.url.path)
+
+
+# SQLSTATE classes a retry can cure: connection exceptions, insufficient resources (too many
+# connections), operator intervention (the server is starting or shutting down), a deadlock or
+# serialization failure. asyncpg raises them as plain DBAPIErrors.
+TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01")
+
+
+def transient(exc: DBAPIError) -> bool:
+    """Whether the database refused for a moment, not for this request's content."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return sqlstate.startswith(TRANSIENT_SQLSTATES)
 
 
 class BodySizeLimit:
