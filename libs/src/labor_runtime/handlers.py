@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from labor_runtime.bus import BatchHandler, Rejected
 from labor_runtime.clock import Clock
 from labor_runtime.db import UnitOfWork
-from labor_runtime.inbox import first_delivery
+from labor_runtime.inbox import first_deliveries
 from labor_runtime.tracing import context_from
 from labor_runtime.workers import Wakes
 
@@ -81,14 +81,17 @@ def message_handler(
                         envelope.subject or ""},
         ):
             uow.continue_trace(None)  # a handler before it in the batch may have set another
-            if await first_delivery(uow.session, consumer=consumer, event_id=envelope.id,
-                                    event_type=envelope.type):
-                await event.handler(uow, envelope, event.data)
+            await event.handler(uow, envelope, event.data)
 
     async def apply_all(events: Sequence[_Event]) -> None:
         async with UnitOfWork(sessions, source, clock, after_commit) as uow:
+            # The inbox of the whole batch in one statement; redeliveries change nothing.
+            new = await first_deliveries(uow.session, consumer=consumer, events=[
+                (e.envelope.id, e.envelope.type) for e in events])
             for event in events:
-                await apply(uow, event)
+                if event.envelope.id in new:
+                    new.discard(event.envelope.id)  # the same event twice in a batch: once
+                    await apply(uow, event)
             await uow.commit()
 
     async def handle(messages: Sequence[AbstractIncomingMessage]) -> list[BaseException | None]:

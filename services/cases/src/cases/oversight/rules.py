@@ -89,10 +89,15 @@ def on_time(deadlines: Sequence[tuple[datetime, datetime | None]], *, start: dat
 
 
 def average_hours(durations: Sequence[timedelta]) -> Decimal | None:
-    if not durations:
+    return average_hours_of(sum(durations, timedelta(0)), len(durations))
+
+
+def average_hours_of(total: timedelta, count: int) -> Decimal | None:
+    """The mean of `count` durations summing to `total`, in hours to the hundredth."""
+    if not count:
         return None
-    total = sum(durations, timedelta(0)).total_seconds() / 3600 / len(durations)
-    return Decimal(str(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    hours = total.total_seconds() / 3600 / count
+    return Decimal(str(hours)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def year_on_year(current: Decimal, previous: Decimal) -> Decimal | None:
