@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import e2e, intake, messaging
+from bench import e2e, intake, load, messaging
 
 
 def main() -> None:
@@ -21,6 +21,9 @@ def main() -> None:
     messaging.write("intake", asyncio.run(intake.main(seconds, [1, 16, 64], 18101)))
     messaging.write("intake_batch", asyncio.run(intake.main(seconds, [1, 16, 64], 18101, batch=50)))
     messaging.write("e2e", e2e.main(5 if args.quick else 20, 18201))
+    # open loop on a whole stack, with the bare reference beside intake (writes results/load.json)
+    load.run_and_write(rates=[10, 40] if args.quick else [50, 100, 300, 600],
+                       seconds=10 if args.quick else 20, ratio_seconds=3 if args.quick else 5)
 
 
 if __name__ == "__main__":
