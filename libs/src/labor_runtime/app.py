@@ -56,8 +56,10 @@ def api_client(kind: str, scope: str | None = None) -> Callable[..., Any]:
         presented = request.headers.get("x-api-key", "")
         if not presented:
             raise unauthorized("send the client's key in the 'X-API-Key' header")
-        async with runtime.session() as session:
-            principal = await runtime.api_keys.verify(session, presented, runtime.clock.now())
+        principal = runtime.api_keys.cached(presented)
+        if principal is None:  # no session opened for a key seen in the last seconds
+            async with runtime.session() as session:
+                principal = await runtime.api_keys.verify(session, presented, runtime.clock.now())
         if principal.kind != kind:
             raise Problem(403, "forbidden", "Wrong kind of client", f"this API is for {kind} clients")
         if scope is not None and scope not in principal.scopes:

@@ -93,7 +93,8 @@ class PublishFailed(Exception):
 
 
 class OutboxRelay(Loop):
-    """Publishes committed outbox rows; several replicas may run against one database.
+    """Publishes committed outbox rows; several replicas may run against one database. Each
+    claim and each settle is one statement: `engine` may be (and in a service is) autocommit.
 
     Woken by the commits of its own process that wrote events; sleeps until the next row it
     failed to publish may be tried again, or the poll catches rows other processes wrote."""

@@ -46,6 +46,9 @@ class Runtime:
         self.calendar = calendar or Calendar()
         self.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                                     max_overflow=settings.db_max_overflow)
+        # Reads and single statements (a claim, a lease, a lookup) need no BEGIN and ROLLBACK
+        # round trips: under READ COMMITTED each statement has its own snapshot anyway.
+        self.reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.metrics = Metrics(self.service)
         self.tracer_provider = tracer_provider(
@@ -63,7 +66,7 @@ class Runtime:
                                    timeout=settings.publish_timeout_seconds,
                                    heartbeat=settings.amqp_heartbeat_seconds)
         self.relay = OutboxRelay(
-            self.engine, self.publisher,
+            self.reader, self.publisher,
             batch_size=settings.outbox_batch_size, lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=settings.outbox_poll_seconds,
             on_published=self.metrics.events_published.inc)

@@ -125,10 +125,15 @@ class ApiKeyVerifier:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Principal]] = {}
 
-    async def verify(self, session: AsyncSession, presented: str, now: datetime) -> Principal:
+    def cached(self, presented: str) -> Principal | None:
+        """The key's principal if it was verified less than `cache_seconds` ago."""
         cached = self._cache.get(presented)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        return cached[1] if cached and cached[0] > time.monotonic() else None
+
+    async def verify(self, session: AsyncSession, presented: str, now: datetime) -> Principal:
+        cached = self.cached(presented)
+        if cached is not None:
+            return cached
         parts = presented.split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX:
             raise unauthorized("malformed API key")

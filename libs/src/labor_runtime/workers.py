@@ -150,7 +150,7 @@ async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str, now: 
                     limit: int, lease_seconds: float) -> list[str]:
     """Lease up to `limit` rows of `table` in status `pending` whose `next_attempt_at` has come,
     oldest first; rows leased to another worker are skipped until its `lease_until` passes.
-    Returns their ids."""
+    Returns their ids. One statement: `engine` may be autocommit (`Runtime.reader`)."""
     c = table.c
     due = (sa.select(c.id)
            .where(c.status == pending, c.next_attempt_at <= now,

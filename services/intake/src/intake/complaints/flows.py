@@ -152,8 +152,7 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
     deadlines: dict[str, object] = {"start_clocks": not missing}
     for n, (kind, due) in enumerate(_deadlines(runtime, now), start=1):
         deadlines |= {f"t{n}_id": str(uuid.uuid4()), f"t{n}_kind": kind, f"t{n}_due": due}
-    async with runtime.engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+    async with runtime.reader.connect() as conn:
         inserted = (await conn.execute(_ACCEPT, {
             "id": complaint_id, "tracking_code": tracking_code, "channel": client.channel,
             "channel_client": client.subject, "idempotency_key": idempotency_key,
@@ -252,13 +251,13 @@ def _replay(row: sa.Row, request_hash: str) -> ComplaintReceipt:  # type: ignore
 
 
 async def _by_key(runtime: Runtime, client: str, key: str) -> sa.Row | None:  # type: ignore[type-arg]
-    async with runtime.engine.connect() as conn:
+    async with runtime.reader.connect() as conn:
         return (await conn.execute(sa.select(complaints).where(
             complaints.c.channel_client == client, complaints.c.idempotency_key == key))).first()
 
 
 async def status_by_tracking_code(runtime: Runtime, tracking_code: str) -> sa.Row:  # type: ignore[type-arg]
-    async with runtime.engine.connect() as conn:
+    async with runtime.reader.connect() as conn:
         row = (await conn.execute(sa.select(complaints).where(
             complaints.c.tracking_code == tracking_code))).first()
     if row is None:

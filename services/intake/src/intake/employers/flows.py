@@ -99,7 +99,7 @@ EVENT_FROM = "complaint LEFT JOIN employer ON true"
 
 async def match_employer(runtime: Runtime, *, credit_code: str | None, name: str,
                          address: str | None) -> Match:
-    async with runtime.engine.connect() as conn:
+    async with runtime.reader.connect() as conn:
         return await match(conn, credit_code=credit_code, name=name, address=address)
 
 

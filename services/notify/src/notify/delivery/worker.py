@@ -30,11 +30,11 @@ class DeliveryWorker(BatchWorker):
                               ["status"], registry=runtime.metrics.registry)
 
     async def next_due(self) -> float | None:
-        due = await next_due(self.runtime.engine, deliveries, pending=DeliveryStatus.PENDING)
+        due = await next_due(self.runtime.reader, deliveries, pending=DeliveryStatus.PENDING)
         return seconds_until(due, self.runtime.clock.now())
 
     async def claim(self, limit: int) -> list[str]:
-        return await lease_due(self.runtime.engine, deliveries, pending=DeliveryStatus.PENDING,
+        return await lease_due(self.runtime.reader, deliveries, pending=DeliveryStatus.PENDING,
                                now=self.runtime.clock.now(), limit=limit,
                                lease_seconds=self.settings.delivery_lease_seconds)
 

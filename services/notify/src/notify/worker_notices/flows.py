@@ -115,7 +115,7 @@ async def attempt(runtime: Runtime, sender: NoticeSender, notice_id: str) -> Out
     there was nothing to do (delivered or failed already: a delivered notice is never sent again)."""
     settings = runtime.settings
     assert isinstance(settings, NotifySettings)
-    async with runtime.engine.connect() as conn:
+    async with runtime.reader.connect() as conn:
         row = (await conn.execute(sa.select(worker_notices)
                                   .where(worker_notices.c.id == notice_id))).first()
     if row is None or row.status != NoticeStatus.PENDING:

@@ -40,11 +40,11 @@ class WorkerNoticeWorker(BatchWorker):
         await self.sender.close()
 
     async def next_due(self) -> float | None:
-        due = await next_due(self.runtime.engine, worker_notices, pending=NoticeStatus.PENDING)
+        due = await next_due(self.runtime.reader, worker_notices, pending=NoticeStatus.PENDING)
         return seconds_until(due, self.runtime.clock.now())
 
     async def claim(self, limit: int) -> list[str]:
-        return await lease_due(self.runtime.engine, worker_notices, pending=NoticeStatus.PENDING,
+        return await lease_due(self.runtime.reader, worker_notices, pending=NoticeStatus.PENDING,
                                now=self.runtime.clock.now(), limit=limit,
                                lease_seconds=self.settings.worker_notice_lease_seconds)
 

@@ -109,7 +109,7 @@ async def claim(runtime: Runtime, *, limit: int, exclude: set[str]) -> list[Clai
 async def next_due(runtime: Runtime) -> datetime | None:
     """When the next pending delivery to an enabled endpoint may be claimed."""
     d, p = webhook_deliveries.c, partners.c
-    async with runtime.engine.connect() as conn:
+    async with runtime.reader.connect() as conn:
         due = (await conn.execute(
             sa.select(sa.func.min(sa.func.greatest(
                 d.next_attempt_at, sa.func.coalesce(d.leased_until, d.next_attempt_at))))
