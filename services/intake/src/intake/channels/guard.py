@@ -28,7 +28,9 @@ class ChannelClient:
         return self.principal.subject
 
 
-def quota_book(request: Request) -> QuotaBook:
+async def quota_book(request: Request) -> QuotaBook:
+    """Async on purpose: FastAPI runs plain `def` dependencies in a thread pool (a thread hop on
+    every request)."""
     book: QuotaBook = request.app.state.quota_book
     return book
 

@@ -39,7 +39,9 @@ class QuotaBook:
     runtime's durable pool."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = create_engine(database_url, pool_size=4, max_overflow=4,
+        # No overflow: a spend holds its connection for one statement, and overflow connections
+        # were opened and closed per request under load (a connection set-up each time).
+        self.engine = create_engine(database_url, pool_size=4, max_overflow=0,
                                     server_settings={"synchronous_commit": "off"})
 
     async def close(self) -> None:
