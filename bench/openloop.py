@@ -26,7 +26,7 @@ import multiprocessing.connection
 import resource
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -309,7 +309,7 @@ def run(url: str, rate: float, seconds: float, request: Request, *, max_connecti
 
 def _child(conn: multiprocessing.connection.Connection, url: str, rate: float, seconds: float,
            request: Request, max_connections: int, drain: float) -> None:
-    try:
+    with _reporting(conn):
         payloads = render(url, request, int(rate * seconds))
         conn.send(("ready", None))
         if not conn.poll(120):
@@ -321,6 +321,13 @@ def _child(conn: multiprocessing.connection.Connection, url: str, rate: float, s
             result = runner.run(open_loop(url, rate, seconds, payloads, start_at=start_at,
                                           max_connections=max_connections, drain=drain))
         conn.send(("result", result))
+
+
+@contextlib.contextmanager
+def _reporting(conn: multiprocessing.connection.Connection) -> Iterator[None]:
+    """In a child: send the parent the traceback of whatever fails, and close the pipe."""
+    try:
+        yield
     except BaseException:
         with contextlib.suppress(OSError):
             conn.send(("error", traceback.format_exc()))
@@ -387,16 +394,10 @@ class OpenLoopProcess:
 
 def _call_child(conn: multiprocessing.connection.Connection, fn: Callable[..., Any],
                 args: tuple[Any, ...]) -> None:
-    try:
+    with _reporting(conn):
         before = cpu_seconds()
         value = fn(*args)
         conn.send(("result", (value, cpu_seconds() - before)))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            conn.send(("error", traceback.format_exc()))
-        raise
-    finally:
-        conn.close()
 
 
 async def call_in_process(fn: Callable[..., Any], *args: Any, timeout: float = 300.0
