@@ -334,7 +334,7 @@ class Consumer:
 
     async def _consume_until_lost(self) -> None:
         self._lost.clear()
-        self._arrived.clear()  # deliveries of a lost channel: the broker delivers them again
+        self._forget_arrived()
         self._connection = await connect(self.url, heartbeat=self.heartbeat)
         self._connection.close_callbacks.add(lambda *_: self._lost.set())
         self._channel = await self._connection.channel()
@@ -357,6 +357,14 @@ class Consumer:
         self._idle.clear()
         self._arrived.append(message)
         self._arrival.set()
+
+    def _forget_arrived(self) -> None:
+        """Drop deliveries of a lost channel not yet handled: the broker delivers them again."""
+        self.stats.in_flight -= len(self._arrived)
+        self._arrived.clear()
+        if self.stats.in_flight <= 0:
+            self.stats.in_flight = 0
+            self._idle.set()
 
     async def _batches(self) -> None:
         """Take what has arrived, up to a batch, and settle it; again until stopped."""
