@@ -69,7 +69,6 @@ class Loop(ABC):
 
     def __init__(self, *, poll_seconds: float) -> None:
         self.poll_seconds = poll_seconds
-        self.cycles = 0
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -100,10 +99,6 @@ class Loop(ABC):
             due = wakes[table]
             self.wake(None if due is None else (due - now).total_seconds())
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
     async def stop(self, grace: float = 10.0) -> None:
         """Start nothing new; let the cycle in progress finish within `grace` (the runtime cancels
         it after that: leases expire and the items are taken up again)."""
@@ -125,7 +120,6 @@ class Loop(ABC):
                                 type(exc).__name__, exc)
                 finally:
                     self._idle.set()
-                    self.cycles += 1
                 if delay is not None and delay <= 0:
                     continue
                 timeout = self.poll_seconds if delay is None else min(delay, self.poll_seconds)
