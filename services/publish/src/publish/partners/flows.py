@@ -11,7 +11,6 @@ from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal, issue_api_key
 from labor_runtime.webhooks import new_secret
-from labor_runtime.workers import created_work
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +30,7 @@ from publish.partners.schemas import (
     WebhookUpdate,
 )
 from publish.settings import PublishSettings
-from publish.webhooks.flows import secret_aad
-from publish.webhooks.models import webhook_deliveries
+from publish.webhooks.flows import endpoint_enabled, secret_aad
 
 FEED_SCOPE = "disclosures:read"
 
@@ -130,7 +128,7 @@ async def set_webhook(runtime: Runtime, who: Principal, partner_id: str,
         await uow.session.execute(partners.update().where(partners.c.id == partner_id)
                                   .values(**values))
         await audit.record(uow.session, _audit(who, "set_webhook", partner_id, body.url, now))
-        created_work(uow.session, webhook_deliveries)  # its pending deliveries resume
+        endpoint_enabled(uow.session)  # its pending deliveries resume
         await uow.commit()
     return WebhookSet(webhook_url=body.url, webhook_enabled=True, webhook_secret=secret)
 

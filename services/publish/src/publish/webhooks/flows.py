@@ -106,6 +106,12 @@ async def claim(runtime: Runtime, *, limit: int, exclude: set[str]) -> list[Clai
     return claims
 
 
+def endpoint_enabled(session: AsyncSession) -> None:
+    """A partner's endpoint was enabled again: its pending deliveries are due once the
+    transaction commits (wake the worker)."""
+    created_work(session, webhook_deliveries)
+
+
 async def next_due(runtime: Runtime) -> datetime | None:
     """When the next pending delivery to an enabled endpoint may be claimed."""
     d, p = webhook_deliveries.c, partners.c
