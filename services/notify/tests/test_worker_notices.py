@@ -30,7 +30,8 @@ ITEMS = ["worker's identity proof (身份证明)",
          "(初步证据)"]
 NOTICE_KEYS = {"notice_id", "kind", "title", "tracking_code", "complaint_id", "channel", "issued_at"}
 # What would identify the worker (R-INT-7): a name field, an identity number, a phone number.
-PERSONAL = re.compile(r"name|phone|id_number|\d{17}[\dX]|1[3-9]\d{9}")
+# An identity or phone number stands alone: a run of digits inside a UUID (e16000254785) is not one.
+PERSONAL = re.compile(r"name|phone|id_number|(?<![0-9A-Za-z])(\d{17}[\dX]|1[3-9]\d{9})(?![0-9A-Za-z])")
 DELIVERED = "notify.worker_notice.delivered.v1"
 FAILED = "notify.worker_notice.failed.v1"
 
