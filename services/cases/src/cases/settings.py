@@ -115,7 +115,8 @@ class CasesSettings(ServiceSettings):
     loss_target_rate: Decimal = Field(
         default=Decimal("0.01"), ge=0, le=1, description="R-CASE-10 highest review/litigation loss rate")
     metrics_refresh_seconds: float = Field(
-        default=60, gt=0, description="how often the R-CASE-10 Prometheus gauges are recomputed")
+        default=900, gt=0, description="how often the R-CASE-10 Prometheus gauges are recomputed "
+        "(year to date: a million cases take seconds of database time)")
     # Working-day calendar (节假日与调休)
     working_day_deadlines: list[DayDeadline] = Field(
         default_factory=list,
