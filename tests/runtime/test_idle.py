@@ -90,3 +90,25 @@ async def test_an_idle_service_looks_for_work_once_per_poll(infrastructure, bus_
     # Publish's old webhook worker, woken by its own claim's commit, sent ~2,000 statements a
     # second here; any loop that wakes itself sends hundreds.
     assert count.total <= allowed, (count.total, allowed, count.by_table)
+
+
+async def test_a_clock_shift_wakes_the_deadline_loops_not_the_periodic_gauges(infrastructure,
+                                                                               bus_prefix):
+    """Tests and demos shift the clock: deadlines may have come due, so the sweeper looks at once;
+    the year-to-date gauges (seconds of database time at a million cases) keep their schedule.
+    Each scenario walk of the load benchmark shifted the clock and recomputed them."""
+    settings_type, factory, migrations = SERVICES["cases"]
+    async with running_service(settings_type, factory, migrations, infrastructure, bus_prefix,
+                               **PRODUCTION_POLLS) as running:
+        await asyncio.sleep(1.0)
+        count = StatementCount()
+        event.listen(running.runtime.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            shifted = await running.client.post("/v1/ops/clock", json={"advance_seconds": 3600})
+            await asyncio.sleep(1.0)
+        finally:
+            event.remove(running.runtime.engine.sync_engine, "before_cursor_execute", count)
+    assert shifted.status_code == 200, shifted.text
+    assert count.by_table is not None
+    assert count.by_table["timers"] >= 1, count.by_table  # the sweeper looked for due deadlines
+    assert count.by_table["case_complaints"] == 0, count.by_table  # R-CASE-10 not recomputed

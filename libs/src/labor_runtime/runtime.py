@@ -130,7 +130,8 @@ class Runtime:
     def clock_moved(self) -> None:
         """The clock was shifted (tests, demos): every due time may have come."""
         for loop in self.loops:
-            loop.wake()
+            if loop.follows_clock:
+                loop.wake()
 
     def session(self) -> AsyncSession:
         return self.sessions()

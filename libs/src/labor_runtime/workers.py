@@ -66,6 +66,8 @@ class Loop(ABC):
     """
 
     tables: frozenset[str] = frozenset()
+    # Whether a shift of the service's clock may have made work due (deadlines, retries).
+    follows_clock = True
 
     def __init__(self, *, poll_seconds: float) -> None:
         self.poll_seconds = poll_seconds
@@ -210,7 +212,10 @@ class BatchWorker(Loop):
 
 class Periodic(Loop):
     """A loop that recomputes something on its own schedule (gauges, a reference table); no
-    commit wakes it."""
+    commit or clock shift wakes it (a year-to-date gauge over a million cases is seconds of
+    database time)."""
+
+    follows_clock = False
 
     def __init__(self, *, interval: float) -> None:
         super().__init__(poll_seconds=interval)
