@@ -21,12 +21,13 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import uvicorn
 from fastapi import FastAPI, Header
+from labor_runtime.db import asyncpg_dsn, drop_database, ensure_database
 from pydantic import BaseModel, Field
+from sqlalchemy.engine import make_url
 
 SCHEMA = (
     """CREATE TABLE complaints (
@@ -88,21 +89,14 @@ class Complaint(BaseModel):
     materials: list[Material] = Field(default_factory=list, max_length=100)
 
 
-def _dsn(url: str, database: str | None = None) -> str:
-    """An asyncpg DSN from a plain or SQLAlchemy (`postgresql+asyncpg://`) URL."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
-    path = f"/{database}" if database else parts.path
-    return urlunsplit(parts._replace(scheme=scheme, path=path))
+def database_url(url: str, name: str) -> str:
+    """The URL of database `name` on the server of `url` (plain or `postgresql+asyncpg://`)."""
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-async def create_database(url: str, name: str) -> None:
-    admin = await asyncpg.connect(_dsn(url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(_dsn(url, name))
+async def create_database(url: str) -> None:
+    await ensure_database(url)
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         for statement in SCHEMA:
             await conn.execute(statement)
@@ -110,30 +104,23 @@ async def create_database(url: str, name: str) -> None:
         await conn.close()
 
 
-async def drop_database(url: str, name: str) -> None:
-    admin = await asyncpg.connect(_dsn(url))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-def create_app(database_url: str, database_name: str, pool_size: int = 16) -> FastAPI:
+def create_app(server_url: str, database_name: str, pool_size: int = 16) -> FastAPI:
+    url = database_url(server_url, database_name)
     pool: asyncpg.Pool | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         nonlocal pool
-        await create_database(database_url, database_name)
+        await create_database(url)
         try:
-            pool = await asyncpg.create_pool(_dsn(database_url, database_name),
+            pool = await asyncpg.create_pool(asyncpg_dsn(url),
                                              min_size=pool_size, max_size=pool_size)
             try:
                 yield
             finally:
                 await pool.close()
         finally:
-            await drop_database(database_url, database_name)
+            await drop_database(url)
 
     app = FastAPI(title="bare reference", lifespan=lifespan, openapi_url=None)
 

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from labor_runtime.db import asyncpg_dsn
+from labor_runtime.db import asyncpg_dsn, drop_database
 
 from bench.messaging import write
 from bench.openloop import OpenLoopProcess, call_in_process, closed_loop, percentile
@@ -564,7 +564,7 @@ async def ratio(ctx: Context, seconds: float, levels: tuple[int, ...] = (1, 16),
             process.kill()
             await asyncio.to_thread(process.wait, 10)
         stderr = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
-        await bare.drop_database(config.postgres_url, database)
+        await drop_database(bare.database_url(config.postgres_url, database))
     levels_out = []
     for level in levels:
         row: dict[str, Any] = {"connections": level}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -50,14 +50,10 @@ SERVICES = {
 @dataclass
 class StatementCount:
     total: int = 0
-    by_table: Counter[str] | None = None
-
-    def __post_init__(self) -> None:
-        self.by_table = Counter()
+    by_table: Counter[str] = field(default_factory=Counter)
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         self.total += 1
-        assert self.by_table is not None
         words = statement.replace("\n", " ").split()
         for keyword in ("FROM", "UPDATE", "INTO"):
             if keyword in words:
@@ -109,6 +105,5 @@ async def test_a_clock_shift_wakes_the_deadline_loops_not_the_periodic_gauges(in
         finally:
             event.remove(running.runtime.engine.sync_engine, "before_cursor_execute", count)
     assert shifted.status_code == 200, shifted.text
-    assert count.by_table is not None
     assert count.by_table["timers"] >= 1, count.by_table  # the sweeper looked for due deadlines
     assert count.by_table["case_complaints"] == 0, count.by_table  # R-CASE-10 not recomputed

@@ -117,26 +117,29 @@ class OutboxRelay(Loop):
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
         self.on_published = on_published
-        self._claimed = self._failed = 0  # by the cycle in progress
 
     async def cycle(self) -> float | None:
-        self._claimed = self._failed = 0
-        await self.relay_once()
-        if self._claimed >= self.batch_size:
+        claimed, published = await self.relay_batch()
+        if claimed >= self.batch_size:
             return 0.0
-        if self._claimed and not self._failed:
+        if claimed and published == claimed:
             return None  # all sent; what committed meanwhile has woken the loop again
         async with self.engine.connect() as conn:  # a backoff, or another relay's lease
             return await next_attempt_in(conn)
 
     async def relay_once(self) -> int:
-        """Claim a batch, publish it with confirms, record the outcome; returns rows published."""
+        """One batch; returns the rows published."""
+        return (await self.relay_batch())[1]
+
+    async def relay_batch(self) -> tuple[int, int]:
+        """Claim a batch, publish it with confirms, record the outcome; returns the rows claimed
+        and the rows published."""
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(_claim, {"lease": self.lease_seconds, "batch": self.batch_size})
             ).all()
         if not rows:
-            return 0
+            return 0, 0
         results = await asyncio.gather(
             *(self.publisher.publish_raw(r.routing_key, r.body, message_id=r.event_id,
                                          traceparent=r.traceparent) for r in rows),
@@ -163,8 +166,7 @@ class OutboxRelay(Loop):
             log.warning("outbox: %d of %d events not confirmed, will retry", len(failed), len(rows))
         if self.on_published is not None:
             self.on_published(len(sent))
-        self._claimed, self._failed = len(rows), len(failed)
-        return len(sent)
+        return len(rows), len(sent)
 
 
 async def next_attempt_in(conn: AsyncConnection) -> float | None:
