@@ -325,6 +325,30 @@ def cores(cpu: dict[str, float], window: float) -> dict[str, float]:
     return {k: round(v / window, 3) for k, v in cpu.items()}
 
 
+# --- database I/O, from PostgreSQL's statistics -----------------------------------------------------
+
+_DATABASE_IO = """
+SELECT (SELECT wal_bytes FROM pg_stat_wal)::float8 AS wal_bytes,
+       (SELECT wal_fpi FROM pg_stat_wal)::float8 AS wal_fpi,
+       coalesce(sum(blks_read), 0)::float8 AS blocks_read,
+       coalesce(sum(blks_hit), 0)::float8 AS blocks_hit,
+       coalesce(sum(xact_commit), 0)::float8 AS commits
+  FROM pg_stat_database WHERE datname LIKE '%' || $1
+"""
+
+
+async def database_io(stack: Stack) -> dict[str, float]:
+    """The server's WAL written so far (bytes, full-page images) and this stack's databases' block
+    reads outside shared buffers, hits and commits: the differences over a rate, per complaint,
+    show whether stored data makes each complaint cost more (bigger indexes, colder pages)."""
+    conn = await asyncpg.connect(asyncpg_dsn(stack.config.postgres_url))
+    try:
+        row = await conn.fetchrow(_DATABASE_IO, stack.config.db_suffix)
+    finally:
+        await conn.close()
+    return dict(row)
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -444,9 +468,11 @@ async def one_rate(ctx: Context, rate: float, seconds: float, walk_count: int,
         if walk_count:
             walk_task = asyncio.create_task(walks(ctx, start, end, walk_count, walk_timeout))
         await sleep_until(warm)
+        io_before = await database_io(ctx.stack)
         a = take_sample()
         await sleep_until(end)
         b = take_sample()
+        io_after = await database_io(ctx.stack)
         result = await generator.result()
     except BaseException:
         if walk_task is not None:
@@ -500,6 +526,9 @@ async def one_rate(ctx: Context, rate: float, seconds: float, walk_count: int,
         "cpu_ms_per_accepted_complaint": per_complaint,
         "stack_cpu_ms_per_accepted_complaint": (round(stack_cpu * 1000 / len(in_window), 2)
                                                 if in_window else None),
+        "database_io_per_accepted_complaint": (
+            {k: round((io_after[k] - io_before[k]) / len(in_window), 1) for k in io_after}
+            if in_window else {}),
         "walks": walked,
         "_accepted": accepted,  # removed before writing; the final reconciliation needs it
     }
@@ -831,6 +860,13 @@ def report(result: dict[str, Any]) -> str:
             per = run["cpu_ms_per_accepted_complaint"]
             lines.append(f"{run['rate']:>6g}  " + "  ".join(
                 f"{per.get(c, 0.0):>9.1f}" for c in COLUMNS))
+        lines += ["database per accepted complaint: WAL bytes and full-page images (the whole "
+                  "server), blocks read outside shared buffers and hit, commits (this stack)"]
+        for run in rates:
+            io = run.get("database_io_per_accepted_complaint", {})
+            lines.append(f"{run['rate']:>6g}  " + "  ".join(
+                f"{k} {io.get(k, 0.0):g}" for k in ("wal_bytes", "wal_fpi", "blocks_read",
+                                                   "blocks_hit", "commits")))
     walks_info = result.get("walks", {})
     walked = [w for r in rates for w in r.get("walks", [])]
     if walks_info.get("rate") is not None and walks_info.get("requested"):

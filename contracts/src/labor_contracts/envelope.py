@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from labor_contracts.identifiers import new_id
 
 SPEC_VERSION = "1.0"
 SCHEMA_BASE = "https://schemas.inspection.example.gov.cn/events/"
@@ -18,7 +19,7 @@ class Envelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     specversion: str = Field(default=SPEC_VERSION, description="CloudEvents version")
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()), description="unique event id")
+    id: str = Field(default_factory=new_id, description="unique event id")
     source: str = Field(description="producing service, e.g. /services/intake")
     type: str = Field(description="versioned event type, also the routing key")
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))

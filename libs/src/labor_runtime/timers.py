@@ -7,7 +7,6 @@ their effect, so replicas never fire one twice and a crash fires nothing half-wa
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.common import DeadlineOverdue
+from labor_contracts.identifiers import new_id
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from labor_runtime.clock import Clock
@@ -62,7 +62,7 @@ async def schedule(
         )
         created_work(session, timers, due=due_at)
         return str(existing)
-    timer_id = str(uuid.uuid4())
+    timer_id = new_id()
     await session.execute(
         timers.insert().values(id=timer_id, kind=kind, subject=subject, due_at=due_at,
                                payload=payload or {}, created_at=now)
@@ -80,7 +80,7 @@ async def start(
 ) -> None:
     """Start several deadlines of a new subject at once (one statement; nothing to move)."""
     await session.execute(timers.insert(), [
-        {"id": str(uuid.uuid4()), "kind": kind, "subject": subject, "due_at": due, "payload": {},
+        {"id": new_id(), "kind": kind, "subject": subject, "due_at": due, "payload": {},
          "created_at": now}
         for kind, due in deadlines
     ])

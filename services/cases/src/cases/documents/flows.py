@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from labor_contracts.cases import DocumentIssued
 from labor_contracts.common import DocumentKind, EmployerRef
+from labor_contracts.identifiers import new_id
 from labor_contracts.notify import DocumentServed
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.db import UnitOfWork
@@ -47,7 +47,7 @@ async def file(session: AsyncSession, settings: CasesSettings, *, case_id: str,
 
     `content(document_id, verify_url)` builds what is printed, QR link included.
     """
-    document_id = str(uuid.uuid4())
+    document_id = new_id()
     link = rules.verify_url(settings.public_base_url, document_id)
     pdf = render_pdf(content(document_id, link))
     digest = rules.fingerprint(pdf)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import uuid
 
 import sqlalchemy as sa
+from labor_contracts.identifiers import new_id
 from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
@@ -53,7 +53,7 @@ async def add(runtime: Runtime, who: Principal, case_id: str, body: EvidenceCrea
             .where(evidence_items.c.case_id == case_id)
             .order_by(evidence_items.c.position.desc()).limit(1))).first()
         link = rules.Link(
-            id=str(uuid.uuid4()), case_id=case_id, position=(last.position + 1) if last else 1,
+            id=new_id(), case_id=case_id, position=(last.position + 1) if last else 1,
             kind=body.kind, title=body.title, description=body.description,
             content_type=body.content_type, content_sha256=rules.content_hash(content),
             collected_by=who.subject, collected_at=now,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from labor_contracts.cases import CaseClosed
 from labor_contracts.common import DocumentKind, EmployerRef
+from labor_contracts.identifiers import new_id
 from labor_runtime import timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.crypto import FieldCipher
@@ -92,7 +92,7 @@ async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
         hold_by = rules.hearing_hold_by(
             requested_at, days=settings.hearing_within_days, calendar=runtime.calendar,
             working=settings.counts_working_days(DayDeadline.HEARING))
-        hearing_id = str(uuid.uuid4())
+        hearing_id = new_id()
         await uow.session.execute(hearings.insert().values(
             id=hearing_id, case_id=case_id, requested_at=requested_at, requested_by=who.subject,
             request_note=body.note, hold_by=hold_by))
@@ -130,7 +130,7 @@ async def record_hearing(runtime: Runtime, who: Principal, case_id: str,
         number = lifecycle.document_number(
             settings.hearing_record_number_prefix, year,
             await next_number(uow.session, series="hearing_record", year=year))
-        document_id = str(uuid.uuid4())
+        document_id = new_id()
         content = json.dumps({
             "form": "听证笔录", "number": number, "case_id": case_id,
             "case_number": row.case_number, "held_at": body.held_at.isoformat(),

@@ -4,11 +4,11 @@ the brigade chief e-signs; every step signs the same stored form (R-ORG-2 betwee
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 from labor_contracts.cases import CaseNotRegistered
+from labor_contracts.identifiers import new_id
 from labor_runtime import timers
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.problems import Problem
@@ -63,7 +63,7 @@ async def submit(runtime: Runtime, who: Principal, case_id: str,
     """A fills and signs the form; B's legal review is due within `legal_review_within_hours`."""
     settings = settings_of(runtime)
     actor = Actor.staff(who, "officer_a")
-    form_id = str(uuid.uuid4())
+    form_id = new_id()
     async with runtime.uow() as uow:
         now = uow.clock.now()
         row = await staff_case(uow, who, case_id)
@@ -81,7 +81,7 @@ async def submit(runtime: Runtime, who: Principal, case_id: str,
             await next_number(uow.session, series="registration_form", year=year))
         employer = body.employer.model_dump(mode="json")
         workers = [w.model_dump(mode="json") for w in body.workers]
-        document_id = str(uuid.uuid4())
+        document_id = new_id()
         content = rules.registration_form_bytes(
             case_id=case_id, number=number, facts=body.facts, employer=employer, workers=workers,
             amount=body.amount, submitted_by=who.subject, submitted_at=now.isoformat())

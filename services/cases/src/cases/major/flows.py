@@ -4,7 +4,6 @@ clocks (R-MAJ-2), milestones done, missed milestones, follow-up sanctions (R-MAJ
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from labor_contracts.cases import (
     Sanction,
 )
 from labor_contracts.common import EmployerRef
+from labor_contracts.identifiers import new_id
 from labor_runtime import audit, timers
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
@@ -115,7 +115,7 @@ async def _open(uow: UnitOfWork, settings: CasesSettings, *, case: Row, grounds:
                 actor: Actor) -> str:
     session = uow.session
     now = uow.clock.now()
-    major_case_id = str(uuid.uuid4())
+    major_case_id = new_id()
     schedule = rules.milestone_schedule(now, rules.milestone_minutes(settings.major_milestone_minutes))
     await session.execute(major_cases.insert().values(
         id=major_case_id, case_id=case.id, district=case.district, grounds=grounds,
@@ -145,7 +145,7 @@ async def report_incident(runtime: Runtime, who: Principal, case_id: str,
     """Staff report an incident (road blocking, views, ...); R-MAJ-1 is checked again."""
     settings = settings_of(runtime)
     actor = Actor.staff(who, _acting_role(who))
-    incident_id = str(uuid.uuid4())
+    incident_id = new_id()
     async with runtime.uow() as uow:
         now = uow.clock.now()
         case = await staff_case(uow, who, case_id)
@@ -284,7 +284,7 @@ async def impose_sanctions(runtime: Runtime, who: Principal, major_case_id: str,
                                       measures=list(term.measures), starts_on=term.starts_on,
                                       ends_on=term.ends_on))
         await uow.session.execute(major_sanctions.insert(), [
-            {"id": str(uuid.uuid4()), "major_case_id": major_case_id, **s.model_dump(mode="python")}
+            {"id": new_id(), "major_case_id": major_case_id, **s.model_dump(mode="python")}
             for s in sanctions])
         await uow.session.execute(major_cases.update().where(major_cases.c.id == major_case_id)
                                   .values(sanctions_at=now))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from labor_contracts.cases import PenaltyDecided
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_contracts.envelope import Envelope
+from labor_contracts.identifiers import new_id
 from labor_contracts.notify import DocumentServed
 from labor_contracts.publish import DisclosurePublished
 from labor_runtime import timers
@@ -101,7 +101,7 @@ async def propose(runtime: Runtime, who: Principal, case_id: str,
     """The handler submits findings and a proposed penalty for legal review."""
     settings = settings_of(runtime)
     actor = Actor.staff(who, "officer_a")
-    proposal_id = str(uuid.uuid4())
+    proposal_id = new_id()
     async with runtime.uow() as uow:
         now = uow.clock.now()
         row = await staff_case(uow, who, case_id)
@@ -278,7 +278,7 @@ async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView
                                        kind=DocumentKind.PENALTY_DECISION, number=number,
                                        recipient=recipient_of(proposal), issued_by=actor.subject,
                                        at=now, content=content)
-        decision_id = str(uuid.uuid4())
+        decision_id = new_id()
         await uow.session.execute(penalty_decisions.insert().values(
             id=decision_id, case_id=case_id, proposal_id=proposal.id, decision_number=number,
             document_id=issued.document_id, signed_by=who.subject, decided_at=now,

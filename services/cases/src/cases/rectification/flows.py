@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
 from labor_contracts.common import EmployerRef
+from labor_contracts.identifiers import new_id
 from labor_runtime import timers
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
@@ -116,7 +116,7 @@ async def give_order(runtime: Runtime, who: Principal, case_id: str,
                               signer=who.subject, role=actor.role, purpose="rectification_order",
                               at=now)
         await uow.session.execute(rectification_orders.insert().values(
-            id=str(uuid.uuid4()), case_id=case_id, number=number, document_id=filed.document_id,
+            id=new_id(), case_id=case_id, number=number, document_id=filed.document_id,
             items=body.items, wages_to_pay=body.wages_to_pay, status=OrderStatus.ORDERED,
             ordered_by=who.subject, ordered_at=now, due_at=due_at, evidence_ids=[]))
         await timers.schedule(uow.session, kind=RECTIFICATION_DUE, subject=case_id, due_at=due_at,

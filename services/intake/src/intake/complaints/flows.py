@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from labor_contracts.common import EmployerRef
+from labor_contracts.identifiers import new_id
 from labor_contracts.intake import ComplaintAccepted, CorrectionNoticeIssued
 from labor_runtime import audit, timers
 from labor_runtime.db import UnitOfWork
@@ -123,7 +123,7 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
     missing = missing_materials(body.complaint_type, provided, settings.required_materials)
 
     now = runtime.clock.now()
-    complaint_id = str(uuid.uuid4())
+    complaint_id = new_id()
     tracking_code = new_tracking_code()
     cipher = runtime.cipher
     person = body.complainant
@@ -151,7 +151,7 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
     _, event = outbox_row(source=settings.source, subject=complaint_id, time=now, data=data)
     deadlines: dict[str, object] = {"start_clocks": not missing}
     for n, (kind, due) in enumerate(_deadlines(runtime, now), start=1):
-        deadlines |= {f"t{n}_id": str(uuid.uuid4()), f"t{n}_kind": kind, f"t{n}_due": due}
+        deadlines |= {f"t{n}_id": new_id(), f"t{n}_kind": kind, f"t{n}_due": due}
     async with runtime.reader.connect() as conn:
         inserted = (await conn.execute(_ACCEPT, {
             "id": complaint_id, "tracking_code": tracking_code, "channel": client.channel,

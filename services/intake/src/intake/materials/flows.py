@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import uuid
 
 import sqlalchemy as sa
+from labor_contracts.identifiers import new_id
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
@@ -107,7 +107,7 @@ async def upload(runtime: Runtime, store: MaterialStore, tracking_code: str,
         row = (await uow.session.execute(sa.select(complaints).where(
             complaints.c.id == found.id).with_for_update())).one()
         now = runtime.clock.now()
-        material_id = str(uuid.uuid4())
+        material_id = new_id()
         inserted = (await uow.session.execute(
             insert(materials).values(
                 id=material_id, complaint_id=row.id, kind=body.kind,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.common import EmployerRef
+from labor_contracts.identifiers import new_id
 from labor_contracts.notify import DeliveryFailed, DocumentServed
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
@@ -63,12 +63,11 @@ async def open_delivery(uow: UnitOfWork, *, settings: NotifySettings,
     the recipient (staff are told by notify.delivery.failed.v1)."""
     now = uow.clock.now()
     steps, skipped = plan(settings.channel_priority, channels, recipient)
-    delivery_uuid = uuid.uuid4()
-    delivery_id = str(delivery_uuid)
+    delivery_id = new_id()
     values: dict[str, Any] = dict(
         id=delivery_id, document_id=document_id, case_id=case_id, plan=steps, skipped=skipped,
         # Short enough to stay on one header line; the same for every e-mail of this delivery.
-        message_id=f"<{delivery_uuid.hex}@{settings.sender_domain}>",
+        message_id=f"<{delivery_id.replace('-', '')}@{settings.sender_domain}>",
         rounds=0, created_at=now, updated_at=now)
     if steps:
         values.update(status=DeliveryStatus.PENDING, next_attempt_at=now)

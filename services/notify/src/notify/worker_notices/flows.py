@@ -4,13 +4,13 @@ transaction, record its outcome in one transaction, and list notices for staff."
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.identifiers import new_id
 from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.crypto import mask
 from labor_runtime.db import UnitOfWork
@@ -62,7 +62,7 @@ async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: Notice
     intake is told by notify.worker_notice.failed.v1). Once per (complaint, kind, event): returns
     None when it exists already."""
     now = uow.clock.now()
-    notice_id = str(uuid.uuid4())
+    notice_id = new_id()
     values: dict[str, Any] = dict(
         id=notice_id, kind=str(kind), complaint_id=complaint_id, tracking_code=tracking_code,
         channel=channel, source_event_id=event_id, issued_at=issued_at,

@@ -4,13 +4,13 @@ record a national-platform receipt."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.cases import PenaltyDecided
 from labor_contracts.envelope import Envelope
+from labor_contracts.identifiers import new_id
 from labor_contracts.publish import DisclosurePublished
 from labor_runtime import audit, timers
 from labor_runtime.bus import Rejected
@@ -89,7 +89,7 @@ async def disclose_penalty(uow: UnitOfWork, event: Envelope, data: PenaltyDecide
     decided_on = Calendar.local_date(data.decided_at)
     ends_on = publicity_end(decided_on, settings.publicity_term_years[category],
                             _stated_publicity_end(event))
-    disclosure_id = str(uuid.uuid4())
+    disclosure_id = new_id()
     employer = data.employer
     await uow.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _FEED_LOCK})
     inserted = (await uow.session.execute(
@@ -108,7 +108,7 @@ async def disclose_penalty(uow: UnitOfWork, event: Envelope, data: PenaltyDecide
         return None
     due_on = platform_due(decided_on, settings.platform_publish_within_days, data.publish_by)
     for platform in settings.disclosure_platforms:
-        submission_id = str(uuid.uuid4())
+        submission_id = new_id()
         await uow.session.execute(platform_submissions.insert().values(
             id=submission_id, disclosure_id=disclosure_id, platform=platform, status="pending",
             due_on=due_on, note="no adapter for this platform: submit by hand and record the receipt",

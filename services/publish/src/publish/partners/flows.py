@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.identifiers import new_id
 from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
@@ -61,7 +61,7 @@ async def create(runtime: Runtime, who: Principal, body: PartnerCreate) -> Partn
     if body.webhook_url is not None:
         await check_webhook_url(runtime, body.webhook_url)
     now = runtime.clock.now()
-    partner_id = str(uuid.uuid4())
+    partner_id = new_id()
     secret = new_secret() if body.webhook_url is not None else None
     categories = sorted({str(c) for c in body.categories})
     try:

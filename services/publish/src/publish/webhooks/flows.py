@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from labor_contracts.identifiers import new_id
 from labor_runtime import audit
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
@@ -54,7 +55,7 @@ async def enqueue(session: AsyncSession, *, disclosure_id: str, category: str, m
     if not partner_ids:
         return 0
     await session.execute(insert(webhook_deliveries).values([
-        {"id": str(uuid.uuid4()), "partner_id": pid, "disclosure_id": disclosure_id,
+        {"id": new_id(), "partner_id": pid, "disclosure_id": disclosure_id,
          "message_type": message_type, "body": body, "status": "pending", "attempts": 0,
          "next_attempt_at": now, "created_at": now, "updated_at": now}
         for pid in partner_ids
