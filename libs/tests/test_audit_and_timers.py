@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from labor_contracts.envelope import Envelope
 from labor_runtime import audit, timers
 from labor_runtime.clock import SystemClock
-from labor_runtime.db import create_engine
+from labor_runtime.db import UnitOfWork, create_engine
 from labor_runtime.testing import temporary_database
 from labor_runtime.timers import TimerSweeper
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from .harness import install_tables
+from .harness import complaint, install_tables
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +48,65 @@ async def test_r_ovs_2_audit_chain_verifies_and_refuses_changes(sessions):
             with pytest.raises(DBAPIError, match="append-only"):
                 async with session.begin():
                     await session.execute(sa.text(statement))
+
+
+async def test_r_ovs_2_a_unit_of_work_chains_its_entries_as_it_commits(sessions):
+    """A transaction still open holds no lock on the chain: one that began later and commits first
+    is chained first, and the chain verifies."""
+    clock = SystemClock()
+    async with UnitOfWork(sessions, "/test", clock) as slow:
+        await audit.record(slow.session, entry(1))
+        await audit.record(slow.session, entry(2))
+
+        async def another() -> None:
+            async with UnitOfWork(sessions, "/test", clock) as fast:
+                await audit.record(fast.session, entry(3))
+                await fast.commit()
+
+        await asyncio.wait_for(another(), timeout=10)  # waited forever on the chain's lock before
+        await slow.commit()
+    async with sessions() as session:
+        assert await audit.verify_chain(session) == []
+        actors = (await session.execute(sa.text("SELECT actor FROM audit_log ORDER BY seq"))).scalars()
+        assert list(actors) == ["u3", "u1", "u2"]
+
+
+async def test_a_unit_of_work_runs_its_commit_steps_in_order_and_their_events_commit_with_it(
+        sessions):
+    ran: list[str] = []
+    clock = SystemClock()
+
+    async def outbox_rows() -> list[str]:
+        async with sessions() as session:
+            rows = await session.execute(sa.text("SELECT body FROM outbox ORDER BY id"))
+            return [Envelope.from_bytes(body).data["complaint_id"] for body in rows.scalars()]
+
+    async with UnitOfWork(sessions, "/test", clock) as uow:
+        async def first() -> None:
+            ran.append("first")
+            uow.at_commit("third", lambda: third)
+            await uow.emit(complaint(2))
+
+        async def second() -> None:
+            ran.append("second")
+
+        async def third() -> None:
+            ran.append("third")
+            await uow.emit(complaint(3))
+
+        await uow.emit(complaint(1))
+        assert uow.at_commit("first", lambda: first) is first
+        uow.at_commit("second", lambda: second)
+        assert uow.at_commit("first", lambda: second) is first  # kept once, under its key
+        assert ran == [] and await outbox_rows() == []
+        await uow.commit()
+    assert ran == ["first", "second", "third"]
+    assert await outbox_rows() == ["c-1", "c-2", "c-3"]
+    async with UnitOfWork(sessions, "/test", clock) as uow:
+        uow.at_commit("never", lambda: first)
+        await uow.emit(complaint(4))
+    assert ran == ["first", "second", "third"]  # not committed: no step ran, no event
+    assert await outbox_rows() == ["c-1", "c-2", "c-3"]
 
 
 async def test_r_ovs_1_tampering_by_a_superuser_is_detected(sessions):

@@ -35,19 +35,46 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def record(session: AsyncSession, entry: AuditEntry) -> str:
-    """Append an entry in the caller's transaction; returns its hash."""
+_PENDING = "labor_runtime.audit.pending"
+
+
+def defer_to_commit(session: AsyncSession) -> None:
+    """From now on, entries recorded in this session wait for `append_deferred`, which its unit of
+    work calls just before commit: the chain's lock, which every transaction that records waits
+    for, is then held for the commit only, not from a transaction's first decision on."""
+    session.info[_PENDING] = []
+
+
+async def record(session: AsyncSession, entry: AuditEntry) -> None:
+    """Append an entry in the caller's transaction (at its commit, in a unit of work)."""
+    pending: list[AuditEntry] | None = session.info.get(_PENDING)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        await _append(session, [entry])
+
+
+async def append_deferred(session: AsyncSession) -> None:
+    """Chain the entries the session's transaction recorded, in the order it recorded them."""
+    pending: list[AuditEntry] = session.info.get(_PENDING, [])
+    if pending:
+        await _append(session, pending)
+        pending.clear()
+
+
+async def _append(session: AsyncSession, entries: list[AuditEntry]) -> None:
     await session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     prev = (
         await session.execute(sa.select(audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1))
     ).scalar_one_or_none() or GENESIS
-    digest = entry_hash(prev, entry)
-    await session.execute(
-        audit_log.insert().values(at=entry.at, actor=entry.actor, role=entry.role,
-                                  action=entry.action, subject=entry.subject, reason=entry.reason,
-                                  prev_hash=prev, hash=digest)
-    )
-    return digest
+    rows = []
+    for entry in entries:
+        digest = entry_hash(prev, entry)
+        rows.append({"at": entry.at, "actor": entry.actor, "role": entry.role,
+                     "action": entry.action, "subject": entry.subject, "reason": entry.reason,
+                     "prev_hash": prev, "hash": digest})
+        prev = digest
+    await session.execute(audit_log.insert().values(rows))
 
 
 async def verify_chain(session: AsyncSession) -> list[int]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
+from typing import Any, TypeVar
 
 import asyncpg
 from labor_contracts.envelope import Envelope
@@ -13,9 +14,12 @@ from labor_contracts.events import EventData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from labor_runtime import audit, outbox
 from labor_runtime.clock import Clock
-from labor_runtime.outbox import enqueue
+from labor_runtime.tracing import current_traceparent
 from labor_runtime.workers import Wakes, marked_work
+
+Step = TypeVar("Step", bound=Callable[[], Awaitable[None]])
 
 
 def create_engine(url: str, *, pool_size: int = 4, max_overflow: int = 4,
@@ -66,7 +70,9 @@ class UnitOfWork:
     """One business transaction: rows and the events they cause commit together (outbox).
 
     Flows open it, call domain code, write, `emit` events and `commit` once; data functions never
-    commit.
+    commit. What every transaction of the database would queue for is left to the commit: the
+    events are written in one statement then, the audit entries chained then, and work that takes
+    a shared counter (an official number) runs as a step `at_commit`.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], source: str, clock: Clock,
@@ -77,9 +83,12 @@ class UnitOfWork:
         self.session: AsyncSession
         self._after_commit = after_commit
         self._traceparent: str | None = None
+        self._events: list[dict[str, Any]] = []
+        self._steps: dict[str, Any] = {}  # key -> step, in the order kept
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        audit.defer_to_commit(self.session)
         await self.session.begin()
         return self
 
@@ -97,12 +106,33 @@ class UnitOfWork:
         complaint can be followed through every service however many requests act on it."""
         self._traceparent = traceparent
 
+    @property
+    def traceparent(self) -> str | None:
+        """The trace an event emitted now would carry: for a step at commit to emit in it."""
+        return self._traceparent or current_traceparent()
+
     async def emit(self, data: EventData, *, subject: str | None = None) -> Envelope:
         """Record an event to publish once this transaction commits."""
-        return await enqueue(self.session, source=self.source, data=data, subject=subject,
-                             time=self.clock.now(), traceparent=self._traceparent)
+        envelope, row = outbox.outbox_row(source=self.source, data=data, subject=subject,
+                                          time=self.clock.now(), traceparent=self._traceparent)
+        self._events.append(row)
+        return envelope
+
+    def at_commit(self, key: str, make: Callable[[], Step]) -> Step:
+        """The step kept under `key`, made by `make` the first time: it runs once, just before the
+        commit, after the steps kept before it, and may emit events and record audit entries."""
+        if key not in self._steps:
+            self._steps[key] = make()
+        step: Step = self._steps[key]
+        return step
 
     async def commit(self) -> None:
+        ran = 0
+        while ran < len(self._steps):  # a step may keep further steps
+            await list(self._steps.values())[ran]()
+            ran += 1
+        await outbox.write(self.session, self._events)
+        await audit.append_deferred(self.session)
         await self.session.commit()
         wakes = marked_work(self.session)
         if wakes and self._after_commit is not None:

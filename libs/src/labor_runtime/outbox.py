@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -86,6 +87,13 @@ async def enqueue(
     if isinstance(db, AsyncSession):
         created_work(db, outbox)
     return envelope
+
+
+async def write(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert the outbox rows of `outbox_row` in one statement; the relay is woken at commit."""
+    if rows:
+        await session.execute(sa.insert(outbox).values(list(rows)))
+        created_work(session, outbox)
 
 
 class PublishFailed(Exception):

@@ -249,3 +249,26 @@ async def test_r_int_6_two_complaints_at_once_against_a_new_employer_open_one_ca
     one, other = await case_of(cases, first.complaint_id), await case_of(cases, second.complaint_id)
     assert one["case_id"] == other["case_id"]
     assert sorted(one["complaint_ids"]) == sorted([first.complaint_id, second.complaint_id])
+
+
+async def test_cases_are_numbered_as_they_commit_gap_free_and_an_open_registration_holds_nothing(
+        cases):
+    """立案编号: a transaction that registered a case and has not committed keeps no other
+    registration waiting (the year's counter is taken at commit), and its number is not used up
+    when it rolls back."""
+    held = complaint(worker_count=6, employer_id="emp-held")
+    envelope = Envelope(source=INTAKE, type=held.event_type, data=held.model_dump(mode="json"))
+    batch = [complaint(worker_count=6, employer_id=f"emp-{n}") for n in range(30)]
+    async with cases.runtime.uow() as uow:
+        assert await lifecycle_flows.open_from_complaint(uow, cases.runtime.settings, envelope, held)
+        for accepted in batch:
+            await cases.upstream.send(accepted, source=INTAKE)
+        told = await cases.probe.wait_for("cases.case.registered.v1", len(batch))
+    # ... and rolled back.
+    numbers = sorted(int(e.data["case_number"][-4:]) for e in told)
+    assert numbers == list(range(1, len(batch) + 1))
+    assert {c for e in told for c in e.data["complaint_ids"]} == {c.complaint_id for c in batch}
+    late = complaint(worker_count=6, employer_id="emp-late")
+    await cases.upstream.send(late, source=INTAKE)
+    assert (await case_of(cases, late.complaint_id))["case_number"].endswith(f"{len(batch) + 1:04d}")
+    assert held.complaint_id not in {c for e in told for c in e.data["complaint_ids"]}

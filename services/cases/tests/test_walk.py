@@ -47,7 +47,7 @@ async def decided_paid_published(service, case_id: str, *, fine: str) -> dict:
     await serve(service, case_id, decision["document_id"], "penalty_decision",
                 service.runtime.clock.now())
     await until_state(service, case_id, "executing")
-    await pay(service, decision["decision_number"], f"BANK-{case_id[:8]}", fine,
+    await pay(service, decision["decision_number"], f"BANK-{case_id[-12:]}", fine,
               local_day(service.runtime.clock.now()))
     await published(service, case_id, service.runtime.clock.now())
     await until_state(service, case_id, "published")

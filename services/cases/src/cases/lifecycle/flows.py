@@ -7,8 +7,7 @@ commit; flows open one unit of work and commit once.
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from labor_contracts.cases import CaseRegistered
 from labor_contracts.envelope import Envelope
+from labor_contracts.identifiers import new_id
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ
@@ -133,19 +133,29 @@ async def transition(session: AsyncSession, *, case_id: str, state: CaseState, a
     return new_state
 
 
-async def next_number(session: AsyncSession, *, series: str, year: int) -> int:
-    """The next official number of a series in a year; gap-free, since it commits with its use."""
-    statement = insert(number_sequences).values(series=series, year=year, last=1)
+async def next_number(session: AsyncSession, *, series: str, year: int, count: int = 1) -> int:
+    """The last of the next `count` official numbers of a series in a year; gap-free, since they
+    commit with their use."""
+    statement = insert(number_sequences).values(series=series, year=year, last=count)
     upsert = statement.on_conflict_do_update(
         index_elements=[number_sequences.c.series, number_sequences.c.year],
-        set_={"last": number_sequences.c.last + 1}).returning(number_sequences.c.last)
+        set_={"last": number_sequences.c.last + count}).returning(number_sequences.c.last)
     return int((await session.execute(upsert)).scalar_one())
 
 
 async def complaint_ids_of(session: AsyncSession, case_id: str) -> list[str]:
-    return list((await session.execute(
-        sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
-        .order_by(case_complaints.c.received_at))).scalars())
+    return (await complaint_ids_by_case(session, [case_id]))[case_id]
+
+
+async def complaint_ids_by_case(session: AsyncSession, case_ids: list[str]) -> dict[str, list[str]]:
+    """Each case's complaints, in the order they were received."""
+    found: dict[str, list[str]] = {case_id: [] for case_id in case_ids}
+    for row in (await session.execute(
+            sa.select(case_complaints.c.case_id, case_complaints.c.complaint_id)
+            .where(case_complaints.c.case_id.in_(case_ids))
+            .order_by(case_complaints.c.received_at))).all():
+        found[row.case_id].append(row.complaint_id)
+    return found
 
 
 async def audit_decision(session: AsyncSession, *, actor: Actor, at: datetime, action: str,
@@ -178,7 +188,7 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
     if joined is not None:
         await _join(uow, settings, joined, data, actor)
         return str(joined.id)
-    case_id = str(uuid.uuid4())
+    case_id = new_id()
     await session.execute(cases.insert().values(
         id=case_id, state=rules.INITIAL_STATE, district=data.district,
         employer_name=data.employer.name, employer_credit_code=data.employer.credit_code,
@@ -279,23 +289,71 @@ async def _supersede_registration_form(session: AsyncSession, case_id: str, now:
 
 
 async def register(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, state: CaseState,
-                   actor: Actor, reason: str, immediate: bool) -> str:
-    """Register the case (立案): number it, record it, tell intake; returns the case number."""
+                   actor: Actor, reason: str, immediate: bool) -> None:
+    """Register the case (立案): record it now; it is numbered and intake told as the transaction
+    commits (`CaseNumbering`)."""
     now = uow.clock.now()
     await transition(uow.session, case_id=case_id, state=state, action=CaseAction.REGISTER,
                      actor=actor, at=now, reason=reason)
-    year = now.astimezone(BUREAU_TZ).year
-    number = rules.document_number(settings.case_number_prefix, year,
-                                   await next_number(uow.session, series="case", year=year))
-    await uow.session.execute(cases.update().where(cases.c.id == case_id).values(
-        case_number=number, registered_at=now, immediate_registration=immediate, updated_at=now))
     await audit_decision(uow.session, actor=actor, at=now, action="case.register", case_id=case_id,
                          reason=reason)
-    await uow.emit(CaseRegistered(
-        case_id=case_id, case_number=number,
-        complaint_ids=await complaint_ids_of(uow.session, case_id), registered_at=now,
-        immediate=immediate, reason=reason), subject=case_id)
-    return number
+    numbering(uow, settings).registered.append(
+        Registration(case_id, now, immediate, reason, uow.traceparent))
+
+
+@dataclass(frozen=True)
+class Registration:
+    case_id: str
+    at: datetime
+    immediate: bool
+    reason: str
+    traceparent: str | None
+
+
+def numbering(uow: UnitOfWork, settings: CasesSettings) -> CaseNumbering:
+    """The transaction's case numbering; steps kept after it see the numbers it gives."""
+    return uow.at_commit("cases.numbering", lambda: CaseNumbering(uow, settings))
+
+
+@dataclass
+class CaseNumbering:
+    """The cases a transaction registers take their numbers (立案编号) together as it commits.
+
+    Numbers stay gap-free (they commit with their use), and the year's counter, which every
+    registration waits for, is locked for the commit only: taken at registration it was held
+    through the rest of a consumer's batch, and registrations queued on it.
+    """
+
+    uow: UnitOfWork
+    settings: CasesSettings
+    registered: list[Registration] = field(default_factory=list)
+
+    async def __call__(self) -> None:
+        if not self.registered:
+            return
+        session = self.uow.session
+        years = [r.at.astimezone(BUREAU_TZ).year for r in self.registered]
+        numbers: list[str] = []
+        for year in sorted(set(years)):
+            count = years.count(year)
+            last = await next_number(session, series="case", year=year, count=count)
+            numbers += [rules.document_number(self.settings.case_number_prefix, year, n)
+                        for n in range(last - count + 1, last + 1)]
+        in_order = sorted(self.registered, key=lambda r: r.at.astimezone(BUREAU_TZ).year)
+        await session.execute(
+            cases.update().where(cases.c.id == sa.bindparam("case_id")).values(
+                case_number=sa.bindparam("number"), registered_at=sa.bindparam("at"),
+                immediate_registration=sa.bindparam("immediate"), updated_at=sa.bindparam("at")),
+            [{"case_id": r.case_id, "number": n, "at": r.at, "immediate": r.immediate}
+             for r, n in zip(in_order, numbers, strict=True)])
+        complaints = await complaint_ids_by_case(session, [r.case_id for r in in_order])
+        for registration, number in zip(in_order, numbers, strict=True):
+            self.uow.continue_trace(registration.traceparent)
+            await self.uow.emit(CaseRegistered(
+                case_id=registration.case_id, case_number=number,
+                complaint_ids=complaints[registration.case_id], registered_at=registration.at,
+                immediate=registration.immediate, reason=registration.reason),
+                subject=registration.case_id)
 
 
 # Queries ---------------------------------------------------------------------------------------
