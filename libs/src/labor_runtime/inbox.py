@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.dialects.postgresql import insert
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from labor_runtime.tables import inbox
+# One statement text whatever the batch's size: prepared once per connection, never rebuilt.
+_first_deliveries = sa.text(
+    """
+    INSERT INTO inbox (consumer, event_id, event_type)
+    SELECT :consumer, e.id, e.type
+      FROM unnest(CAST(:event_ids AS text[]), CAST(:event_types AS text[])) AS e(id, type)
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+    """
+)
 
 
 async def first_deliveries(
@@ -17,11 +26,7 @@ async def first_deliveries(
     sees for the first time (a redelivery's id is not among them; an id twice counts once)."""
     if not events:
         return set()
-    result = await db.execute(
-        insert(inbox)
-        .values([{"consumer": consumer, "event_id": event_id, "event_type": event_type}
-                 for event_id, event_type in events])
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
-    )
+    result = await db.execute(_first_deliveries, {
+        "consumer": consumer, "event_ids": [event_id for event_id, _ in events],
+        "event_types": [event_type for _, event_type in events]})
     return set(result.scalars())

@@ -89,10 +89,18 @@ async def enqueue(
     return envelope
 
 
+_write = sa.text(
+    "INSERT INTO outbox " + OUTBOX_ROW + " SELECT * FROM unnest(CAST(:event_ids AS text[]), "
+    "CAST(:routing_keys AS text[]), CAST(:bodies AS bytea[]), CAST(:traceparents AS text[]))")
+
+
 async def write(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert the outbox rows of `outbox_row` in one statement; the relay is woken at commit."""
+    """Insert the outbox rows of `outbox_row` in one statement, in order; the relay is woken at
+    commit."""
     if rows:
-        await session.execute(sa.insert(outbox).values(list(rows)))
+        await session.execute(_write, {
+            "event_ids": [r["event_id"] for r in rows], "routing_keys": [r["routing_key"] for r in rows],
+            "bodies": [r["body"] for r in rows], "traceparents": [r["traceparent"] for r in rows]})
         created_work(session, outbox)
 
 

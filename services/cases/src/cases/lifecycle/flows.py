@@ -77,6 +77,13 @@ def settings_of(runtime: Runtime) -> CasesSettings:
 
 # Data functions ------------------------------------------------------------------------------
 
+_set_state = cases.update().where(cases.c.id == sa.bindparam("the_case")).values(
+    state=sa.bindparam("state"), updated_at=sa.bindparam("at"))
+_add_to_timeline = case_timeline.insert()
+_number_case = cases.update().where(cases.c.id == sa.bindparam("the_case")).values(
+    case_number=sa.bindparam("number"), registered_at=sa.bindparam("at"),
+    immediate_registration=sa.bindparam("immediate"), updated_at=sa.bindparam("at"))
+
 
 async def lock_case(session: AsyncSession, case_id: str) -> Row:
     """The case row, locked for this transaction (steps on one case run one at a time)."""
@@ -125,9 +132,8 @@ async def transition(session: AsyncSession, *, case_id: str, state: CaseState, a
     """Apply `action` (R-CASE-1) and record it on the timeline; raises IllegalTransition."""
     new_state = rules.apply(state, action)
     if new_state != state:
-        await session.execute(cases.update().where(cases.c.id == case_id)
-                              .values(state=new_state, updated_at=at))
-    await session.execute(case_timeline.insert().values(
+        await session.execute(_set_state, {"the_case": case_id, "state": new_state, "at": at})
+    await session.execute(_add_to_timeline, dict(
         case_id=case_id, at=at, action=action, from_state=state, to_state=new_state,
         actor=actor.subject, role=actor.role, reason=reason))
     return new_state
@@ -169,6 +175,21 @@ async def audit_decision(session: AsyncSession, *, actor: Actor, at: datetime, a
 # Opening and registration ------------------------------------------------------------------------
 
 
+# Built once: the path every accepted complaint takes (building a statement per call cost more
+# CPU than sending it).
+_case_of_complaint = sa.select(case_complaints.c.case_id).where(
+    case_complaints.c.complaint_id == sa.bindparam("complaint_id"))
+_employer_lock = sa.select(sa.func.pg_advisory_xact_lock(
+    sa.func.hashtextextended(sa.bindparam("lock_key"), 0)))
+_open_case_of_employer = (
+    sa.select(cases).where(cases.c.employer_key == sa.bindparam("employer_key"),
+                           cases.c.district.is_not_distinct_from(sa.bindparam("district")),
+                           cases.c.state.in_([str(s) for s in rules.JOINABLE_STATES]))
+    .order_by(cases.c.opened_at).limit(1).with_for_update())
+_insert_case = cases.insert()
+_link_complaint = case_complaints.insert()
+
+
 async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: Envelope,
                               data: ComplaintAccepted) -> str | None:
     """Open a case for an accepted complaint and register it at once when R-CASE-3 holds.
@@ -177,8 +198,8 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
     another event id changes nothing either).
     """
     session = uow.session
-    existing = (await session.execute(sa.select(case_complaints.c.case_id).where(
-        case_complaints.c.complaint_id == data.complaint_id))).scalar_one_or_none()
+    existing = (await session.execute(
+        _case_of_complaint, {"complaint_id": data.complaint_id})).scalar_one_or_none()
     if existing is not None:
         log.info("complaint %s already has case %s", data.complaint_id, existing)
         return None
@@ -189,31 +210,37 @@ async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: E
         await _join(uow, settings, joined, data, actor)
         return str(joined.id)
     case_id = new_id()
-    await session.execute(cases.insert().values(
-        id=case_id, state=rules.INITIAL_STATE, district=data.district,
+    grounds = _grounds(settings, worker_count=data.worker_count, arrears_amount=data.arrears_amount,
+                       suspected_crime=data.suspected_crime, mass_incident=data.mass_incident)
+    # The case is written once, in the state of its second step (registered, or awaiting
+    # registration), and its timeline shows both steps.
+    if grounds:
+        action, reason = CaseAction.REGISTER, "R-CASE-3 immediate registration: " + "; ".join(grounds)
+    else:
+        action = CaseAction.AWAIT_REGISTRATION
+        reason = "R-CASE-3 does not apply: awaits registration approval (R-CASE-2)"
+    state = rules.apply(rules.INITIAL_STATE, action)
+    await session.execute(_insert_case, dict(
+        id=case_id, state=state, district=data.district,
         employer_name=data.employer.name, employer_credit_code=data.employer.credit_code,
         employer_address=data.employer.address, employer_key=data.employer_id,
         worker_count=data.worker_count,
         arrears_amount=data.arrears_amount, suspected_crime=data.suspected_crime,
         mass_incident=data.mass_incident, summary=data.summary, opened_at=now, updated_at=now,
         traceparent=current_traceparent()))
-    await session.execute(case_complaints.insert().values(
+    await session.execute(_link_complaint, dict(
         complaint_id=data.complaint_id, case_id=case_id, channel=data.channel,
         received_at=data.received_at))
-    await session.execute(case_timeline.insert().values(
-        case_id=case_id, at=now, action="open", from_state=None, to_state=rules.INITIAL_STATE,
-        actor=actor.subject, role=actor.role,
-        reason=f"complaint {data.complaint_id} accepted via {data.channel}"))
-    grounds = _grounds(settings, worker_count=data.worker_count, arrears_amount=data.arrears_amount,
-                       suspected_crime=data.suspected_crime, mass_incident=data.mass_incident)
+    steps = [("open", None, rules.INITIAL_STATE,
+              f"complaint {data.complaint_id} accepted via {data.channel}"),
+             (action, rules.INITIAL_STATE, state, reason)]
+    await session.execute(_add_to_timeline, [
+        dict(case_id=case_id, at=now, action=step, from_state=before, to_state=after,
+             actor=actor.subject, role=actor.role, reason=why)
+        for step, before, after, why in steps])
     if grounds:
-        reason = "R-CASE-3 immediate registration: " + "; ".join(grounds)
-        await register(uow, settings, case_id=case_id, state=rules.INITIAL_STATE, actor=actor,
-                       reason=reason, immediate=True)
-    else:
-        await transition(session, case_id=case_id, state=rules.INITIAL_STATE,
-                         action=CaseAction.AWAIT_REGISTRATION, actor=actor, at=now,
-                         reason="R-CASE-3 does not apply: awaits registration approval (R-CASE-2)")
+        await registered(uow, settings, case_id=case_id, actor=actor, at=now, reason=reason,
+                         immediate=True)
     return case_id
 
 
@@ -233,13 +260,9 @@ async def _open_case_of(session: AsyncSession, data: ComplaintAccepted) -> Row |
         return None
     # Two complaints against a new employer handled at once must not open two cases: the second
     # waits for the first's transaction and then joins its case.
-    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(
-        sa.func.hashtextextended(f"cases.employer:{data.employer_id}", 0))))
-    return (await session.execute(
-        sa.select(cases).where(cases.c.employer_key == data.employer_id,
-                               cases.c.district.is_not_distinct_from(data.district),
-                               cases.c.state.in_([str(s) for s in rules.JOINABLE_STATES]))
-        .order_by(cases.c.opened_at).limit(1).with_for_update())).first()
+    await session.execute(_employer_lock, {"lock_key": f"cases.employer:{data.employer_id}"})
+    return (await session.execute(_open_case_of_employer, {
+        "employer_key": data.employer_id, "district": data.district})).first()
 
 
 async def _join(uow: UnitOfWork, settings: CasesSettings, case: Row, data: ComplaintAccepted,
@@ -290,15 +313,22 @@ async def _supersede_registration_form(session: AsyncSession, case_id: str, now:
 
 async def register(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, state: CaseState,
                    actor: Actor, reason: str, immediate: bool) -> None:
-    """Register the case (立案): record it now; it is numbered and intake told as the transaction
-    commits (`CaseNumbering`)."""
+    """Register the case (立案) from `state`."""
     now = uow.clock.now()
     await transition(uow.session, case_id=case_id, state=state, action=CaseAction.REGISTER,
                      actor=actor, at=now, reason=reason)
-    await audit_decision(uow.session, actor=actor, at=now, action="case.register", case_id=case_id,
+    await registered(uow, settings, case_id=case_id, actor=actor, at=now, reason=reason,
+                     immediate=immediate)
+
+
+async def registered(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, actor: Actor,
+                     at: datetime, reason: str, immediate: bool) -> None:
+    """What follows a registration: the audit entry; the case number and intake told as the
+    transaction commits (`CaseNumbering`)."""
+    await audit_decision(uow.session, actor=actor, at=at, action="case.register", case_id=case_id,
                          reason=reason)
     numbering(uow, settings).registered.append(
-        Registration(case_id, now, immediate, reason, uow.traceparent))
+        Registration(case_id, at, immediate, reason, uow.traceparent))
 
 
 @dataclass(frozen=True)
@@ -340,12 +370,9 @@ class CaseNumbering:
             numbers += [rules.document_number(self.settings.case_number_prefix, year, n)
                         for n in range(last - count + 1, last + 1)]
         in_order = sorted(self.registered, key=lambda r: r.at.astimezone(BUREAU_TZ).year)
-        await session.execute(
-            cases.update().where(cases.c.id == sa.bindparam("case_id")).values(
-                case_number=sa.bindparam("number"), registered_at=sa.bindparam("at"),
-                immediate_registration=sa.bindparam("immediate"), updated_at=sa.bindparam("at")),
-            [{"case_id": r.case_id, "number": n, "at": r.at, "immediate": r.immediate}
-             for r, n in zip(in_order, numbers, strict=True)])
+        await session.execute(_number_case, [
+            {"the_case": r.case_id, "number": n, "at": r.at, "immediate": r.immediate}
+            for r, n in zip(in_order, numbers, strict=True)])
         complaints = await complaint_ids_by_case(session, [r.case_id for r in in_order])
         for registration, number in zip(in_order, numbers, strict=True):
             self.uow.continue_trace(registration.traceparent)

@@ -77,22 +77,33 @@ async def _audit(session: AsyncSession, *, actor: Actor, at: datetime, action: s
 # Trigger ----------------------------------------------------------------------------------------
 
 
-async def grounds_of(session: AsyncSession, settings: CasesSettings, case: Row) -> list[str]:
-    """R-MAJ-1 on the case's figures and every incident reported about it."""
-    incidents = (await session.execute(sa.select(
-        major_incidents.c.kind, major_incidents.c.views, major_incidents.c.worker_count,
-        major_incidents.c.amount).where(major_incidents.c.case_id == case.id))).all()
-    workers = max([case.worker_count, *(i.worker_count or 0 for i in incidents)])
-    amount = max([case.arrears_amount, *(i.amount or 0 for i in incidents)])
-    views = max([0, *(i.views or 0 for i in incidents)])
+_incidents_of_case = sa.select(
+    sa.func.coalesce(sa.func.max(major_incidents.c.worker_count), 0).label("incident_workers"),
+    sa.func.coalesce(sa.func.max(major_incidents.c.amount), 0).label("incident_amount"),
+    sa.func.coalesce(sa.func.max(major_incidents.c.views), 0).label("incident_views"),
+    sa.func.array_agg(sa.distinct(major_incidents.c.kind)).label("incident_kinds"),
+).where(major_incidents.c.case_id == cases.c.id).lateral("incidents")
+# The case, its major case if any, and what was reported about it: one statement per check.
+_trigger_figures = (
+    sa.select(cases, major_cases.c.id.label("major_case_id"), _incidents_of_case)
+    .select_from(cases.outerjoin(major_cases, major_cases.c.case_id == cases.c.id)
+                 .join(_incidents_of_case, sa.true()))
+    .where(cases.c.id == sa.bindparam("case_id")))
+
+
+async def trigger_figures(session: AsyncSession, case_id: str) -> Row:
+    """The case's row with `major_case_id` and the largest figures of its incidents."""
+    return (await session.execute(_trigger_figures, {"case_id": case_id})).one()
+
+
+def grounds_of(settings: CasesSettings, figures: Row) -> list[str]:
+    """R-MAJ-1 on the case's figures and every incident reported about it (`trigger_figures`)."""
     return rules.major_case_grounds(
-        worker_count=workers, arrears_amount=amount, online_views=views,
-        incidents={IncidentKind(i.kind) for i in incidents}, thresholds=thresholds(settings))
-
-
-async def major_case_of(session: AsyncSession, case_id: str) -> Row | None:
-    return (await session.execute(
-        sa.select(major_cases).where(major_cases.c.case_id == case_id))).first()
+        worker_count=max(figures.worker_count, figures.incident_workers),
+        arrears_amount=max(figures.arrears_amount, figures.incident_amount),
+        online_views=figures.incident_views,
+        incidents={IncidentKind(k) for k in figures.incident_kinds or []},
+        thresholds=thresholds(settings))
 
 
 async def check_triggers(uow: UnitOfWork, settings: CasesSettings, *, case_id: str,
@@ -101,14 +112,13 @@ async def check_triggers(uow: UnitOfWork, settings: CasesSettings, *, case_id: s
 
     Called when a case is opened (the complaint's figures) and when staff report an incident.
     """
-    session = uow.session
-    case = (await session.execute(sa.select(cases).where(cases.c.id == case_id))).one()
-    if await major_case_of(session, case_id) is not None:
+    figures = await trigger_figures(uow.session, case_id)
+    if figures.major_case_id is not None:
         return None
-    grounds = await grounds_of(session, settings, case)
+    grounds = grounds_of(settings, figures)
     if not grounds:
         return None
-    return await _open(uow, settings, case=case, grounds=grounds, actor=actor)
+    return await _open(uow, settings, case=figures, grounds=grounds, actor=actor)
 
 
 async def _open(uow: UnitOfWork, settings: CasesSettings, *, case: Row, grounds: list[str],
@@ -148,7 +158,7 @@ async def report_incident(runtime: Runtime, who: Principal, case_id: str,
     incident_id = new_id()
     async with runtime.uow() as uow:
         now = uow.clock.now()
-        case = await staff_case(uow, who, case_id)
+        await staff_case(uow, who, case_id)
         await uow.session.execute(major_incidents.insert().values(
             id=incident_id, case_id=case_id, kind=body.kind, views=body.views,
             worker_count=body.worker_count, amount=body.amount, note=body.note,
@@ -156,7 +166,7 @@ async def report_incident(runtime: Runtime, who: Principal, case_id: str,
         await _audit(uow.session, actor=actor, at=now, action="major_case.incident_reported",
                      subject=f"case:{case_id}", reason=f"{body.kind}: {body.note}".rstrip(": "))
         major_case_id = await check_triggers(uow, settings, case_id=case_id, actor=actor)
-        grounds = await grounds_of(uow.session, settings, case)
+        grounds = grounds_of(settings, await trigger_figures(uow.session, case_id))
         await uow.commit()
     existing = major_case_id
     if existing is None:
