@@ -11,7 +11,7 @@ from labor_contracts.envelope import Envelope
 from labor_runtime import audit, timers
 from labor_runtime.clock import SystemClock
 from labor_runtime.db import UnitOfWork, create_engine
-from labor_runtime.testing import temporary_database
+from labor_runtime.testing import plan_of, statements_sent, temporary_database
 from labor_runtime.timers import TimerSweeper
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -140,6 +140,28 @@ async def test_timers_fire_once_when_due_and_not_when_completed(sessions):
     clock.advance(timedelta(hours=3))
     assert sum([await s.sweep_once() for s in sweepers]) == 1
     assert fired == ["late"]
+
+
+async def test_the_overdue_gauge_reads_the_unfinished_deadlines_not_every_timer(sessions):
+    """Cost flat with data: a year of finished deadlines and a few open ones; the overdue count
+    (every `/metrics` scrape) reads the open ones through an index, not every timer stored."""
+    now = datetime.now(UTC)
+    async with sessions() as session, session.begin():
+        await session.execute(sa.text(
+            "INSERT INTO timers (id, kind, subject, due_at, created_at, completed_at) "
+            "SELECT gen_random_uuid(), 'k' || (i % 3), 's' || i, "
+            "       CAST(:now AS timestamptz) - make_interval(mins => i * 5), "
+            "       CAST(:now AS timestamptz) - make_interval(mins => i * 5 + 60), "
+            "       CASE WHEN i % 500 = 0 THEN NULL "
+            "            ELSE CAST(:now AS timestamptz) - make_interval(mins => i * 5) END "
+            "FROM generate_series(1, 100000) AS i"), {"now": now})
+        await session.execute(sa.text("ANALYZE timers"))
+    engine = sessions.kw["bind"]
+    async with statements_sent(engine) as sent, sessions() as session:
+        assert (await timers.overdue_counts(session, now)) == {"k0": 66, "k1": 67, "k2": 67}
+    [(statement, parameters)] = sent
+    plan = await plan_of(engine, statement, parameters)
+    assert "Seq Scan on timers" not in plan, plan
 
 
 async def test_r_ovs_2_ops_audit_command_reports_a_broken_chain(infrastructure):

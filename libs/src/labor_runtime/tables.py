@@ -50,6 +50,9 @@ timers = sa.Table(
         postgresql_where=sa.text("fired_at IS NULL AND completed_at IS NULL AND cancelled_at IS NULL"),
     ),
     sa.Index("timers_subject", "subject", "kind"),
+    sa.Index("timers_unfinished_due", "due_at", postgresql_include=["kind"],
+             postgresql_where=sa.text("completed_at IS NULL AND cancelled_at IS NULL")),
+    sa.Index("timers_started", "kind", "created_at"),
 )
 
 api_keys = sa.Table(

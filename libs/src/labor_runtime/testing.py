@@ -27,7 +27,9 @@ import pytest
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from fastapi import FastAPI
 from labor_contracts.envelope import Envelope
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 from yarl import URL
 
 from labor_runtime.bus import Publisher, connect, declare_exchange, remove_namespace
@@ -205,6 +207,28 @@ def private_broker() -> Iterator[PrivateBroker]:
         yield broker
     finally:
         broker.cleanup()
+
+
+@asynccontextmanager
+async def statements_sent(engine: AsyncEngine) -> AsyncIterator[list[tuple[str, Any]]]:
+    """The SQL (driver text and parameters) the engine sends inside the block."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def plan_of(engine: AsyncEngine, statement: str, parameters: Any) -> str:
+    """PostgreSQL's plan for a statement `statements_sent` saw, as EXPLAIN prints it."""
+    async with engine.connect() as conn:
+        rows = await conn.exec_driver_sql("EXPLAIN " + statement, parameters)
+        return "\n".join(str(row[0]) for row in rows)
 
 
 async def eventually(check: object, timeout: float = 30.0, interval: float = 0.05) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from intake.deadlines.rules import Outcome, on_time_rate, outcome
-from labor_runtime.testing import swept
+import sqlalchemy as sa
+from intake.deadlines.flows import outcomes
+from intake.deadlines.rules import KINDS, Outcome, on_time_rate, outcome
+from labor_runtime.testing import plan_of, statements_sent, swept
 
 from .handling_support import bearer, file, outbox_of
 
@@ -177,3 +179,25 @@ async def test_r_org_1_an_employer_belongs_to_exactly_one_grid(intake):
     employer = (await intake.client.get(f"/v1/employers/{ok.json()['employer_id']}",
                                         headers=OFFICER)).json()
     assert employer["grid"] == "d01-s03-g07"
+
+
+async def test_the_on_time_gauge_reads_the_deadlines_started_lately_not_every_timer(intake):
+    """Cost flat with data: with a year of deadlines stored, the on-time gauge's count of the
+    last 30 days goes through an index, not a scan of every timer (it runs every 30 s)."""
+    now = intake.runtime.clock.now()
+    engine = intake.runtime.engine
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(
+            "INSERT INTO timers (id, kind, subject, due_at, created_at, completed_at) "
+            "SELECT gen_random_uuid(), (CAST(:kinds AS text[]))[1 + i % 4], 's' || i, "
+            "       CAST(:now AS timestamptz) - make_interval(mins => i * 5), "
+            "       CAST(:now AS timestamptz) - make_interval(mins => i * 5 + 60), "
+            "       CAST(:now AS timestamptz) - make_interval(mins => i * 5 + 30) "
+            "FROM generate_series(1, 100000) AS i"), {"now": now, "kinds": list(KINDS)})
+        await conn.execute(sa.text("ANALYZE timers"))
+    async with statements_sent(engine) as sent, engine.connect() as conn:
+        counted = await outcomes(conn, since=now - timedelta(days=30), now=now, staff=None)
+    assert sum(sum(c.values()) for c in counted.values()) == 30 * 24 * 12 - 12  # one each 5 min
+    [(statement, parameters)] = sent
+    plan = await plan_of(engine, statement, parameters)
+    assert "Seq Scan on timers" not in plan, plan
