@@ -195,8 +195,14 @@ class BatchWorker(Loop):
         """Claim up to `batch_size` due items and work them off; returns how many were claimed.
         Items left unfinished by a crash come back when their lease expires."""
         ids = await self.claim(self.batch_size)
-        await asyncio.gather(*(self._work(item_id) for item_id in ids))
+        if ids:
+            await self.work_batch(ids)
         return len(ids)
+
+    async def work_batch(self, item_ids: list[str]) -> None:
+        """Work a claimed batch: each item on its own, concurrently, unless a subclass can do
+        better together (one transaction for the batch's outcomes)."""
+        await asyncio.gather(*(self._work(item_id) for item_id in item_ids))
 
     async def cycle(self) -> float | None:
         if await self.run_once() >= self.batch_size:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import CorrectionNoticeIssued, RegistrationAnswerIssued
 from labor_runtime.crypto import mask
-from labor_runtime.testing import eventually, probing
+from labor_runtime.testing import eventually, probing, statements_sent
 from notify.worker_notices.handlers import handlers as worker_notice_handlers
 from notify.worker_notices.worker import WorkerNoticeWorker
 from standardwebhooks import Webhook
@@ -338,11 +338,10 @@ async def test_r_int_3_an_attempt_ending_after_another_worker_finished_tells_int
     await publish(upstream_bus, event)
     await wait_notice(notify_channels, complaint_id, "delivered")
     [row] = await notices(notify_channels, complaint_id)
-    late = await flows._record(notify_channels.runtime, notify_channels.runtime.settings, row,
-                               Answer(200, b"ok"), Verdict.DELIVERED)
-    refused = await flows._record(notify_channels.runtime, notify_channels.runtime.settings, row,
-                                  Answer(400, b"no"), Verdict.REFUSED)
-    assert late is None and refused is None
+    late = await flows._record(notify_channels.runtime, notify_channels.runtime.settings, [
+        flows.Sent(row, Answer(200, b"ok"), Verdict.DELIVERED),
+        flows.Sent(row, Answer(400, b"no"), Verdict.REFUSED)])
+    assert late == []
     assert len(await told_intake(notify_channels, DELIVERED, complaint_id)) == 1
     assert await told_intake(notify_channels, FAILED, complaint_id) == []
 
@@ -365,3 +364,25 @@ async def test_openapi_tells_a_channel_vendor_how_to_verify_a_notice(notify_chan
         "webhook-id", "webhook-timestamp", "webhook-signature"}
     assert "HMAC-SHA256" in webhook["description"]
     assert "/v1/worker-notices" in spec["paths"]
+
+
+async def test_notices_claimed_together_are_recorded_in_one_transaction(
+        notify_channels, channel_endpoint, outcomes):
+    """Throughput: a claimed batch (10 by default) is sent concurrently and its answers recorded
+    in one transaction, not one each; every notice still changes and tells intake once."""
+    events = [correction_notice() for _ in range(20)]
+    handler = worker_notice_handlers(notify_channels.runtime.settings)[events[0].type]
+    async with statements_sent(notify_channels.runtime.engine) as sent:
+        async with notify_channels.runtime.uow() as uow:
+            for event in events:
+                await handler(uow, event, CorrectionNoticeIssued.model_validate(event.data))
+            await uow.commit()
+        for event in events:
+            await wait_notice(notify_channels, event.data["complaint_id"], "delivered", attempts=1)
+    recorded = [s for s, _ in sent
+                if "FROM worker_notices" in s and "FOR UPDATE" in s and "SKIP LOCKED" not in s]
+    assert 2 <= len(recorded) <= 4, len(recorded)  # one a notice would be 20
+    assert len(channel_endpoint.at(NOTICES)) == 20
+    told = await outcomes.wait_for(DELIVERED, 20)
+    assert sorted(e.data["complaint_id"] for e in told) == sorted(
+        e.data["complaint_id"] for e in events)

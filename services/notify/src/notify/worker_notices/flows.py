@@ -3,8 +3,9 @@ transaction, record its outcome in one transaction, and list notices for staff."
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,84 +111,124 @@ class Outcome:
     verdict: Verdict
 
 
-async def attempt(runtime: Runtime, sender: NoticeSender, notice_id: str) -> Outcome | None:
-    """One attempt: POST the notice with no transaction open, then record the answer. None when
-    there was nothing to do (delivered or failed already: a delivered notice is never sent again)."""
+@dataclass(frozen=True)
+class Sent:
+    """One attempt at a notice, answered and not yet recorded."""
+
+    row: sa.Row[Any]
+    answer: Answer
+    judged: Verdict
+    no_endpoint: bool = False
+
+
+async def attempt(runtime: Runtime, sender: NoticeSender, notice_ids: Sequence[str]) -> list[Outcome]:
+    """One attempt at each of the notices: read together, POSTed concurrently with no transaction
+    open, the answers recorded in one transaction (each alone when that fails, so one bad row
+    does not keep the others unrecorded). A notice delivered or failed already is skipped: a
+    delivered notice is never sent again."""
     settings = runtime.settings
     assert isinstance(settings, NotifySettings)
     async with runtime.reader.connect() as conn:
-        row = (await conn.execute(sa.select(worker_notices)
-                                  .where(worker_notices.c.id == notice_id))).first()
-    if row is None or row.status != NoticeStatus.PENDING:
-        return None
+        rows = (await conn.execute(sa.select(worker_notices)
+                                   .where(worker_notices.c.id.in_(notice_ids)))).all()
+    sent = await asyncio.gather(*(_send(settings, sender, row) for row in rows
+                                  if row.status == NoticeStatus.PENDING))
+    if len(sent) < 2:
+        return await _record(runtime, settings, sent)
+    try:
+        return await _record(runtime, settings, sent)
+    except Exception as exc:
+        log.info("recording %d notice attempts together failed (%s: %s); recording each alone",
+                 len(sent), type(exc).__name__, exc)
+    outcomes: list[Outcome] = []
+    for one in sent:
+        try:
+            outcomes += await _record(runtime, settings, [one])
+        except Exception:  # not recorded: the lease expires and the notice is sent again
+            log.exception("worker notice %s: attempt not recorded", one.row.id)
+    return outcomes
+
+
+async def _send(settings: NotifySettings, sender: NoticeSender, row: sa.Row[Any]) -> Sent:
     endpoint = endpoint_of(settings, row.channel)
     if endpoint is None:  # configured when it was made, removed since
-        answer = Answer(None, error=no_endpoint_reason(row.channel))
-        judged = Verdict.REFUSED
-    else:
-        url, secret = endpoint
-        answer = await sender.send(url=url, secret=secret, notice_id=row.id, body=row.body)
-        judged = verdict(answer.status_code)
-    return await _record(runtime, settings, row, answer, judged, no_endpoint=endpoint is None)
+        return Sent(row, Answer(None, error=no_endpoint_reason(row.channel)), Verdict.REFUSED,
+                    no_endpoint=True)
+    url, secret = endpoint
+    answer = await sender.send(url=url, secret=secret, notice_id=row.id, body=row.body)
+    return Sent(row, answer, verdict(answer.status_code))
 
 
-async def _record(runtime: Runtime, settings: NotifySettings, row: sa.Row[Any], answer: Answer,
-                  judged: Verdict, *, no_endpoint: bool = False) -> Outcome | None:
-    """Record one attempt; the change to delivered or failed happens once (the row is locked and
-    must still be pending) and tells intake in the same transaction."""
-    masked = mask(row.tracking_code)
+async def _record(runtime: Runtime, settings: NotifySettings, sent: Sequence[Sent]) -> list[Outcome]:
+    """Record attempts in one transaction; a notice changes to delivered or failed once (its row
+    is locked and must still be pending) and tells intake in the same transaction."""
+    if not sent:
+        return []
+    outcomes: list[Outcome] = []
     async with runtime.uow() as uow:
-        current = (await uow.session.execute(
-            sa.select(worker_notices.c.status, worker_notices.c.attempts)
-            .where(worker_notices.c.id == row.id).with_for_update())).one()
-        if current.status != NoticeStatus.PENDING:
-            # Another worker finished it while this one was sending (its lease ran out).
-            log.warning("worker notice %s was %s before this attempt ended", row.id, current.status)
-            return None
-        now = uow.clock.now()
-        attempts = current.attempts + 1
-        answered = receipt(answer.status_code or 0, answer.reply, row.tracking_code, masked)
-        error = attempt_error(answer.status_code, answer.error, answered.excerpt)
-        changes: dict[str, Any] = dict(attempts=attempts, lease_until=None, updated_at=now,
-                                       last_status_code=answer.status_code)
-        if judged is Verdict.DELIVERED:
-            status = NoticeStatus.DELIVERED
-            changes.update(status=status, next_attempt_at=None, delivered_at=now, last_error=None,
-                           receipt_status=answered.status_code, receipt_sha256=answered.sha256,
-                           receipt_excerpt=answered.excerpt)
-            await uow.emit(WorkerNoticeDelivered(
-                notice_id=row.id, complaint_id=row.complaint_id, kind=row.kind,
-                channel=row.channel, issued_at=row.issued_at, delivered_at=now,
-                status_code=answered.status_code, attempts=attempts), subject=row.complaint_id)
-        else:
-            changes.update(last_error=error)
-            due = None
-            if judged is Verdict.RETRY:
-                due = next_attempt_due(attempts, settings.worker_notice_retry_seconds, now,
-                                       parse_retry_after(answer.retry_after, now))
-            if due is not None:
-                status = NoticeStatus.PENDING
-                changes.update(next_attempt_at=due)
-            else:
-                status = NoticeStatus.FAILED
-                if judged is Verdict.REFUSED:
-                    reason = refused_reason(answer.status_code, error)
-                    cause = FailureCause.NO_ENDPOINT if no_endpoint else FailureCause.REFUSED
-                else:
-                    reason = gave_up_reason(attempts, error)
-                    cause = FailureCause.RETRIES_EXHAUSTED
-                changes.update(status=status, next_attempt_at=None, failed_at=now,
-                               failure_reason=reason)
-                await _emit_failed(uow, notice_id=row.id, kind=row.kind,
-                                   complaint_id=row.complaint_id, channel=row.channel,
-                                   issued_at=row.issued_at, cause=cause,
-                                   status_code=answer.status_code, attempts=attempts,
-                                   error=answer.error, at=now)
-                log.warning("worker notice %s (%s, channel %s, tracking code %s) failed: %s",
-                            row.id, row.kind, row.channel, masked, reason)
-        await uow.session.execute(worker_notices.update().where(worker_notices.c.id == row.id)
-                                  .values(**changes))
+        current = {row.id: row for row in (await uow.session.execute(
+            sa.select(worker_notices.c.id, worker_notices.c.status, worker_notices.c.attempts)
+            .where(worker_notices.c.id.in_([one.row.id for one in sent]))
+            .order_by(worker_notices.c.id).with_for_update())).all()}
+        for one in sent:
+            outcome = await _settle(uow, settings, one, current[one.row.id])
+            if outcome is not None:
+                outcomes.append(outcome)
         await uow.commit()
+    return outcomes
+
+
+async def _settle(uow: UnitOfWork, settings: NotifySettings, sent: Sent,
+                  current: sa.Row[Any]) -> Outcome | None:
+    row, answer, judged = sent.row, sent.answer, sent.judged
+    masked = mask(row.tracking_code)
+    if current.status != NoticeStatus.PENDING:
+        # Another worker finished it while this one was sending (its lease ran out).
+        log.warning("worker notice %s was %s before this attempt ended", row.id, current.status)
+        return None
+    now = uow.clock.now()
+    attempts = current.attempts + 1
+    answered = receipt(answer.status_code or 0, answer.reply, row.tracking_code, masked)
+    error = attempt_error(answer.status_code, answer.error, answered.excerpt)
+    changes: dict[str, Any] = dict(attempts=attempts, lease_until=None, updated_at=now,
+                                   last_status_code=answer.status_code)
+    if judged is Verdict.DELIVERED:
+        status = NoticeStatus.DELIVERED
+        changes.update(status=status, next_attempt_at=None, delivered_at=now, last_error=None,
+                       receipt_status=answered.status_code, receipt_sha256=answered.sha256,
+                       receipt_excerpt=answered.excerpt)
+        await uow.emit(WorkerNoticeDelivered(
+            notice_id=row.id, complaint_id=row.complaint_id, kind=row.kind,
+            channel=row.channel, issued_at=row.issued_at, delivered_at=now,
+            status_code=answered.status_code, attempts=attempts), subject=row.complaint_id)
+    else:
+        changes.update(last_error=error)
+        due = None
+        if judged is Verdict.RETRY:
+            due = next_attempt_due(attempts, settings.worker_notice_retry_seconds, now,
+                                   parse_retry_after(answer.retry_after, now))
+        if due is not None:
+            status = NoticeStatus.PENDING
+            changes.update(next_attempt_at=due)
+        else:
+            status = NoticeStatus.FAILED
+            if judged is Verdict.REFUSED:
+                reason = refused_reason(answer.status_code, error)
+                cause = FailureCause.NO_ENDPOINT if sent.no_endpoint else FailureCause.REFUSED
+            else:
+                reason = gave_up_reason(attempts, error)
+                cause = FailureCause.RETRIES_EXHAUSTED
+            changes.update(status=status, next_attempt_at=None, failed_at=now,
+                           failure_reason=reason)
+            await _emit_failed(uow, notice_id=row.id, kind=row.kind,
+                               complaint_id=row.complaint_id, channel=row.channel,
+                               issued_at=row.issued_at, cause=cause,
+                               status_code=answer.status_code, attempts=attempts,
+                               error=answer.error, at=now)
+            log.warning("worker notice %s (%s, channel %s, tracking code %s) failed: %s",
+                        row.id, row.kind, row.channel, masked, reason)
+    await uow.session.execute(worker_notices.update().where(worker_notices.c.id == row.id)
+                              .values(**changes))
     return Outcome(row.kind, status, judged)
 
 

@@ -49,6 +49,9 @@ class WorkerNoticeWorker(BatchWorker):
                                lease_seconds=self.settings.worker_notice_lease_seconds)
 
     async def work(self, item_id: str) -> None:
-        outcome = await flows.attempt(self.runtime, self.sender, item_id)
-        if outcome is not None:
+        await self.work_batch([item_id])
+
+    async def work_batch(self, item_ids: list[str]) -> None:
+        """The claimed notices are sent concurrently and recorded in one transaction."""
+        for outcome in await flows.attempt(self.runtime, self.sender, item_ids):
             self.attempts.labels(kind=outcome.kind, status=str(outcome.status)).inc()
