@@ -15,6 +15,7 @@ from labor_contracts.intake import RegistrationAnswerIssued
 from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.bus import Rejected
 from labor_runtime.db import UnitOfWork
+from sqlalchemy.dialects import postgresql as pg
 
 from intake.complaints.models import complaints
 from intake.complaints.rules import ComplaintStatus, closing_reason
@@ -50,25 +51,33 @@ def handlers(settings: IntakeSettings) -> dict[str, Any]:
     }
 
 
+_ids = sa.bindparam("ids", type_=pg.ARRAY(sa.Text))
+_lock_answered = (
+    sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel,
+              complaints.c.status_reason, complaints.c.case_id, *employer_flows.RELEASE_COLUMNS)
+    .where(complaints.c.id == sa.any_(_ids)).order_by(complaints.c.id).with_for_update())
+_set_answer = complaints.update().where(complaints.c.id == sa.bindparam("complaint")).values(
+    status=sa.bindparam("status"), status_reason=sa.bindparam("reason"),
+    case_id=sa.bindparam("case"), updated_at=sa.bindparam("now"),
+    registration_answer_issued_at=sa.case(
+        (sa.bindparam("changed", type_=sa.Boolean), sa.bindparam("now")),
+        else_=complaints.c.registration_answer_issued_at))
+
+
 async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintStatus, reason: str,
                   case_id: str, case_number: str | None = None, *, told_at_issue: bool) -> None:
     now = uow.clock.now()
     # Locked first (in id order), so two answers for one complaint take turns.
-    before = (await uow.session.execute(
-        sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel,
-                  complaints.c.status, complaints.c.status_reason, complaints.c.case_id)
-        .where(complaints.c.id.in_(complaint_ids)).order_by(complaints.c.id)
-        .with_for_update())).all()
+    before = (await uow.session.execute(_lock_answered, {"ids": complaint_ids})).all()
     # The same decision again (cases re-sent it): the worker was told already.
     changed = [row for row in before
                if (row.status, row.status_reason, row.case_id) != (status, reason, case_id)]
-    await employer_flows.release(uow.session, complaint_ids)  # R-INT-6: no longer open
-    await uow.session.execute(
-        complaints.update().where(complaints.c.id.in_(complaint_ids))
-        .values(status=status, status_reason=reason, case_id=case_id, updated_at=now,
-                registration_answer_issued_at=sa.case(
-                    (complaints.c.id.in_([row.id for row in changed]), now),
-                    else_=complaints.c.registration_answer_issued_at)))
+    changed_ids = {row.id for row in changed}
+    await employer_flows.release(uow.session, before)  # R-INT-6: no longer open
+    if before:
+        await uow.session.execute(_set_answer, [
+            {"complaint": row.id, "status": status, "reason": reason, "case": case_id, "now": now,
+             "changed": row.id in changed_ids} for row in before])
     # R-INT-3: a decision is not an answer; the 7-day deadline runs until the worker is told
     # (notify.worker_notice.delivered.v1, or staff record telling them another way).
     for row in changed:
@@ -84,7 +93,10 @@ async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintSt
 
 async def on_case_closed(uow: UnitOfWork, event: Envelope, data: CaseClosed) -> None:
     """R-INT-8: the case is closed, so are its complaints; the worker sees how it ended."""
-    await employer_flows.release(uow.session, data.complaint_ids)  # answered without a decision
+    locked = (await uow.session.execute(
+        sa.select(*employer_flows.RELEASE_COLUMNS).where(complaints.c.id == sa.any_(_ids))
+        .order_by(complaints.c.id).with_for_update(), {"ids": data.complaint_ids})).all()
+    await employer_flows.release(uow.session, locked)  # answered without a decision
     await uow.session.execute(
         complaints.update().where(complaints.c.id.in_(data.complaint_ids),
                                   complaints.c.status != ComplaintStatus.CLOSED)

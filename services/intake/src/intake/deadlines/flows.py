@@ -86,27 +86,28 @@ async def _audit(uow: UnitOfWork, staff: Principal, action: str, complaint_id: s
         subject=f"complaint:{complaint_id}", reason=reason))
 
 
-async def _due_at(session: AsyncSession, kind: str, subject: str) -> datetime | None:
-    return (await session.execute(
-        sa.select(timer_table.c.due_at).where(timer_table.c.kind == kind,
-                                              timer_table.c.subject == subject,
-                                              timer_table.c.completed_at.is_(None),
-                                              timer_table.c.cancelled_at.is_(None))
-        .order_by(timer_table.c.created_at.desc()).limit(1))).scalar_one_or_none()
-
-
 async def _complete(uow: UnitOfWork, kind: str, subject: str) -> bool | None:
     """Complete the deadline now; True if met on time, False if late, None if none was open."""
     return await complete_at(uow.session, kind, subject, uow.clock.now())
 
 
+_complete_open = (
+    timer_table.update()
+    .where(timer_table.c.kind == sa.bindparam("the_kind"),
+           timer_table.c.subject == sa.bindparam("the_subject"),
+           timer_table.c.completed_at.is_(None), timer_table.c.cancelled_at.is_(None))
+    .values(completed_at=sa.bindparam("at"))
+    .returning(timer_table.c.due_at, timer_table.c.created_at))
+
+
 async def complete_at(session: AsyncSession, kind: str, subject: str, at: datetime) -> bool | None:
-    """Complete the deadline as met at `at`; True if on time, False if late, None if none open."""
-    due = await _due_at(session, kind, subject)
-    if due is None:
+    """Complete the deadline as met at `at`; True if on time, False if late, None if none open
+    (judged on the latest one started, should there be several)."""
+    completed = (await session.execute(
+        _complete_open, {"the_kind": kind, "the_subject": subject, "at": at})).all()
+    if not completed:
         return None
-    await timers.complete(session, kind=kind, subject=subject, now=at)
-    return at <= due
+    return at <= max(completed, key=lambda row: row.created_at).due_at
 
 
 async def record_told(session: AsyncSession, complaint_id: str, *, at: datetime, via: str,

@@ -138,22 +138,30 @@ async def link(session: AsyncSession, row: sa.Row, now: datetime) -> dict[str, A
             "grid": found.grid}
 
 
-async def release(session: AsyncSession, complaint_ids: list[str]) -> None:
-    """Complaints answered (registered or not): they no longer add to their employer's open totals.
-    Call before their status changes; complaints already answered are not counted twice."""
-    answered = (
-        sa.select(complaints.c.employer_id, sa.func.count().label("n"),
-                  sa.func.sum(complaints.c.worker_count).label("workers"),
-                  sa.func.sum(complaints.c.arrears_amount).label("amount"))
-        .where(complaints.c.id.in_(complaint_ids), complaints.c.employer_id.is_not(None),
-               complaints.c.status.in_([str(s) for s in OPEN_STATUSES]))
-        .group_by(complaints.c.employer_id).subquery())
-    await session.execute(
-        employers.update().where(employers.c.id == answered.c.employer_id).values(
-            open_complaints=sa.func.greatest(employers.c.open_complaints - answered.c.n, 0),
-            open_worker_count=sa.func.greatest(employers.c.open_worker_count - answered.c.workers, 0),
-            open_arrears_amount=sa.func.greatest(
-                employers.c.open_arrears_amount - answered.c.amount, 0)))
+# What answering complaints takes off their employers' open totals, one employer per row.
+_release = employers.update().where(employers.c.id == sa.bindparam("employer")).values(
+    open_complaints=sa.func.greatest(employers.c.open_complaints - sa.bindparam("n"), 0),
+    open_worker_count=sa.func.greatest(employers.c.open_worker_count - sa.bindparam("workers"), 0),
+    open_arrears_amount=sa.func.greatest(
+        employers.c.open_arrears_amount - sa.bindparam("amount", type_=sa.Numeric(14, 2)), 0))
+RELEASE_COLUMNS = (complaints.c.employer_id, complaints.c.status, complaints.c.worker_count,
+                   complaints.c.arrears_amount)
+
+
+async def release(session: AsyncSession, answered: list[sa.Row[Any]]) -> None:
+    """Complaints answered (registered or not), read with `RELEASE_COLUMNS` and locked before
+    their status changes: they no longer add to their employer's open totals (R-INT-6).
+    Complaints already answered are not counted twice."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in answered:
+        if row.employer_id is not None and row.status in OPEN_STATUSES:
+            total = totals.setdefault(row.employer_id, {"employer": row.employer_id, "n": 0,
+                                                        "workers": 0, "amount": 0})
+            total["n"] += 1
+            total["workers"] += row.worker_count
+            total["amount"] += row.arrears_amount
+    if totals:
+        await session.execute(_release, list(totals.values()))
 
 
 async def read(runtime: Runtime, staff: Principal, employer_id: str) -> EmployerView:
