@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
+from intake.employers.flows import match
 from intake.employers.rules import employer_key, grid_conflict, normalized
 from labor_contracts.cases import CaseRegistered
 from labor_contracts.envelope import Envelope
+from labor_runtime.testing import plan_of, statements_sent
 
 from .handling_support import accepted_events, bearer, file
 
@@ -85,3 +88,24 @@ async def test_r_int_6_answered_complaints_no_longer_add_up(intake):
     assert (events[-1]["linked_complaints"], events[-1]["total_worker_count"],
             events[-1]["total_arrears_amount"]) == (2, 3, "510.00")
     assert third["status"] == "received"
+
+
+@pytest.mark.parametrize("credit_code", ["91350100M000100Y43", None])
+async def test_r_int_6_matching_an_employer_reads_an_index_whatever_is_stored(intake, credit_code):
+    """Cost flat with data: with 100,000 employers stored, matching one (by credit code, else by
+    name and address, in one statement) reads through indexes, not every employer."""
+    engine = intake.runtime.engine
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(
+            "INSERT INTO employers (id, credit_code, name, name_key, address_key, first_seen_at, "
+            "updated_at) SELECT 'e' || i, CASE WHEN i % 2 = 0 THEN 'C' || i END, 'n' || i, "
+            "'n' || i, 'a' || i, now(), now() FROM generate_series(1, 100000) AS i"))
+        await conn.execute(sa.text("ANALYZE employers"))
+    async with statements_sent(engine) as sent, engine.connect() as conn:
+        found = await match(conn, credit_code=credit_code, name="某某建筑工程有限公司",
+                            address="某市某区某路1号")
+    assert found.id == employer_key(credit_code, normalized("某某建筑工程有限公司"),
+                                    normalized("某市某区某路1号"))  # none stored: a new key
+    [(statement, parameters)] = sent
+    plan = await plan_of(engine, statement, parameters)
+    assert "Seq Scan on employers" not in plan, plan
