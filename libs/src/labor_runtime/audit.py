@@ -36,6 +36,14 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 
 _PENDING = "labor_runtime.audit.pending"
+_lock_chain = sa.text("SELECT pg_advisory_xact_lock(:k)")
+_last_hash = sa.select(audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+# Entries in order, one statement text whatever their number (seq follows the arrays' order).
+_append_chained = sa.text(
+    "INSERT INTO audit_log (at, actor, role, action, subject, reason, prev_hash, hash) "
+    "SELECT * FROM unnest(CAST(:at AS timestamptz[]), CAST(:actor AS text[]), "
+    "CAST(:role AS text[]), CAST(:action AS text[]), CAST(:subject AS text[]), "
+    "CAST(:reason AS text[]), CAST(:prev_hash AS text[]), CAST(:hash AS text[]))")
 
 
 def defer_to_commit(session: AsyncSession) -> None:
@@ -63,18 +71,18 @@ async def append_deferred(session: AsyncSession) -> None:
 
 
 async def _append(session: AsyncSession, entries: list[AuditEntry]) -> None:
-    await session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    prev = (
-        await session.execute(sa.select(audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1))
-    ).scalar_one_or_none() or GENESIS
-    rows = []
+    await session.execute(_lock_chain, {"k": _LOCK_KEY})
+    prev = (await session.execute(_last_hash)).scalar_one_or_none() or GENESIS
+    chained: list[tuple[str, str]] = []  # (prev_hash, hash) of each entry, in order
     for entry in entries:
         digest = entry_hash(prev, entry)
-        rows.append({"at": entry.at, "actor": entry.actor, "role": entry.role,
-                     "action": entry.action, "subject": entry.subject, "reason": entry.reason,
-                     "prev_hash": prev, "hash": digest})
+        chained.append((prev, digest))
         prev = digest
-    await session.execute(audit_log.insert().values(rows))
+    await session.execute(_append_chained, {
+        "at": [e.at for e in entries], "actor": [e.actor for e in entries],
+        "role": [e.role for e in entries], "action": [e.action for e in entries],
+        "subject": [e.subject for e in entries], "reason": [e.reason for e in entries],
+        "prev_hash": [p for p, _ in chained], "hash": [h for _, h in chained]})
 
 
 async def verify_chain(session: AsyncSession) -> list[int]:

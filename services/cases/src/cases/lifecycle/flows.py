@@ -24,7 +24,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.tracing import current_traceparent
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cases.documents.models import document_services, documents
@@ -80,6 +80,10 @@ def settings_of(runtime: Runtime) -> CasesSettings:
 _set_state = cases.update().where(cases.c.id == sa.bindparam("the_case")).values(
     state=sa.bindparam("state"), updated_at=sa.bindparam("at"))
 _add_to_timeline = case_timeline.insert()
+_complaints_of_cases = (
+    sa.select(case_complaints.c.case_id, case_complaints.c.complaint_id)
+    .where(case_complaints.c.case_id == sa.any_(sa.bindparam("case_ids", type_=ARRAY(sa.Text))))
+    .order_by(case_complaints.c.received_at))
 _number_case = cases.update().where(cases.c.id == sa.bindparam("the_case")).values(
     case_number=sa.bindparam("number"), registered_at=sa.bindparam("at"),
     immediate_registration=sa.bindparam("immediate"), updated_at=sa.bindparam("at"))
@@ -156,10 +160,7 @@ async def complaint_ids_of(session: AsyncSession, case_id: str) -> list[str]:
 async def complaint_ids_by_case(session: AsyncSession, case_ids: list[str]) -> dict[str, list[str]]:
     """Each case's complaints, in the order they were received."""
     found: dict[str, list[str]] = {case_id: [] for case_id in case_ids}
-    for row in (await session.execute(
-            sa.select(case_complaints.c.case_id, case_complaints.c.complaint_id)
-            .where(case_complaints.c.case_id.in_(case_ids))
-            .order_by(case_complaints.c.received_at))).all():
+    for row in (await session.execute(_complaints_of_cases, {"case_ids": case_ids})).all():
         found[row.case_id].append(row.complaint_id)
     return found
 
