@@ -272,3 +272,25 @@ async def test_cases_are_numbered_as_they_commit_gap_free_and_an_open_registrati
     await cases.upstream.send(late, source=INTAKE)
     assert (await case_of(cases, late.complaint_id))["case_number"].endswith(f"{len(batch) + 1:04d}")
     assert held.complaint_id not in {c for e in told for c in e.data["complaint_ids"]}
+
+
+async def test_r_int_6_a_complaint_joining_a_case_registered_in_the_same_batch_is_told_its_number(
+        cases):
+    """Two complaints against one employer handled in one transaction (a consumer batch): the
+    first registers the case at once, the second joins it; intake hears the case number for
+    both (the number is given as the transaction commits)."""
+    first = complaint(worker_count=6, employer_id="emp-same-batch")
+    second = complaint(worker_count=2, arrears="4000.00", employer_id="emp-same-batch")
+    async with cases.runtime.uow() as uow:
+        for accepted in (first, second):
+            envelope = Envelope(source=INTAKE, type=accepted.event_type,
+                                data=accepted.model_dump(mode="json"))
+            await lifecycle_flows.open_from_complaint(uow, cases.runtime.settings, envelope,
+                                                      accepted)
+        await uow.commit()
+    case = await case_of(cases, second.complaint_id)
+    assert case["complaint_ids"] == [first.complaint_id, second.complaint_id]
+    told = await cases.probe.wait_for("cases.case.registered.v1")
+    assert {c for e in told for c in e.data["complaint_ids"]} == {first.complaint_id,
+                                                                  second.complaint_id}
+    assert {e.data["case_number"] for e in told} == {case["case_number"]}

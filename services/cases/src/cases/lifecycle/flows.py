@@ -293,6 +293,8 @@ async def _join(uow: UnitOfWork, settings: CasesSettings, case: Row, data: Compl
                            reason="R-CASE-3 immediate registration on the linked complaints' "
                                   "totals: " + "; ".join(grounds), immediate=True)
         return
+    if any(r.case_id == case.id for r in numbering(uow, settings).registered):
+        return  # registered in this transaction: its CaseRegistered, at commit, names this one too
     await uow.emit(CaseRegistered(
         case_id=case.id, case_number=case.case_number or "", complaint_ids=[data.complaint_id],
         registered_at=case.registered_at, immediate=case.immediate_registration,
