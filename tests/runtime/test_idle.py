@@ -24,14 +24,13 @@ from credit.settings import CreditSettings
 from intake.__main__ import MIGRATIONS as INTAKE_MIGRATIONS
 from intake.app import create_app as intake_app
 from intake.settings import IntakeSettings
-from labor_runtime.testing import running_service
+from labor_runtime.testing import running_service, statements_sent
 from notify.__main__ import MIGRATIONS as NOTIFY_MIGRATIONS
 from notify.app import create_app as notify_app
 from notify.settings import NotifySettings
 from publish.__main__ import MIGRATIONS as PUBLISH_MIGRATIONS
 from publish.app import create_app as publish_app
 from publish.settings import PublishSettings
-from sqlalchemy import event
 
 pytestmark = pytest.mark.integration
 
@@ -52,14 +51,15 @@ class StatementCount:
     total: int = 0
     by_table: Counter[str] = field(default_factory=Counter)
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.total += 1
-        words = statement.replace("\n", " ").split()
-        for keyword in ("FROM", "UPDATE", "INTO"):
-            if keyword in words:
-                self.by_table[words[words.index(keyword) + 1]] += 1
-                return
-        self.by_table[words[0]] += 1
+    @classmethod
+    def of(cls, sent: list[tuple[str, Any]]) -> StatementCount:
+        """The statements `statements_sent` saw, by the table each reads or writes first."""
+        count = cls(total=len(sent))
+        for statement, _ in sent:
+            words = statement.replace("\n", " ").split()
+            keyword = next((k for k in ("FROM", "UPDATE", "INTO") if k in words), None)
+            count.by_table[words[words.index(keyword) + 1] if keyword else words[0]] += 1
+        return count
 
 
 async def idle_statements(infrastructure: Any, prefix: str, service: str,
@@ -70,12 +70,9 @@ async def idle_statements(infrastructure: Any, prefix: str, service: str,
     async with running_service(settings_type, factory, migrations, infrastructure, prefix,
                                **PRODUCTION_POLLS) as running:
         await asyncio.sleep(1.0)  # start-up: first cycles, calendar and gauges loaded
-        count = StatementCount()
-        event.listen(running.runtime.engine.sync_engine, "before_cursor_execute", count)
-        try:
+        async with statements_sent(running.runtime.engine) as sent:
             await asyncio.sleep(seconds)
-        finally:
-            event.remove(running.runtime.engine.sync_engine, "before_cursor_execute", count)
+        count = StatementCount.of(sent)
         allowed = sum(2 * (int(seconds / loop.poll_seconds) + 1) for loop in running.runtime.loops)
         return count, allowed
 
@@ -97,13 +94,10 @@ async def test_a_clock_shift_wakes_the_deadline_loops_not_the_periodic_gauges(in
     async with running_service(settings_type, factory, migrations, infrastructure, bus_prefix,
                                **PRODUCTION_POLLS) as running:
         await asyncio.sleep(1.0)
-        count = StatementCount()
-        event.listen(running.runtime.engine.sync_engine, "before_cursor_execute", count)
-        try:
+        async with statements_sent(running.runtime.engine) as sent:
             shifted = await running.client.post("/v1/ops/clock", json={"advance_seconds": 3600})
             await asyncio.sleep(1.0)
-        finally:
-            event.remove(running.runtime.engine.sync_engine, "before_cursor_execute", count)
+        count = StatementCount.of(sent)
     assert shifted.status_code == 200, shifted.text
     assert count.by_table["timers"] >= 1, count.by_table  # the sweeper looked for due deadlines
     assert count.by_table["case_complaints"] == 0, count.by_table  # R-CASE-10 not recomputed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
@@ -112,6 +112,17 @@ RUNTIME_V2 = [
     "CREATE INDEX timers_started ON timers (kind, created_at)",
 ]
 RUNTIME_V2_DOWN = ["DROP INDEX timers_started", "DROP INDEX timers_unfinished_due"]
+
+
+def upgrade_runtime_v2() -> None:
+    """A service's migration to runtime tables v2 (`upgrade = upgrade_runtime_v2`)."""
+    for statement in RUNTIME_V2:
+        op.execute(statement)
+
+
+def downgrade_runtime_v2() -> None:
+    for statement in RUNTIME_V2_DOWN:
+        op.execute(statement)
 
 
 def run_env() -> None:

@@ -293,7 +293,7 @@ async def _join(uow: UnitOfWork, settings: CasesSettings, case: Row, data: Compl
                            reason="R-CASE-3 immediate registration on the linked complaints' "
                                   "totals: " + "; ".join(grounds), immediate=True)
         return
-    if any(r.case_id == case.id for r in numbering(uow, settings).registered):
+    if numbering(uow, settings).registers(case.id):
         return  # registered in this transaction: its CaseRegistered, at commit, names this one too
     await uow.emit(CaseRegistered(
         case_id=case.id, case_number=case.case_number or "", complaint_ids=[data.complaint_id],
@@ -360,6 +360,10 @@ class CaseNumbering:
     uow: UnitOfWork
     settings: CasesSettings
     registered: list[Registration] = field(default_factory=list)
+
+    def registers(self, case_id: str) -> bool:
+        """Whether this transaction registered the case (its number comes at commit)."""
+        return any(r.case_id == case_id for r in self.registered)
 
     async def __call__(self) -> None:
         if not self.registered:

@@ -56,6 +56,8 @@ _lock_answered = (
     sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel,
               complaints.c.status_reason, complaints.c.case_id, *employer_flows.RELEASE_COLUMNS)
     .where(complaints.c.id == sa.any_(_ids)).order_by(complaints.c.id).with_for_update())
+_lock_closing = (sa.select(*employer_flows.RELEASE_COLUMNS).where(complaints.c.id == sa.any_(_ids))
+                 .order_by(complaints.c.id).with_for_update())
 _set_answer = complaints.update().where(complaints.c.id == sa.bindparam("complaint")).values(
     status=sa.bindparam("status"), status_reason=sa.bindparam("reason"),
     case_id=sa.bindparam("case"), updated_at=sa.bindparam("now"),
@@ -93,9 +95,7 @@ async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintSt
 
 async def on_case_closed(uow: UnitOfWork, event: Envelope, data: CaseClosed) -> None:
     """R-INT-8: the case is closed, so are its complaints; the worker sees how it ended."""
-    locked = (await uow.session.execute(
-        sa.select(*employer_flows.RELEASE_COLUMNS).where(complaints.c.id == sa.any_(_ids))
-        .order_by(complaints.c.id).with_for_update(), {"ids": data.complaint_ids})).all()
+    locked = (await uow.session.execute(_lock_closing, {"ids": data.complaint_ids})).all()
     await employer_flows.release(uow.session, locked)  # answered without a decision
     await uow.session.execute(
         complaints.update().where(complaints.c.id.in_(data.complaint_ids),

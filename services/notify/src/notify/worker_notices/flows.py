@@ -133,11 +133,11 @@ async def attempt(runtime: Runtime, sender: NoticeSender, notice_ids: Sequence[s
                                    .where(worker_notices.c.id.in_(notice_ids)))).all()
     sent = await asyncio.gather(*(_send(settings, sender, row) for row in rows
                                   if row.status == NoticeStatus.PENDING))
-    if len(sent) < 2:
-        return await _record(runtime, settings, sent)
     try:
         return await _record(runtime, settings, sent)
     except Exception as exc:
+        if len(sent) < 2:
+            raise
         log.info("recording %d notice attempts together failed (%s: %s); recording each alone",
                  len(sent), type(exc).__name__, exc)
     outcomes: list[Outcome] = []

@@ -4,20 +4,11 @@ rate of the deadlines started lately), whose reads otherwise grow with every tim
 Revision ID: 0003
 """
 
-from alembic import op
-from labor_runtime.migrations import RUNTIME_V2, RUNTIME_V2_DOWN
+from labor_runtime.migrations import downgrade_runtime_v2 as downgrade
+from labor_runtime.migrations import upgrade_runtime_v2 as upgrade
 
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
-
-
-def upgrade() -> None:
-    for statement in RUNTIME_V2:
-        op.execute(statement)
-
-
-def downgrade() -> None:
-    for statement in RUNTIME_V2_DOWN:
-        op.execute(statement)
+__all__ = ["downgrade", "upgrade"]
