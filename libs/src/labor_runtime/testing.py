@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from labor_contracts.envelope import Envelope
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from yarl import URL
 
 from labor_runtime.bus import Publisher, connect, declare_exchange, remove_namespace
@@ -210,18 +210,21 @@ def private_broker() -> Iterator[PrivateBroker]:
 
 
 @asynccontextmanager
-async def statements_sent(engine: AsyncEngine) -> AsyncIterator[list[tuple[str, Any]]]:
-    """The SQL (driver text and parameters) the engine sends inside the block."""
+async def statements_sent(
+        source: AsyncEngine | AsyncConnection) -> AsyncIterator[list[tuple[str, Any]]]:
+    """The SQL (driver text and parameters) sent inside the block: by every connection of an
+    engine, or by one connection only (a running service's workers share its engine)."""
     sent: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
         sent.append((statement, parameters))
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    target = source.sync_engine if isinstance(source, AsyncEngine) else source.sync_connection
+    event.listen(target, "before_cursor_execute", record)
     try:
         yield sent
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        event.remove(target, "before_cursor_execute", record)
 
 
 async def plan_of(engine: AsyncEngine, statement: str, parameters: Any) -> str:

@@ -195,7 +195,7 @@ async def test_the_on_time_gauge_reads_the_deadlines_started_lately_not_every_ti
             "       CAST(:now AS timestamptz) - make_interval(mins => i * 5 + 30) "
             "FROM generate_series(1, 100000) AS i"), {"now": now, "kinds": list(KINDS)})
         await conn.execute(sa.text("ANALYZE timers"))
-    async with statements_sent(engine) as sent, engine.connect() as conn:
+    async with engine.connect() as conn, statements_sent(conn) as sent:
         counted = await outcomes(conn, since=now - timedelta(days=30), now=now, staff=None)
     assert sum(sum(c.values()) for c in counted.values()) == 30 * 24 * 12 - 12  # one each 5 min
     [(statement, parameters)] = sent

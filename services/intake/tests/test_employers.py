@@ -101,7 +101,7 @@ async def test_r_int_6_matching_an_employer_reads_an_index_whatever_is_stored(in
             "updated_at) SELECT 'e' || i, CASE WHEN i % 2 = 0 THEN 'C' || i END, 'n' || i, "
             "'n' || i, 'a' || i, now(), now() FROM generate_series(1, 100000) AS i"))
         await conn.execute(sa.text("ANALYZE employers"))
-    async with statements_sent(engine) as sent, engine.connect() as conn:
+    async with engine.connect() as conn, statements_sent(conn) as sent:
         found = await match(conn, credit_code=credit_code, name="某某建筑工程有限公司",
                             address="某市某区某路1号")
     assert found.id == employer_key(credit_code, normalized("某某建筑工程有限公司"),
