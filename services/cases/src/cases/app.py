@@ -42,7 +42,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                   **penalty_handlers.handlers(settings, calendar)},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),
-                        **major_flows.TIMER_HANDLERS, **rectification_flows.TIMER_HANDLERS})
+                        **major_flows.TIMER_HANDLERS,
+                        **rectification_flows.timer_handlers(settings, calendar)})
     runtime.add_worker(CalendarLoader(runtime))  # the holiday table feeds `calendar`
     gauges = MetricGauges(runtime)  # R-CASE-10 on /metrics
     runtime.add_worker(gauges)

@@ -29,6 +29,7 @@ from cases.lifecycle.models import cases
 from cases.settings import CasesSettings
 
 PDF = "application/pdf"
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,21 @@ async def file(session: AsyncSession, settings: CasesSettings, *, case_id: str,
     return Issued(document_id, digest, link, pdf)
 
 
+async def file_record(session: AsyncSession, settings: CasesSettings, *, case_id: str, kind: str,
+                      title: str, number: str, content: bytes, issued_by: str,
+                      at: datetime) -> str:
+    """Store an internal record (canonical JSON, served on nobody) with its hash and verify
+    link; returns its document id."""
+    document_id = new_id()
+    await session.execute(documents.insert().values(
+        id=document_id, case_id=case_id, kind=kind, title=title, number=number,
+        recipient={"internal": True}, content_type=JSON, content=content,
+        sha256=rules.fingerprint(content),
+        verify_url=rules.verify_url(settings.public_base_url, document_id), issued_by=issued_by,
+        issued_at=at))
+    return document_id
+
+
 async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, kind: DocumentKind,
                 number: str, recipient: EmployerRef, issued_by: str, at: datetime,
                 content: Callable[[str, str], DocumentContent]) -> Issued:
@@ -75,6 +91,13 @@ async def document_row(session: AsyncSession, document_id: str) -> sa.Row[Any] |
     return (await session.execute(sa.select(
         documents.c.id, documents.c.case_id, documents.c.kind, documents.c.sha256)
         .where(documents.c.id == document_id))).first()
+
+
+async def verify_link(conn: AsyncConnection, document_id: str) -> tuple[str, str]:
+    """The document's verify link (its QR code) and SHA-256, as a view shows them."""
+    row = (await conn.execute(sa.select(documents.c.verify_url, documents.c.sha256).where(
+        documents.c.id == document_id))).one()
+    return row.verify_url, row.sha256
 
 
 async def record_service(session: AsyncSession, data: DocumentServed, *, event_id: str,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from enum import StrEnum
+from typing import Any
 
 from labor_contracts.common import DocumentKind
 
@@ -40,3 +42,9 @@ def verify_url(public_base_url: str, document_id: str) -> str:
 def hash_matches(stored_sha256: str, presented: str) -> bool:
     """Whether a presented hash is the stored one (case-insensitive hex, constant time)."""
     return hmac.compare_digest(stored_sha256.lower(), presented.strip().lower())
+
+
+def canonical_json(form: dict[str, Any]) -> bytes:
+    """An internal record (a form, a hearing's record) as the exact bytes that are hashed and
+    signed: sorted keys, no whitespace, so the same record always gives the same SHA-256."""
+    return json.dumps(form, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

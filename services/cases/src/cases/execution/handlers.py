@@ -6,8 +6,8 @@ from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.timers import Timer, TimerHandler
 
+from cases.casefile.model import COURT_ENFORCEMENT, PAYMENT_DUE
 from cases.execution import flows
-from cases.penalty.flows import PAYMENT_DUE
 from cases.settings import CasesSettings
 
 
@@ -19,4 +19,4 @@ def timer_handlers(settings: CasesSettings, calendar: Calendar) -> dict[str, Tim
         await flows.on_court_enforcement_due(uow, settings, calendar, timer)
 
     # cases.hearing_due keeps the default: an overdue event when the hearing is not held in time.
-    return {PAYMENT_DUE: payment_due, flows.COURT_ENFORCEMENT: court_enforcement_due}
+    return {PAYMENT_DUE: payment_due, COURT_ENFORCEMENT: court_enforcement_due}

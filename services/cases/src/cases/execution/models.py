@@ -1,4 +1,4 @@
-"""Hearings (听证) and payments from the fiscal account feed (append-only)."""
+"""Payments from the fiscal account feed (append-only)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,6 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from cases.tables import CasesTable
-
-
-class Hearing(CasesTable, table=True):
-    """The party's request for a hearing and, once held, its record (a stored document)."""
-
-    __tablename__ = "hearings"
-
-    id: str = Field(primary_key=True)
-    case_id: str = Field(foreign_key="cases.id", unique=True)
-    requested_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    requested_by: str = Field(description="the staff member who recorded the party's request")
-    request_note: str = ""
-    hold_by: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    held_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    record_document_id: str | None = Field(default=None, foreign_key="documents.id")
 
 
 class Payment(CasesTable, table=True):
@@ -42,5 +27,4 @@ class Payment(CasesTable, table=True):
     imported_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
-hearings = Hearing.__table__  # type: ignore[attr-defined]
 payments = Payment.__table__  # type: ignore[attr-defined]

@@ -1,45 +1,15 @@
-"""HTTP API of hearings and execution."""
+"""HTTP API of execution: payments, what is owed, court enforcement."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from labor_runtime.app import RuntimeDep
 
-from cases.access import BrigadeChief, CaseId, Executor, Officer, Staff
+from cases.access import CaseId, Executor, Staff
 from cases.execution import flows
-from cases.execution.schemas import (
-    CloseRequest,
-    ExecutionView,
-    HearingRecordCreate,
-    HearingRequest,
-    HearingView,
-    PaymentFeed,
-    PaymentResult,
-)
+from cases.execution.schemas import ExecutionView, PaymentFeed, PaymentResult
 
 router = APIRouter(tags=["execution"])
-
-
-@router.post("/v1/cases/{case_id}/hearing", status_code=201, response_model=HearingView,
-             summary="Record the party's request for a hearing after the notice (R-CASE-5); it is "
-                     "held within 7 days",
-             responses={409: {"description": "no notice served, or the notice period is over"}})
-async def request_hearing(runtime: RuntimeDep, who: Officer, case_id: CaseId,
-                          body: HearingRequest) -> HearingView:
-    return await flows.request_hearing(runtime, who, case_id, body)
-
-
-@router.get("/v1/cases/{case_id}/hearing", response_model=HearingView,
-            summary="The case's hearing: request, deadline, record")
-async def read_hearing(runtime: RuntimeDep, who: Staff, case_id: CaseId) -> HearingView:
-    return await flows.hearing_view(runtime, who, case_id)
-
-
-@router.post("/v1/cases/{case_id}/hearing/record", response_model=HearingView,
-             summary="Store the signed hearing record (听证笔录), a basis of the decision")
-async def record_hearing(runtime: RuntimeDep, who: Officer, case_id: CaseId,
-                         body: HearingRecordCreate) -> HearingView:
-    return await flows.record_hearing(runtime, who, case_id, body)
 
 
 @router.post("/v1/payments", response_model=list[PaymentResult],
@@ -60,11 +30,3 @@ async def read_execution(runtime: RuntimeDep, who: Staff, case_id: CaseId) -> Ex
              responses={409: {"description": "paid, no reminder yet, or wrong state"}})
 async def court_enforcement(runtime: RuntimeDep, who: Executor, case_id: CaseId) -> ExecutionView:
     return await flows.apply_for_court_enforcement(runtime, who, case_id)
-
-
-@router.post("/v1/cases/{case_id}/close", status_code=204,
-             summary="Close the case (brigade chief): published, and a fine paid in full",
-             responses={409: {"description": "wrong state, or the fine is not paid in full"}})
-async def close(runtime: RuntimeDep, who: BrigadeChief, case_id: CaseId,
-                body: CloseRequest) -> None:
-    await flows.close(runtime, who, case_id, body.reason)

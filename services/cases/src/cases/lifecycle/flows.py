@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from labor_contracts.cases import CaseRegistered
@@ -108,7 +108,14 @@ async def readable_case(conn: AsyncConnection | AsyncSession, who: Principal, ca
     return row
 
 
-def check_district(principal: Principal, row: Row) -> None:
+class Located(Protocol):
+    """A case as the district check sees it (a row or a case file)."""
+
+    @property
+    def district(self) -> str | None: ...
+
+
+def check_district(principal: Principal, row: Located) -> None:
     """Staff below the city detachment see and act on their own district's cases only."""
     if principal.district is not None and row.district != principal.district:
         raise Problem(403, "forbidden", "Another district's case",

@@ -3,7 +3,6 @@ the brigade chief e-signs; every step signs the same stored form (R-ORG-2 betwee
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.documents import flows as document_flows
 from cases.documents.models import documents
 from cases.lifecycle import rules
 from cases.lifecycle.flows import (
@@ -48,7 +48,6 @@ from cases.signatures import flows as signatures
 
 FORM_KIND = "registration_form"
 FORM_TITLE = "立案审批表"
-JSON = "application/json"
 
 
 async def live_form(session: AsyncSession, case_id: str) -> Row | None:
@@ -81,16 +80,13 @@ async def submit(runtime: Runtime, who: Principal, case_id: str,
             await next_number(uow.session, series="registration_form", year=year))
         employer = body.employer.model_dump(mode="json")
         workers = [w.model_dump(mode="json") for w in body.workers]
-        document_id = new_id()
-        content = rules.registration_form_bytes(
-            case_id=case_id, number=number, facts=body.facts, employer=employer, workers=workers,
-            amount=body.amount, submitted_by=who.subject, submitted_at=now.isoformat())
-        digest = hashlib.sha256(content).hexdigest()
-        await uow.session.execute(documents.insert().values(
-            id=document_id, case_id=case_id, kind=FORM_KIND, title=FORM_TITLE, number=number,
-            recipient={"internal": True}, content_type=JSON, content=content, sha256=digest,
-            verify_url=f"{settings.public_base_url.rstrip('/')}/v1/documents/{document_id}/verify",
-            issued_by=who.subject, issued_at=now))
+        document_id = await document_flows.file_record(
+            uow.session, settings, case_id=case_id, kind=FORM_KIND, title=FORM_TITLE,
+            number=number, content=rules.registration_form_bytes(
+                case_id=case_id, number=number, facts=body.facts, employer=employer,
+                workers=workers, amount=body.amount, submitted_by=who.subject,
+                submitted_at=now.isoformat()),
+            issued_by=who.subject, at=now)
         await uow.session.execute(registration_forms.insert().values(
             id=form_id, case_id=case_id, status=RegistrationFormStatus.SUBMITTED,
             document_id=document_id, facts=body.facts, employer=employer, workers=workers,

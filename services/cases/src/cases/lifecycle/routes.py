@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 from labor_runtime.app import RuntimeDep
 
 from cases.access import BrigadeChief, CaseId, Officer, Reviewer, Staff
-from cases.lifecycle import flows, registration
+from cases.lifecycle import closing, flows, registration
 from cases.lifecycle.rules import CaseState
 from cases.lifecycle.schemas import (
     CaseSummary,
     CaseView,
+    CloseRequest,
     RegistrationDecision,
     RegistrationFormCreate,
     RegistrationFormView,
@@ -79,3 +80,11 @@ async def review_registration_form(runtime: RuntimeDep, who: Reviewer, case_id: 
 async def answer_registration(runtime: RuntimeDep, who: BrigadeChief, case_id: CaseId,
                               body: RegistrationDecision) -> CaseView:
     return await registration.decide(runtime, who, case_id, body)
+
+
+@router.post("/{case_id}/close", status_code=204,
+             summary="Close the case (brigade chief): published, and a fine paid in full",
+             responses={409: {"description": "wrong state, or the fine is not paid in full"}})
+async def close(runtime: RuntimeDep, who: BrigadeChief, case_id: CaseId,
+                body: CloseRequest) -> None:
+    await closing.close(runtime, who, case_id, body.reason)

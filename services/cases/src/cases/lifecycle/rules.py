@@ -3,10 +3,11 @@ case numbers. No I/O."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+from cases.documents.rules import canonical_json
 
 
 class CaseState(StrEnum):
@@ -185,11 +186,11 @@ def registration_form_bytes(*, case_id: str, number: str, facts: str, employer: 
                             submitted_at: str) -> bytes:
     """The registration form (立案审批表) as the exact bytes that are hashed and signed: canonical
     JSON (sorted keys, no whitespace), so the same form always gives the same SHA-256."""
-    return json.dumps({
+    return canonical_json({
         "form": "立案审批表", "case_id": case_id, "number": number, "facts": facts,
         "employer": employer, "workers": workers, "amount": f"{amount:.2f}",
         "submitted_by": submitted_by, "submitted_at": submitted_at,
-    }, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    })
 
 
 def registration_signers_refusal(*, submitted_by: str, reviewer: str | None,

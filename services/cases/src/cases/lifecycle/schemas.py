@@ -141,3 +141,7 @@ class RegistrationFormView(BaseModel):
     reviewed_by: str | None
     reviewed_at: datetime | None
     review_reason: str | None
+
+
+class CloseRequest(BaseModel):
+    reason: str = Field(min_length=2, max_length=2000, description="结案理由")

@@ -12,6 +12,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 from labor_runtime.timers import Timer, TimerHandler
 
+from cases.casefile.model import NOTICE_PERIOD
 from cases.penalty import flows
 from cases.settings import CasesSettings
 
@@ -22,9 +23,13 @@ def handlers(settings: CasesSettings, calendar: Calendar) -> dict[str, EventHand
     async def on_document_served(uow: UnitOfWork, event: Envelope, data: DocumentServed) -> None:
         await flows.on_document_served(uow, settings, calendar, event, data)
 
+    async def on_disclosure_published(uow: UnitOfWork, event: Envelope,
+                                      data: DisclosurePublished) -> None:
+        await flows.on_disclosure_published(uow, settings, calendar, event, data)
+
     return {
         DocumentServed.event_type: on_document_served,
-        DisclosurePublished.event_type: flows.on_disclosure_published,
+        DisclosurePublished.event_type: on_disclosure_published,
     }
 
 
@@ -34,4 +39,4 @@ async def notice_period_over(uow: UnitOfWork, timer: Timer) -> None:
 
 
 # Deadlines that can be missed (review, publication, payment) keep the default: an overdue event.
-TIMER_HANDLERS: dict[str, TimerHandler] = {flows.NOTICE_PERIOD: notice_period_over}
+TIMER_HANDLERS: dict[str, TimerHandler] = {NOTICE_PERIOD: notice_period_over}

@@ -1,4 +1,4 @@
-"""Penalty proposals (A's findings, B's review) and signed penalty decisions."""
+"""Penalty proposals (A's findings, B's review), hearings (听证) and signed penalty decisions."""
 
 from __future__ import annotations
 
@@ -39,6 +39,21 @@ class PenaltyProposal(CasesTable, table=True):
     notice_document_id: str | None = None
 
 
+class Hearing(CasesTable, table=True):
+    """The party's request for a hearing and, once held, its record (a stored document)."""
+
+    __tablename__ = "hearings"
+
+    id: str = Field(primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", unique=True)
+    requested_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    requested_by: str = Field(description="the staff member who recorded the party's request")
+    request_note: str = ""
+    hold_by: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    held_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    record_document_id: str | None = Field(default=None, foreign_key="documents.id")
+
+
 class PenaltyDecision(CasesTable, table=True):
     """A signed penalty decision (行政处罚决定书) and the deadlines it started."""
 
@@ -66,3 +81,4 @@ class PenaltyDecision(CasesTable, table=True):
 
 penalty_proposals = PenaltyProposal.__table__  # type: ignore[attr-defined]
 penalty_decisions = PenaltyDecision.__table__  # type: ignore[attr-defined]
+hearings = Hearing.__table__  # type: ignore[attr-defined]

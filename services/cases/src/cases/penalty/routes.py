@@ -6,8 +6,16 @@ from fastapi import APIRouter
 from labor_runtime.app import RuntimeDep
 
 from cases.access import CaseId, DetachmentChief, Officer, Reviewer, Staff
-from cases.penalty import flows
-from cases.penalty.schemas import DecisionView, PenaltyProposalCreate, PenaltyReview, ProposalView
+from cases.penalty import flows, hearings
+from cases.penalty.schemas import (
+    DecisionView,
+    HearingRecordCreate,
+    HearingRequest,
+    HearingView,
+    PenaltyProposalCreate,
+    PenaltyReview,
+    ProposalView,
+)
 
 router = APIRouter(prefix="/v1/cases/{case_id}", tags=["penalties"])
 
@@ -48,3 +56,25 @@ async def decide(runtime: RuntimeDep, who: DetachmentChief, case_id: CaseId) -> 
             summary="The signed decision, its service and its deadlines")
 async def read_decision(runtime: RuntimeDep, who: Staff, case_id: CaseId) -> DecisionView:
     return await flows.decision_view(runtime, who, case_id)
+
+
+@router.post("/hearing", status_code=201, response_model=HearingView,
+             summary="Record the party's request for a hearing after the notice (R-CASE-5); it is "
+                     "held within 7 days",
+             responses={409: {"description": "no notice served, or the notice period is over"}})
+async def request_hearing(runtime: RuntimeDep, who: Officer, case_id: CaseId,
+                          body: HearingRequest) -> HearingView:
+    return await hearings.request_hearing(runtime, who, case_id, body)
+
+
+@router.get("/hearing", response_model=HearingView,
+            summary="The case's hearing: request, deadline, record")
+async def read_hearing(runtime: RuntimeDep, who: Staff, case_id: CaseId) -> HearingView:
+    return await hearings.hearing_view(runtime, who, case_id)
+
+
+@router.post("/hearing/record", response_model=HearingView,
+             summary="Store the signed hearing record (听证笔录), a basis of the decision")
+async def record_hearing(runtime: RuntimeDep, who: Officer, case_id: CaseId,
+                         body: HearingRecordCreate) -> HearingView:
+    return await hearings.record_hearing(runtime, who, case_id, body)

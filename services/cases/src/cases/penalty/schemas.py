@@ -1,4 +1,4 @@
-"""API shapes of penalties: the handler's findings, the legal review, the signed decision."""
+"""API shapes of penalties: the handler's findings, the legal review, the hearing, the signed decision."""
 
 from __future__ import annotations
 
@@ -109,3 +109,35 @@ class DecisionView(BaseModel):
     served_at: datetime | None
     payment_due_at: datetime | None = Field(description="R-CASE-6: from the proven time of service")
     published_at: datetime | None
+
+
+class HearingRequest(BaseModel):
+    """The party's request for a hearing (听证申请), recorded by the handler."""
+
+    requested_at: datetime | None = Field(
+        default=None, description="when the party asked; default now (must be in the notice period)")
+    note: str = Field(default="", max_length=2000)
+
+
+class HearingRecordCreate(BaseModel):
+    """The hearing's record (听证笔录): a basis of the decision (R-CASE-5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "held_at": "2026-03-08T02:00:00Z", "presiding": "主持人王某",
+        "participants": ["当事人委托代理人李某", "案件承办人张某"],
+        "record": "当事人对拖欠工资事实无异议，请求从轻处罚。"}]})
+
+    held_at: datetime
+    presiding: str = Field(min_length=1, max_length=200)
+    participants: list[str] = Field(min_length=1, max_length=50)
+    record: str = Field(min_length=2, max_length=50000)
+
+
+class HearingView(BaseModel):
+    hearing_id: str
+    case_id: str
+    requested_at: datetime
+    requested_by: str
+    hold_by: datetime = Field(description="R-CASE-5: held within 7 days of the request")
+    held_at: datetime | None
+    record_document_id: str | None

@@ -1,4 +1,5 @@
-"""Wording of the penalty notice (行政处罚告知书) and the penalty decision (行政处罚决定书)."""
+"""Wording of the documents the procedure issues: penalty notice (行政处罚告知书), decision
+(行政处罚决定书), reminder, order to rectify, application for court enforcement."""
 
 from __future__ import annotations
 

@@ -1,0 +1,301 @@
+"""The case file on PostgreSQL: loaded and locked in one unit of work, saved as the rows that
+changed and the records its commands left (timeline, audit log, timers, outbox at commit); and
+the clerk who numbers, renders, signs and stores its documents."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from labor_contracts.common import DocumentKind
+from labor_runtime import audit, timers
+from labor_runtime.clock import BUREAU_TZ, Calendar
+from labor_runtime.crypto import FieldCipher
+from labor_runtime.db import UnitOfWork
+from labor_runtime.problems import Problem
+from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.casefile.model import (
+    Actor,
+    Announced,
+    Audited,
+    CaseFile,
+    DeadlineCancelled,
+    DeadlineMet,
+    DeadlineStarted,
+    Decision,
+    Desk,
+    DocumentRef,
+    Draft,
+    Hearing,
+    Payment,
+    Proposal,
+    RectificationOrder,
+    Step,
+)
+from cases.documents import flows as documents
+from cases.documents.models import document_services
+from cases.documents.models import documents as documents_table
+from cases.documents.render import DocumentContent
+from cases.documents.rules import FilingKind, canonical_json
+from cases.evidence.models import evidence_items
+from cases.execution.models import payments
+from cases.lifecycle.flows import check_district, complaint_ids_of, lock_case, next_number
+from cases.lifecycle.models import case_timeline, cases
+from cases.lifecycle.rules import CaseState, document_number
+from cases.penalty.models import hearings, penalty_decisions, penalty_proposals
+from cases.rectification.models import rectification_orders
+from cases.settings import CasesSettings
+from cases.signatures import flows as signatures
+
+# The mutable columns of the case row the procedure changes.
+_ROOT = ("state", "notice_period_ends_at", "decided_at", "payment_due_at", "published_at")
+
+
+def _columns(part: Any) -> dict[str, Any]:
+    return {f.name: getattr(part, f.name) for f in fields(part)}
+
+
+def _part(cls: Any, row: sa.Row[Any]) -> Any:
+    values = row._mapping
+    return cls(**{f.name: values[f.name] for f in fields(cls)})
+
+
+class SqlClerk:
+    """Numbers documents from the year's counter (gap-free: it commits with its use) and files
+    them: PDFs through documents (notify serves those that are served), records as canonical
+    JSON, each signed by its signer's key."""
+
+    def __init__(self, uow: UnitOfWork, settings: CasesSettings, cipher: FieldCipher | None) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._cipher = cipher
+
+    async def number(self, series: str, prefix: str, at: datetime) -> str:
+        year = at.astimezone(BUREAU_TZ).year
+        return document_number(prefix, year,
+                               await next_number(self._uow.session, series=series, year=year))
+
+    async def file(self, draft: Draft) -> DocumentRef:
+        session, settings = self._uow.session, self._settings
+        if draft.form is not None:
+            document_id = await documents.file_record(
+                session, settings, case_id=draft.case_id, kind=draft.kind, title=draft.title,
+                number=draft.number, content=canonical_json(draft.form),
+                issued_by=draft.issued_by, at=draft.at)
+        else:
+            assert draft.recipient is not None and draft.party is not None
+
+            def content(document_id: str, verify_url: str) -> DocumentContent:
+                assert draft.party is not None
+                return DocumentContent(
+                    authority=settings.authority_name, title=draft.title, number=draft.number,
+                    case_number=draft.case_number, party=draft.party,
+                    paragraphs=list(draft.paragraphs), issued_on=draft.at.astimezone(BUREAU_TZ).date(),
+                    document_id=document_id, verify_url=verify_url, addressee=draft.addressee,
+                    party_label=draft.party_label)
+
+            if draft.serve:
+                issued = await documents.issue(
+                    self._uow, settings, case_id=draft.case_id, kind=DocumentKind(draft.kind),
+                    number=draft.number, recipient=draft.recipient, issued_by=draft.issued_by,
+                    at=draft.at, content=content)
+            else:
+                issued = await documents.file(
+                    session, settings, case_id=draft.case_id, kind=FilingKind(draft.kind),
+                    number=draft.number, recipient=draft.recipient, issued_by=draft.issued_by,
+                    at=draft.at, content=content)
+            document_id = issued.document_id
+        if draft.signer is not None:
+            assert self._cipher is not None, "only a staff member's command signs"
+            await signatures.sign(session, self._cipher, document_id=document_id,
+                                  signer=draft.signer.subject, role=draft.signer.role,
+                                  purpose=draft.purpose, at=draft.at)
+        return DocumentRef(document_id, draft.number)
+
+
+@dataclass
+class _Loaded:
+    file: CaseFile
+    snapshot: CaseFile
+
+
+class SqlCaseFiles:
+    """Case files of one unit of work: each loaded once (locked), saved by `save`."""
+
+    def __init__(self, uow: UnitOfWork, settings: CasesSettings, calendar: Calendar,
+                 cipher: FieldCipher | None = None) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._calendar = calendar
+        self.clerk = SqlClerk(uow, settings, cipher)
+        self._loaded: dict[str, _Loaded] = {}
+
+    def desk(self) -> Desk:
+        return Desk(self._settings, self._calendar, self.clerk, self._uow.clock.now())
+
+    async def get(self, case_id: str) -> CaseFile:
+        """The case file, locked for this transaction; 404 when there is no such case."""
+        if case_id in self._loaded:
+            return self._loaded[case_id].file
+        return await self._load(await lock_case(self._uow.session, case_id))
+
+    async def read(self, case_id: str) -> CaseFile:
+        """The case file as it stands, for a view: not locked, never saved."""
+        row = (await self._uow.session.execute(
+            sa.select(cases).where(cases.c.id == case_id))).first()
+        if row is None:
+            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+        return await self._load(row)
+
+    async def find(self, case_id: str) -> CaseFile | None:
+        """The case file, locked; None when the case is not one of ours."""
+        try:
+            return await self.get(case_id)
+        except Problem:
+            return None
+
+    async def by_decision_number(self, decision_number: str) -> CaseFile | None:
+        case_id = (await self._uow.session.execute(
+            sa.select(penalty_decisions.c.case_id).where(
+                penalty_decisions.c.decision_number == decision_number))).scalar_one_or_none()
+        return None if case_id is None else await self.get(case_id)
+
+    async def payment_recorded(self, reference: str) -> bool:
+        """Whether the bank's reference was imported before, on any case."""
+        return any(p.reference == reference for loaded in self._loaded.values()
+                   for p in loaded.file.payments) or (await self._uow.session.execute(
+            sa.select(payments.c.reference).where(payments.c.reference == reference))).first() is not None
+
+    async def _load(self, row: sa.Row[Any]) -> CaseFile:
+        session, case_id = self._uow.session, row.id
+
+        async def parts(table: sa.Table, *order: Any) -> list[sa.Row[Any]]:
+            return list((await session.execute(
+                sa.select(table).where(table.c.case_id == case_id).order_by(*order))).all())
+
+        decision = await parts(penalty_decisions)
+        hearing = await parts(hearings)
+        docs = (await session.execute(
+            sa.select(documents_table.c.id, documents_table.c.number, document_services.c.served_at)
+            .select_from(documents_table.outerjoin(
+                document_services, document_services.c.document_id == documents_table.c.id))
+            .where(documents_table.c.case_id == case_id))).all()
+        case_file = CaseFile(
+            id=row.id, state=CaseState(row.state), district=row.district,
+            employer_name=row.employer_name, employer_credit_code=row.employer_credit_code,
+            employer_address=row.employer_address, worker_count=row.worker_count,
+            arrears_amount=row.arrears_amount, summary=row.summary, case_number=row.case_number,
+            registered_at=row.registered_at, notice_period_ends_at=row.notice_period_ends_at,
+            decided_at=row.decided_at, payment_due_at=row.payment_due_at,
+            published_at=row.published_at, traceparent=row.traceparent,
+            complaint_ids=await complaint_ids_of(session, case_id),
+            evidence_ids=set((await session.execute(sa.select(evidence_items.c.id).where(
+                evidence_items.c.case_id == case_id))).scalars()),
+            proposals=[_part(Proposal, r) for r in await parts(
+                penalty_proposals, penalty_proposals.c.proposed_at)],
+            hearing=_part(Hearing, hearing[0]) if hearing else None,
+            decision=_part(Decision, decision[0]) if decision else None,
+            payments=[_part(Payment, r) for r in await parts(payments, payments.c.paid_on)],
+            orders=[_part(RectificationOrder, r) for r in await parts(
+                rectification_orders, rectification_orders.c.ordered_at)],
+            documents={d.id: DocumentRef(d.id, d.number, d.served_at) for d in docs})
+        self._loaded[case_id] = _Loaded(case_file, copy.deepcopy(case_file))
+        return case_file
+
+    async def save(self, case_file: CaseFile) -> None:
+        """Write what changed since loading, and what the commands recorded."""
+        loaded = self._loaded[case_file.id]
+        session, before, now = self._uow.session, loaded.snapshot, self._uow.clock.now()
+        changed = {name: getattr(case_file, name) for name in _ROOT
+                   if getattr(case_file, name) != getattr(before, name)}
+        if changed:
+            await session.execute(cases.update().where(cases.c.id == case_file.id)
+                                  .values(**changed, updated_at=now))
+        await _save_parts(session, penalty_proposals, "id", before.proposals, case_file.proposals,
+                          case_file.id)
+        await _save_parts(session, hearings, "id", [before.hearing] if before.hearing else [],
+                          [case_file.hearing] if case_file.hearing else [], case_file.id)
+        await _save_parts(session, penalty_decisions, "id",
+                          [before.decision] if before.decision else [],
+                          [case_file.decision] if case_file.decision else [], case_file.id)
+        await _save_parts(session, payments, "reference", before.payments, case_file.payments,
+                          case_file.id)
+        await _save_parts(session, rectification_orders, "id", before.orders, case_file.orders,
+                          case_file.id)
+        await self._write_records(case_file)
+        case_file.records.clear()
+        loaded.snapshot = copy.deepcopy(case_file)
+
+    async def _write_records(self, case_file: CaseFile) -> None:
+        session, uow, now = self._uow.session, self._uow, self._uow.clock.now()
+        steps = [r for r in case_file.records if isinstance(r, Step)]
+        if steps:
+            await session.execute(case_timeline.insert(), [
+                dict(case_id=case_file.id, at=s.at, action=s.action, from_state=s.from_state,
+                     to_state=s.to_state, actor=s.actor.subject, role=s.actor.role,
+                     reason=s.reason) for s in steps])
+        for record in case_file.records:
+            match record:
+                case Audited(action=action, actor=actor, at=at, reason=reason):
+                    await audit.record(session, audit.AuditEntry(
+                        at=at, actor=actor.subject, role=actor.role, action=action,
+                        subject=f"case:{case_file.id}", reason=reason))
+                case DeadlineStarted(kind=kind, subject=subject, due_at=due_at, payload=payload):
+                    await timers.schedule(session, kind=kind, subject=subject, due_at=due_at,
+                                          now=now, payload=payload)
+                case DeadlineMet(kind=kind, subject=subject):
+                    await timers.complete(session, kind=kind, subject=subject, now=now)
+                case DeadlineCancelled(kind=kind, subject=subject):
+                    await timers.cancel(session, kind=kind, subject=subject, now=now)
+                case Announced(data=data):
+                    await uow.emit(data, subject=case_file.id)
+
+
+async def _save_parts(session: AsyncSession, table: sa.Table, key: str, before: list[Any],
+                      after: list[Any], case_id: str) -> None:
+    """Insert the parts that are new, update the columns of those that changed."""
+    old = {getattr(p, key): _columns(p) for p in before}
+    for part in after:
+        now = _columns(part)
+        prior = old.get(now[key])
+        if prior is None:
+            await session.execute(insert(table).values(case_id=case_id, **now)
+                                  .on_conflict_do_nothing())
+        elif prior != now:
+            await session.execute(table.update().where(table.c[key] == now[key]).values(
+                {name: value for name, value in now.items() if prior[name] != value}))
+
+
+@dataclass(frozen=True)
+class Command:
+    """A staff member's command on one case file, with what it needs to act."""
+
+    file: CaseFile
+    desk: Desk
+    actor: Actor
+
+
+@asynccontextmanager
+async def staff_command(runtime: Runtime, who: Principal, case_id: str,
+                        role: str) -> AsyncIterator[Command]:
+    """Open a staff member's command (in `role`) on a case: the file loaded and locked, of their
+    district, its trace continued; saved and committed when the block ends without error."""
+    settings = runtime.settings
+    assert isinstance(settings, CasesSettings)
+    async with runtime.uow() as uow:
+        files = SqlCaseFiles(uow, settings, runtime.calendar, runtime.cipher)
+        case_file = await files.get(case_id)
+        check_district(who, case_file)
+        uow.continue_trace(case_file.traceparent)
+        yield Command(case_file, files.desk(), Actor(who.subject, role))
+        await files.save(case_file)
+        await uow.commit()
