@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from labor_contracts.common import DeadlineOverdue
 from labor_contracts.identifiers import new_id
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from labor_runtime.clock import Clock
 from labor_runtime.db import UnitOfWork
@@ -106,6 +106,13 @@ async def cancel(session: AsyncSession, *, kind: str, subject: str, now: datetim
         timers.update().where(timers.c.kind == kind, timers.c.subject == subject, _open)
         .values(cancelled_at=now)
     )
+
+
+async def due_at(conn: AsyncConnection | AsyncSession, *, kind: str, subject: str) -> datetime | None:
+    """When the latest deadline of `kind` on `subject` falls due, for a view; None if never set."""
+    return (await conn.execute(
+        sa.select(timers.c.due_at).where(timers.c.kind == kind, timers.c.subject == subject)
+        .order_by(timers.c.created_at.desc()).limit(1))).scalar()
 
 
 async def emit_overdue(uow: UnitOfWork, timer: Timer) -> None:

@@ -93,6 +93,17 @@ async def document_row(session: AsyncSession, document_id: str) -> sa.Row[Any] |
         .where(documents.c.id == document_id))).first()
 
 
+async def of_case(conn: AsyncConnection, case_id: str) -> list[Any]:
+    """The case's documents in the order they were issued, with their service where proven."""
+    return list((await conn.execute(
+        sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
+                  documents.c.sha256, documents.c.verify_url, documents.c.issued_at,
+                  document_services.c.served_at, document_services.c.channel)
+        .select_from(documents.outerjoin(document_services,
+                                         document_services.c.document_id == documents.c.id))
+        .where(documents.c.case_id == case_id).order_by(documents.c.issued_at))).all())
+
+
 async def verify_link(conn: AsyncConnection, document_id: str) -> tuple[str, str]:
     """The document's verify link (its QR code) and SHA-256, as a view shows them."""
     row = (await conn.execute(sa.select(documents.c.verify_url, documents.c.sha256).where(

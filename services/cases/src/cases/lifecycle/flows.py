@@ -27,7 +27,7 @@ from labor_runtime.tracing import current_traceparent
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from cases.documents.models import document_services, documents
+from cases.documents import flows as document_flows
 from cases.lifecycle import rules
 from cases.lifecycle.models import (
     case_complaints,
@@ -409,13 +409,7 @@ async def case_view(runtime: Runtime, who: Principal, case_id: str) -> CaseView:
         complaint_ids = list((await conn.execute(
             sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
             .order_by(case_complaints.c.received_at))).scalars())
-        docs = (await conn.execute(
-            sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
-                      documents.c.sha256, documents.c.verify_url, documents.c.issued_at,
-                      document_services.c.served_at, document_services.c.channel)
-            .select_from(documents.outerjoin(document_services,
-                                             document_services.c.document_id == documents.c.id))
-            .where(documents.c.case_id == case_id).order_by(documents.c.issued_at))).all()
+        docs = await document_flows.of_case(conn, case_id)
     state = CaseState(row.state)
     return CaseView(
         case_id=row.id, case_number=row.case_number, state=state,

@@ -16,7 +16,6 @@ from labor_runtime.security import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.documents import flows as document_flows
-from cases.documents.models import documents
 from cases.lifecycle import rules
 from cases.lifecycle.flows import (
     REGISTRATION_REVIEW,
@@ -24,9 +23,9 @@ from cases.lifecycle.flows import (
     Row,
     audit_decision,
     case_view,
-    check_district,
     complaint_ids_of,
     next_number,
+    readable_case,
     register,
     settings_of,
     staff_case,
@@ -193,14 +192,8 @@ async def decide(runtime: Runtime, who: Principal, case_id: str,
 async def form_view(runtime: Runtime, who: Principal, case_id: str,
                     form_id: str | None = None) -> RegistrationFormView:
     async with runtime.engine.connect() as conn:
-        case = (await conn.execute(sa.text("SELECT id, district FROM cases WHERE id = :id"),
-                                   {"id": case_id})).first()
-        if case is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
-        check_district(who, case)
-        query = sa.select(registration_forms, documents.c.sha256).join(
-            documents, documents.c.id == registration_forms.c.document_id).where(
-            registration_forms.c.case_id == case_id)
+        await readable_case(conn, who, case_id)
+        query = sa.select(registration_forms).where(registration_forms.c.case_id == case_id)
         if form_id is not None:
             query = query.where(registration_forms.c.id == form_id)
         f = (await conn.execute(query.order_by(registration_forms.c.submitted_at.desc())
@@ -208,12 +201,11 @@ async def form_view(runtime: Runtime, who: Principal, case_id: str,
         if f is None:
             raise Problem(404, "not-found", "No registration form",
                           "no registration form was filled for this case")
-        due = (await conn.execute(sa.text(
-            "SELECT due_at FROM timers WHERE kind = :k AND subject = :s "
-            "ORDER BY created_at DESC LIMIT 1"), {"k": REGISTRATION_REVIEW, "s": f.id})).scalar()
+        _, sha256 = await document_flows.verify_link(conn, f.document_id)
+        due = await timers.due_at(conn, kind=REGISTRATION_REVIEW, subject=f.id)
     return RegistrationFormView(
         form_id=f.id, case_id=f.case_id, status=f.status, document_id=f.document_id,
-        sha256=f.sha256, facts=f.facts, employer=EmployerView(**f.employer),
+        sha256=sha256, facts=f.facts, employer=EmployerView(**f.employer),
         workers=[WorkerEntry(**w) for w in f.workers], amount=f.amount,
         submitted_by=f.submitted_by, submitted_at=f.submitted_at, review_due_at=due,
         reviewed_by=f.reviewed_by, reviewed_at=f.reviewed_at, review_reason=f.review_reason)
