@@ -407,3 +407,66 @@ async def test_r_case_1_a_command_the_state_does_not_allow_is_refused_and_change
         await act(files, T0, command)
     assert await state(files) == CaseState.REGISTERED
     assert files.timeline == [] and files.audit == [] and files.clerk.filed == []
+
+
+def form_fields() -> dict[str, Any]:
+    return dict(facts="拖欠工资", employer={"name": PARTY.name},
+                workers=[{"reference": "工人甲", "amount": "8000.00"}], amount=Decimal("8000"))
+
+
+@pytest.fixture
+def pending() -> MemoryCaseFiles:
+    store = MemoryCaseFiles(CasesSettings())
+    case_file = registered_case()
+    case_file.state, case_file.case_number, case_file.registered_at = (
+        CaseState.REGISTRATION_PENDING, None, None)
+    store.add(case_file)
+    return store
+
+
+async def test_r_case_2_form_review_and_signature_register_the_case_with_its_number(pending):
+    files = pending
+    with pytest.raises(Problem) as unreviewed:
+        await act(files, T0, lambda f, d: f.register(d, BRIGADE, reason="立案"))
+    assert unreviewed.value.code == "registration-not-reviewed"
+    form = await act(files, T0, lambda f, d: f.submit_registration_form(d, OFFICER, **form_fields()))
+    assert files.deadlines["cases.registration_review", form.id].due_at == T0 + timedelta(hours=2)
+    with pytest.raises(Problem) as live:
+        await act(files, T0, lambda f, d: f.submit_registration_form(d, OFFICER, **form_fields()))
+    assert live.value.code == "registration-form-live"
+    with pytest.raises(SeparationOfDuties):  # R-ORG-2: A does not review their own form
+        await act(files, T0, lambda f, d: f.review_registration_form(
+            d, Actor(OFFICER.subject, "reviewer_b"), approve=True, reason="同意"))
+    await act(files, T0 + timedelta(hours=1), lambda f, d: f.review_registration_form(
+        d, REVIEWER, approve=True, reason="同意"))
+    assert files.deadlines["cases.registration_review", form.id].state == "met"
+    with pytest.raises(SeparationOfDuties):  # nor does B sign the registration it reviewed
+        await act(files, T0, lambda f, d: f.register(d, Actor(REVIEWER.subject, "brigade_chief"),
+                                                     reason="立案"))
+    await act(files, T0 + timedelta(hours=2), lambda f, d: f.register(d, BRIGADE, reason="立案"))
+    registered = await files.get(CASE)
+    assert (registered.state, registered.case_number) == (CaseState.REGISTERED, "某劳监立〔2026〕0001")
+    assert [purpose for _, _, purpose in files.clerk.signatures] == [
+        "submit", "legal_review", "register"]
+    assert [a.action for a in files.audit] == [
+        "registration.submit", "registration.review.approve", "case.register"]
+
+
+async def test_r_case_2_a_rejected_form_makes_way_for_a_new_one_and_a_refusal_tells_the_worker(pending):
+    files = pending
+    await act(files, T0, lambda f, d: f.submit_registration_form(d, OFFICER, **form_fields()))
+    await act(files, T0, lambda f, d: f.review_registration_form(
+        d, REVIEWER, approve=False, reason="事实不清"))
+    with pytest.raises(Problem) as nothing:
+        await act(files, T0, lambda f, d: f.review_registration_form(
+            d, REVIEWER, approve=True, reason="同意"))
+    assert nothing.value.code == "no-form-to-review"
+    second = await act(files, T0, lambda f, d: f.submit_registration_form(d, OFFICER, **form_fields()))
+    await act(files, T0, lambda f, d: f.refuse_registration(d, BRIGADE, reason="不属于监察范围"))
+    assert await state(files) == CaseState.NOT_REGISTERED
+    assert files.deadlines["cases.registration_review", second.id].state == "cancelled"
+    assert [f.status for f in (await files.get(CASE)).forms] == ["rejected", "refused"]
+    [told] = files.events
+    assert (told.event_type, told.reason) == ("cases.case.not_registered.v1", "不属于监察范围")
+    await act(files, T0, lambda f, d: f.close(d, BRIGADE, reason="不予立案"))
+    assert files.events[-1].outcome == "not_registered"

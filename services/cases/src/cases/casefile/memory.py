@@ -7,12 +7,14 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from labor_contracts.cases import CaseRegistered
 from labor_contracts.events import EventData
 from labor_contracts.identifiers import new_id
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.problems import Problem
 
 from cases.casefile.model import (
+    Actor,
     Announced,
     Audited,
     CaseFile,
@@ -22,6 +24,7 @@ from cases.casefile.model import (
     Desk,
     DocumentRef,
     Draft,
+    Registered,
     Step,
 )
 from cases.lifecycle.rules import document_number
@@ -40,9 +43,17 @@ class MemoryClerk:
         self.counters[series, year] = self.counters.get((series, year), 0) + 1
         return document_number(prefix, year, self.counters[series, year])
 
+    signatures: list[tuple[str, Actor, str]] = field(default_factory=list)
+
     async def file(self, draft: Draft) -> DocumentRef:
         self.filed.append(draft)
-        return DocumentRef(new_id(), draft.number)
+        ref = DocumentRef(new_id(), draft.number)
+        if draft.signer is not None:
+            await self.sign(ref.id, draft.signer, draft.purpose, draft.at)
+        return ref
+
+    async def sign(self, document_id: str, signer: Actor, purpose: str, at: datetime) -> None:
+        self.signatures.append((document_id, signer, purpose))
 
 
 @dataclass
@@ -89,6 +100,14 @@ class MemoryCaseFiles:
                     self.deadlines[kind, subject].state = "met"
                 case DeadlineCancelled(kind=kind, subject=subject) if (kind, subject) in self.deadlines:
                     self.deadlines[kind, subject].state = "cancelled"
+                case Registered(at=at, immediate=immediate, reason=reason):
+                    case_file.case_number = await self.clerk.number(
+                        "case", self.settings.case_number_prefix, at)
+                    case_file.registered_at = at
+                    self.events.append(CaseRegistered(
+                        case_id=case_file.id, case_number=case_file.case_number,
+                        complaint_ids=list(case_file.complaint_ids), registered_at=at,
+                        immediate=immediate, reason=reason))
                 case Announced(data=data):
                     self.events.append(data)
         case_file.records.clear()

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from labor_contracts.cases import CaseClosed, PenaltyDecided
+from labor_contracts.cases import CaseClosed, CaseNotRegistered, PenaltyDecided
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_contracts.events import EventData
 from labor_contracts.identifiers import new_id
@@ -33,7 +33,7 @@ from cases.documents.wording import (
 )
 from cases.execution import rules as execution
 from cases.lifecycle import rules as lifecycle
-from cases.lifecycle.rules import CaseAction, CaseState
+from cases.lifecycle.rules import CaseAction, CaseState, RegistrationFormStatus
 from cases.penalty import rules as penalty
 from cases.penalty.rules import ProposalStatus
 from cases.rectification import rules as rectification
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SYSTEM_ROLE = "system"
 # Deadline kinds (stored timers) the procedure starts and meets.
+REGISTRATION_REVIEW = "cases.registration_review"  # R-CASE-2 B's legal review of the form
 PENALTY_REVIEW = "cases.penalty_review"
 NOTICE_PERIOD = "cases.notice_period"
 PUBLICATION_DUE = "cases.publication_due"
@@ -52,6 +53,7 @@ HEARING_DUE = "cases.hearing_due"
 COURT_ENFORCEMENT = "cases.court_enforcement"
 RECTIFICATION_DUE = "cases.rectification_due"
 HEARING_RECORD_KIND = "hearing_record"
+REGISTRATION_FORM_KIND = "registration_form"
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,24 @@ class DeadlineCancelled:
 
 
 @dataclass(frozen=True)
+class Registered:
+    """The case is registered (立案): it takes its number as the transaction commits, and intake
+    is told then (CaseRegistered)."""
+
+    at: datetime
+    immediate: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class Announced:
     """An event for the other services, published once the transaction commits."""
 
     data: EventData
 
 
-Record = Step | Audited | DeadlineStarted | DeadlineMet | DeadlineCancelled | Announced
+Record = (Step | Audited | DeadlineStarted | DeadlineMet | DeadlineCancelled | Registered
+          | Announced)
 
 
 # Documents: what the procedure drafts, and the clerk who files it ----------------------------------
@@ -166,6 +179,9 @@ class Clerk(Protocol):
 
     async def file(self, draft: Draft) -> DocumentRef: ...
 
+    async def sign(self, document_id: str, signer: Actor, purpose: str, at: datetime) -> None:
+        """Sign a filed document's stored bytes as they are now (a form each step signs)."""
+
 
 @dataclass(frozen=True)
 class Desk:
@@ -185,6 +201,29 @@ class Desk:
 
 
 # The parts of a case file (each mirrors its table's columns) ----------------------------------------
+
+
+@dataclass
+class RegistrationForm:
+    """A's registration form (立案审批表), B's legal review and the brigade chief's answer
+    (R-CASE-2); its bytes are a stored record every step signs."""
+
+    id: str
+    status: str
+    document_id: str
+    facts: str
+    employer: dict[str, object]
+    workers: list[dict[str, object]]
+    amount: Decimal
+    submitted_by: str
+    submitted_at: datetime
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_reason: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.status in (RegistrationFormStatus.SUBMITTED, RegistrationFormStatus.APPROVED)
 
 
 @dataclass
@@ -322,6 +361,7 @@ class CaseFile:
     traceparent: str | None = None
     complaint_ids: list[str] = field(default_factory=list)
     evidence_ids: set[str] = field(default_factory=set)
+    forms: list[RegistrationForm] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
     hearing: Hearing | None = None
     decision: Decision | None = None
@@ -393,6 +433,102 @@ class CaseFile:
             due_on=due.astimezone(BUREAU_TZ).date() if due is not None else None,
             payments=[(p.paid_on, p.amount) for p in self.payments],
             on=desk.local_date(desk.now), daily_rate=desk.settings.late_surcharge_daily_rate)
+
+    # Registration approval (立案审批, R-CASE-2) ------------------------------------------------
+
+    @property
+    def live_form(self) -> RegistrationForm | None:
+        return next((f for f in self.forms if f.live), None)
+
+    async def submit_registration_form(self, desk: Desk, actor: Actor, *, facts: str,
+                                       employer: dict[str, object],
+                                       workers: list[dict[str, object]],
+                                       amount: Decimal) -> RegistrationForm:
+        """A fills and signs the form; B's legal review is due within `legal_review_within_hours`."""
+        if self.state != CaseState.REGISTRATION_PENDING:
+            raise Problem(409, "not-awaiting-registration", "The case is not awaiting registration",
+                          f"the case is {self.state}; a registration form is filled for a case "
+                          "awaiting registration (R-CASE-3 cases are registered at once)",
+                          state=str(self.state))
+        if self.live_form is not None:
+            raise Problem(409, "registration-form-live", "A registration form is already live",
+                          "a new form may follow a rejected legal review")
+        settings, now = desk.settings, desk.now
+        number = await desk.clerk.number("registration_form",
+                                         settings.registration_form_number_prefix, now)
+        document = self._document(await desk.clerk.file(Draft(
+            case_id=self.id, kind=REGISTRATION_FORM_KIND, number=number, title="立案审批表",
+            recipient=None, issued_by=actor.subject, at=now, case_number=self.case_number or "",
+            signer=actor, purpose="submit",
+            form=lifecycle.registration_form(
+                case_id=self.id, number=number, facts=facts, employer=employer, workers=workers,
+                amount=amount, submitted_by=actor.subject, submitted_at=now.isoformat()))))
+        form = RegistrationForm(
+            id=new_id(), status=RegistrationFormStatus.SUBMITTED, document_id=document.id,
+            facts=facts, employer=employer, workers=workers, amount=amount,
+            submitted_by=actor.subject, submitted_at=now)
+        self.forms.append(form)
+        self._deadline(REGISTRATION_REVIEW,
+                       now + timedelta(hours=settings.legal_review_within_hours),
+                       {"case_id": self.id}, subject=form.id)
+        self._audit("registration.submit", actor, now, f"registration form {number} submitted")
+        return form
+
+    async def review_registration_form(self, desk: Desk, actor: Actor, *, approve: bool,
+                                       reason: str) -> RegistrationForm:
+        """B's legal review; approving signs the form. Never by the one who filled it (R-ORG-2)."""
+        form = self.live_form
+        if form is None or form.status != RegistrationFormStatus.SUBMITTED:
+            raise Problem(409, "no-form-to-review", "No registration form awaits legal review",
+                          "the handler (officer_a) must submit the registration form first")
+        refusal = lifecycle.registration_signers_refusal(submitted_by=form.submitted_by,
+                                                         reviewer=None, signer=actor.subject)
+        if refusal is not None:
+            raise penalty.SeparationOfDuties(refusal)
+        now = desk.now
+        form.status = RegistrationFormStatus.APPROVED if approve else RegistrationFormStatus.REJECTED
+        form.reviewed_by, form.reviewed_at, form.review_reason = actor.subject, now, reason
+        if approve:
+            await desk.clerk.sign(form.document_id, actor, "legal_review", now)
+        self._met(REGISTRATION_REVIEW, subject=form.id)
+        self._audit(f"registration.review.{'approve' if approve else 'reject'}", actor, now,
+                    reason)
+        return form
+
+    async def register(self, desk: Desk, actor: Actor, *, reason: str) -> None:
+        """The brigade chief e-signs the legally reviewed form: the case is registered (立案)."""
+        lifecycle.apply(self.state, CaseAction.REGISTER)
+        form = self.live_form
+        if form is None or form.status != RegistrationFormStatus.APPROVED:
+            raise Problem(409, "registration-not-reviewed", "No legally reviewed registration form",
+                          "R-CASE-2: the handler (A) fills the registration form and the reviewer "
+                          "(B) approves it before the brigade chief signs the registration")
+        refusal = lifecycle.registration_signers_refusal(
+            submitted_by=form.submitted_by, reviewer=form.reviewed_by, signer=actor.subject)
+        if refusal is not None:
+            raise penalty.SeparationOfDuties(refusal)
+        await desk.clerk.sign(form.document_id, actor, "register", desk.now)
+        form.status = RegistrationFormStatus.REGISTERED
+        self._register(actor, desk.now, reason, immediate=False)
+
+    def _register(self, actor: Actor, at: datetime, reason: str, *, immediate: bool) -> None:
+        self._step(CaseAction.REGISTER, actor, at, reason)
+        self._audit("case.register", actor, at, reason)
+        self.records.append(Registered(at, immediate, reason))
+
+    def refuse_registration(self, desk: Desk, actor: Actor, *, reason: str) -> None:
+        """The brigade chief refuses to register; the worker is told why (R-CASE-1)."""
+        now = desk.now
+        lifecycle.apply(self.state, CaseAction.REFUSE_REGISTRATION)
+        form = self.live_form
+        if form is not None:
+            form.status = RegistrationFormStatus.REFUSED
+            self.records.append(DeadlineCancelled(REGISTRATION_REVIEW, form.id))
+        self._step(CaseAction.REFUSE_REGISTRATION, actor, now, reason)
+        self._audit("case.refuse_registration", actor, now, reason)
+        self.records.append(Announced(CaseNotRegistered(
+            case_id=self.id, complaint_ids=list(self.complaint_ids), reason=reason,
+            decided_at=now)))
 
     # Penalty proposal and legal review (A and B posts) ------------------------------------------
 

@@ -39,6 +39,8 @@ from cases.casefile.model import (
     Payment,
     Proposal,
     RectificationOrder,
+    Registered,
+    RegistrationForm,
     Step,
 )
 from cases.documents import flows as documents
@@ -48,8 +50,15 @@ from cases.documents.render import DocumentContent
 from cases.documents.rules import FilingKind, canonical_json
 from cases.evidence.models import evidence_items
 from cases.execution.models import payments
-from cases.lifecycle.flows import check_district, complaint_ids_of, lock_case, next_number
-from cases.lifecycle.models import case_timeline, cases
+from cases.lifecycle.flows import (
+    Registration,
+    check_district,
+    complaint_ids_of,
+    lock_case,
+    next_number,
+    numbering,
+)
+from cases.lifecycle.models import case_timeline, cases, registration_forms
 from cases.lifecycle.rules import CaseState, document_number
 from cases.penalty.models import hearings, penalty_decisions, penalty_proposals
 from cases.rectification.models import rectification_orders
@@ -115,11 +124,13 @@ class SqlClerk:
                     at=draft.at, content=content)
             document_id = issued.document_id
         if draft.signer is not None:
-            assert self._cipher is not None, "only a staff member's command signs"
-            await signatures.sign(session, self._cipher, document_id=document_id,
-                                  signer=draft.signer.subject, role=draft.signer.role,
-                                  purpose=draft.purpose, at=draft.at)
+            await self.sign(document_id, draft.signer, draft.purpose, draft.at)
         return DocumentRef(document_id, draft.number)
+
+    async def sign(self, document_id: str, signer: Actor, purpose: str, at: datetime) -> None:
+        assert self._cipher is not None, "only a staff member's command signs"
+        await signatures.sign(self._uow.session, self._cipher, document_id=document_id,
+                              signer=signer.subject, role=signer.role, purpose=purpose, at=at)
 
 
 @dataclass
@@ -200,6 +211,8 @@ class SqlCaseFiles:
             complaint_ids=await complaint_ids_of(session, case_id),
             evidence_ids=set((await session.execute(sa.select(evidence_items.c.id).where(
                 evidence_items.c.case_id == case_id))).scalars()),
+            forms=[_part(RegistrationForm, r) for r in await parts(
+                registration_forms, registration_forms.c.submitted_at)],
             proposals=[_part(Proposal, r) for r in await parts(
                 penalty_proposals, penalty_proposals.c.proposed_at)],
             hearing=_part(Hearing, hearing[0]) if hearing else None,
@@ -220,6 +233,8 @@ class SqlCaseFiles:
         if changed:
             await session.execute(cases.update().where(cases.c.id == case_file.id)
                                   .values(**changed, updated_at=now))
+        await _save_parts(session, registration_forms, "id", before.forms, case_file.forms,
+                          case_file.id)
         await _save_parts(session, penalty_proposals, "id", before.proposals, case_file.proposals,
                           case_file.id)
         await _save_parts(session, hearings, "id", [before.hearing] if before.hearing else [],
@@ -256,6 +271,9 @@ class SqlCaseFiles:
                     await timers.complete(session, kind=kind, subject=subject, now=now)
                 case DeadlineCancelled(kind=kind, subject=subject):
                     await timers.cancel(session, kind=kind, subject=subject, now=now)
+                case Registered(at=at, immediate=immediate, reason=reason):
+                    numbering(uow, self._settings).registered.append(Registration(
+                        case_file.id, at, immediate, reason, uow.traceparent))
                 case Announced(data=data):
                     await uow.emit(data, subject=case_file.id)
 

@@ -3,36 +3,17 @@ the brigade chief e-signs; every step signs the same stored form (R-ORG-2 betwee
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import sqlalchemy as sa
-from labor_contracts.cases import CaseNotRegistered
-from labor_contracts.identifiers import new_id
 from labor_runtime import timers
-from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.casefile.model import REGISTRATION_REVIEW
+from cases.casefile.repository import staff_command
 from cases.documents import flows as document_flows
-from cases.lifecycle import rules
-from cases.lifecycle.flows import (
-    REGISTRATION_REVIEW,
-    Actor,
-    Row,
-    audit_decision,
-    case_view,
-    complaint_ids_of,
-    next_number,
-    readable_case,
-    register,
-    settings_of,
-    staff_case,
-    transition,
-)
+from cases.lifecycle.flows import case_view, readable_case
 from cases.lifecycle.models import registration_forms
-from cases.lifecycle.rules import CaseAction, CaseState, RegistrationFormStatus
 from cases.lifecycle.schemas import (
     CaseView,
     EmployerView,
@@ -42,150 +23,37 @@ from cases.lifecycle.schemas import (
     RegistrationReview,
     WorkerEntry,
 )
-from cases.penalty.rules import SeparationOfDuties
-from cases.signatures import flows as signatures
-
-FORM_KIND = "registration_form"
-FORM_TITLE = "立案审批表"
-
-
-async def live_form(session: AsyncSession, case_id: str) -> Row | None:
-    return (await session.execute(sa.select(registration_forms).where(
-        registration_forms.c.case_id == case_id,
-        registration_forms.c.status.in_([RegistrationFormStatus.SUBMITTED,
-                                         RegistrationFormStatus.APPROVED])))).first()
 
 
 async def submit(runtime: Runtime, who: Principal, case_id: str,
                  body: RegistrationFormCreate) -> RegistrationFormView:
     """A fills and signs the form; B's legal review is due within `legal_review_within_hours`."""
-    settings = settings_of(runtime)
-    actor = Actor.staff(who, "officer_a")
-    form_id = new_id()
-    async with runtime.uow() as uow:
-        now = uow.clock.now()
-        row = await staff_case(uow, who, case_id)
-        if CaseState(row.state) != CaseState.REGISTRATION_PENDING:
-            raise Problem(409, "not-awaiting-registration", "The case is not awaiting registration",
-                          f"the case is {row.state}; a registration form is filled for a case "
-                          "awaiting registration (R-CASE-3 cases are registered at once)",
-                          state=row.state)
-        if await live_form(uow.session, case_id) is not None:
-            raise Problem(409, "registration-form-live", "A registration form is already live",
-                          "a new form may follow a rejected legal review")
-        year = now.astimezone(BUREAU_TZ).year
-        number = rules.document_number(
-            settings.registration_form_number_prefix, year,
-            await next_number(uow.session, series="registration_form", year=year))
-        employer = body.employer.model_dump(mode="json")
-        workers = [w.model_dump(mode="json") for w in body.workers]
-        document_id = await document_flows.file_record(
-            uow.session, settings, case_id=case_id, kind=FORM_KIND, title=FORM_TITLE,
-            number=number, content=rules.registration_form_bytes(
-                case_id=case_id, number=number, facts=body.facts, employer=employer,
-                workers=workers, amount=body.amount, submitted_by=who.subject,
-                submitted_at=now.isoformat()),
-            issued_by=who.subject, at=now)
-        await uow.session.execute(registration_forms.insert().values(
-            id=form_id, case_id=case_id, status=RegistrationFormStatus.SUBMITTED,
-            document_id=document_id, facts=body.facts, employer=employer, workers=workers,
-            amount=body.amount, submitted_by=who.subject, submitted_at=now))
-        await signatures.sign(uow.session, runtime.cipher, document_id=document_id,
-                              signer=who.subject, role=actor.role, purpose="submit", at=now)
-        await timers.schedule(uow.session, kind=REGISTRATION_REVIEW, subject=form_id, now=now,
-                              due_at=now + timedelta(hours=settings.legal_review_within_hours),
-                              payload={"case_id": case_id})
-        await audit_decision(uow.session, actor=actor, at=now, action="registration.submit",
-                             case_id=case_id, reason=f"registration form {number} submitted")
-        await uow.commit()
-    return await form_view(runtime, who, case_id, form_id)
+    async with staff_command(runtime, who, case_id, "officer_a") as command:
+        form = await command.file.submit_registration_form(
+            command.desk, command.actor, facts=body.facts,
+            employer=body.employer.model_dump(mode="json"),
+            workers=[w.model_dump(mode="json") for w in body.workers], amount=body.amount)
+    return await form_view(runtime, who, case_id, form.id)
 
 
 async def review(runtime: Runtime, who: Principal, case_id: str,
                  body: RegistrationReview) -> RegistrationFormView:
     """B's legal review; approving signs the form. Never by the one who filled it (R-ORG-2)."""
-    actor = Actor.staff(who, "reviewer_b")
-    async with runtime.uow() as uow:
-        now = uow.clock.now()
-        await staff_case(uow, who, case_id)
-        form = await live_form(uow.session, case_id)
-        if form is None or form.status != RegistrationFormStatus.SUBMITTED:
-            raise Problem(409, "no-form-to-review", "No registration form awaits legal review",
-                          "the handler (officer_a) must submit the registration form first")
-        refusal = rules.registration_signers_refusal(submitted_by=form.submitted_by,
-                                                     reviewer=None, signer=who.subject)
-        if refusal is not None:
-            raise SeparationOfDuties(refusal)
-        approved = body.decision == "approve"
-        status = RegistrationFormStatus.APPROVED if approved else RegistrationFormStatus.REJECTED
-        await uow.session.execute(registration_forms.update().where(
-            registration_forms.c.id == form.id).values(
-            status=status, reviewed_by=who.subject, reviewed_at=now, review_reason=body.reason))
-        if approved:
-            await signatures.sign(uow.session, runtime.cipher, document_id=form.document_id,
-                                  signer=who.subject, role=actor.role, purpose="legal_review",
-                                  at=now)
-        await timers.complete(uow.session, kind=REGISTRATION_REVIEW, subject=form.id, now=now)
-        await audit_decision(uow.session, actor=actor, at=now,
-                             action=f"registration.review.{body.decision}", case_id=case_id,
-                             reason=body.reason)
-        await uow.commit()
+    async with staff_command(runtime, who, case_id, "reviewer_b") as command:
+        form = await command.file.review_registration_form(
+            command.desk, command.actor, approve=body.decision == "approve", reason=body.reason)
     return await form_view(runtime, who, case_id, form.id)
-
-
-async def approved_form_for_signature(uow_session: AsyncSession, case_id: str,
-                                      signer: str) -> Row:
-    """The approved form the brigade chief signs; refuses without one or against R-ORG-2."""
-    form = await live_form(uow_session, case_id)
-    if form is None or form.status != RegistrationFormStatus.APPROVED:
-        raise Problem(409, "registration-not-reviewed", "No legally reviewed registration form",
-                      "R-CASE-2: the handler (A) fills the registration form and the reviewer (B) "
-                      "approves it before the brigade chief signs the registration")
-    refusal = rules.registration_signers_refusal(submitted_by=form.submitted_by,
-                                                 reviewer=form.reviewed_by, signer=signer)
-    if refusal is not None:
-        raise SeparationOfDuties(refusal)
-    return form
 
 
 async def decide(runtime: Runtime, who: Principal, case_id: str,
                  body: RegistrationDecision) -> CaseView:
     """The brigade chief's answer (R-CASE-2): registering e-signs the legally reviewed form;
     refusing needs no form and tells the worker why (R-CASE-1)."""
-    settings = settings_of(runtime)
-    actor = Actor.staff(who, "brigade_chief")
-    async with runtime.uow() as uow:
-        now = uow.clock.now()
-        row = await staff_case(uow, who, case_id)
-        state = CaseState(row.state)
-        rules.apply(state, CaseAction.REGISTER if body.decision == "register"
-                    else CaseAction.REFUSE_REGISTRATION)
+    async with staff_command(runtime, who, case_id, "brigade_chief") as command:
         if body.decision == "register":
-            form = await approved_form_for_signature(uow.session, case_id, who.subject)
-            await signatures.sign(uow.session, runtime.cipher, document_id=form.document_id,
-                                  signer=who.subject, role=actor.role, purpose="register", at=now)
-            await uow.session.execute(registration_forms.update().where(
-                registration_forms.c.id == form.id).values(status=RegistrationFormStatus.REGISTERED))
-            await register(uow, settings, case_id=case_id, state=state, actor=actor,
-                           reason=body.reason, immediate=False)
+            await command.file.register(command.desk, command.actor, reason=body.reason)
         else:
-            pending = await live_form(uow.session, case_id)
-            if pending is not None:
-                await uow.session.execute(registration_forms.update().where(
-                    registration_forms.c.id == pending.id).values(
-                    status=RegistrationFormStatus.REFUSED))
-                await timers.cancel(uow.session, kind=REGISTRATION_REVIEW, subject=pending.id,
-                                    now=now)
-            await transition(uow.session, case_id=case_id, state=state,
-                             action=CaseAction.REFUSE_REGISTRATION, actor=actor, at=now,
-                             reason=body.reason)
-            await audit_decision(uow.session, actor=actor, at=now,
-                                 action="case.refuse_registration", case_id=case_id,
-                                 reason=body.reason)
-            await uow.emit(CaseNotRegistered(
-                case_id=case_id, complaint_ids=await complaint_ids_of(uow.session, case_id),
-                reason=body.reason, decided_at=now), subject=case_id)
-        await uow.commit()
+            command.file.refuse_registration(command.desk, command.actor, reason=body.reason)
     return await case_view(runtime, who, case_id)
 
 

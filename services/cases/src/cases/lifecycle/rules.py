@@ -181,16 +181,25 @@ class RegistrationFormStatus(StrEnum):
     SUPERSEDED = "superseded"  # linked complaints made the case one to register at once (R-CASE-3)
 
 
-def registration_form_bytes(*, case_id: str, number: str, facts: str, employer: dict[str, object],
-                            workers: list[dict[str, object]], amount: Decimal, submitted_by: str,
-                            submitted_at: str) -> bytes:
-    """The registration form (立案审批表) as the exact bytes that are hashed and signed: canonical
-    JSON (sorted keys, no whitespace), so the same form always gives the same SHA-256."""
-    return canonical_json({
+def registration_form(*, case_id: str, number: str, facts: str, employer: dict[str, object],
+                      workers: list[dict[str, object]], amount: Decimal, submitted_by: str,
+                      submitted_at: str) -> dict[str, object]:
+    """The registration form (立案审批表) as it is stored, hashed and signed."""
+    return {
         "form": "立案审批表", "case_id": case_id, "number": number, "facts": facts,
         "employer": employer, "workers": workers, "amount": f"{amount:.2f}",
         "submitted_by": submitted_by, "submitted_at": submitted_at,
-    })
+    }
+
+
+def registration_form_bytes(*, case_id: str, number: str, facts: str, employer: dict[str, object],
+                            workers: list[dict[str, object]], amount: Decimal, submitted_by: str,
+                            submitted_at: str) -> bytes:
+    """The registration form as the exact bytes that are hashed and signed: canonical JSON, so
+    the same form always gives the same SHA-256."""
+    return canonical_json(registration_form(
+        case_id=case_id, number=number, facts=facts, employer=employer, workers=workers,
+        amount=amount, submitted_by=submitted_by, submitted_at=submitted_at))
 
 
 def registration_signers_refusal(*, submitted_by: str, reviewer: str | None,
