@@ -7,7 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from cases.lifecycle import flows as lifecycle_flows
+from cases.lifecycle import opening
 from labor_contracts.envelope import Envelope
 from labor_runtime.testing import eventually
 
@@ -241,7 +241,7 @@ async def test_r_int_6_two_complaints_at_once_against_a_new_employer_open_one_ca
     async def handle(data) -> None:
         envelope = Envelope(source=INTAKE, type=data.event_type, data=data.model_dump(mode="json"))
         async with cases.runtime.uow() as uow:
-            await lifecycle_flows.open_from_complaint(uow, settings, envelope, data)
+            await opening.open_from_complaint(uow, settings, cases.runtime.calendar, envelope, data)
             await asyncio.sleep(0.3)  # both transactions overlap
             await uow.commit()
 
@@ -260,7 +260,8 @@ async def test_cases_are_numbered_as_they_commit_gap_free_and_an_open_registrati
     envelope = Envelope(source=INTAKE, type=held.event_type, data=held.model_dump(mode="json"))
     batch = [complaint(worker_count=6, employer_id=f"emp-{n}") for n in range(30)]
     async with cases.runtime.uow() as uow:
-        assert await lifecycle_flows.open_from_complaint(uow, cases.runtime.settings, envelope, held)
+        assert await opening.open_from_complaint(uow, cases.runtime.settings,
+                                                 cases.runtime.calendar, envelope, held)
         for accepted in batch:
             await cases.upstream.send(accepted, source=INTAKE)
         told = await cases.probe.wait_for("cases.case.registered.v1", len(batch))
@@ -285,7 +286,8 @@ async def test_r_int_6_a_complaint_joining_a_case_registered_in_the_same_batch_i
         for accepted in (first, second):
             envelope = Envelope(source=INTAKE, type=accepted.event_type,
                                 data=accepted.model_dump(mode="json"))
-            await lifecycle_flows.open_from_complaint(uow, cases.runtime.settings, envelope,
+            await opening.open_from_complaint(uow, cases.runtime.settings, cases.runtime.calendar,
+                                              envelope,
                                                       accepted)
         await uow.commit()
     case = await case_of(cases, second.complaint_id)

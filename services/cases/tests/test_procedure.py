@@ -20,6 +20,7 @@ from cases.casefile.model import (
     PUBLICATION_DUE,
     RECTIFICATION_DUE,
     Actor,
+    CaseComplaint,
     CaseFile,
     Desk,
     Payment,
@@ -50,7 +51,8 @@ def registered_case() -> CaseFile:
         id=CASE, state=CaseState.REGISTERED, district="d1", employer_name=PARTY.name,
         employer_credit_code=PARTY.credit_code, employer_address=PARTY.address, worker_count=6,
         arrears_amount=Decimal("120000"), summary="拖欠六名劳动者工资", case_number="某劳监立〔2026〕0001",
-        registered_at=T0, complaint_ids=["complaint-1"], evidence_ids={"evidence-1"})
+        registered_at=T0, complaints=[CaseComplaint("complaint-1", "window", T0)],
+        evidence_ids={"evidence-1"})
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     calendar = Calendar()
     runtime = Runtime(
         settings, calendar=calendar,
-        handlers={**lifecycle_handlers.handlers(settings),
+        handlers={**lifecycle_handlers.handlers(settings, calendar),
                   **penalty_handlers.handlers(settings, calendar)},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),

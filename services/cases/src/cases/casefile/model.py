@@ -13,12 +13,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from labor_contracts.cases import CaseClosed, CaseNotRegistered, PenaltyDecided
+from labor_contracts.cases import CaseClosed, CaseNotRegistered, CaseRegistered, PenaltyDecided
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_contracts.events import EventData
 from labor_contracts.identifiers import new_id
+from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.problems import Problem
+from labor_runtime.security import Principal
 
 from cases.documents.render import Party
 from cases.documents.rules import FilingKind
@@ -64,6 +66,10 @@ class Actor:
     role: str
 
     @classmethod
+    def staff(cls, principal: Principal, role: str) -> Actor:
+        return cls(principal.subject, role)
+
+    @classmethod
     def service(cls, source: str) -> Actor:
         return cls(source, SYSTEM_ROLE)
 
@@ -76,7 +82,7 @@ class Step:
     """A step on the case's timeline (R-CASE-1); `from_state == to_state` for a note."""
 
     action: str
-    from_state: CaseState
+    from_state: CaseState | None  # None: the case's first step
     to_state: CaseState
     actor: Actor
     at: datetime
@@ -201,6 +207,15 @@ class Desk:
 
 
 # The parts of a case file (each mirrors its table's columns) ----------------------------------------
+
+
+@dataclass
+class CaseComplaint:
+    """A complaint the case came from (one case per complaint; several join one case, 并案)."""
+
+    complaint_id: str
+    channel: str
+    received_at: datetime
 
 
 @dataclass
@@ -352,6 +367,11 @@ class CaseFile:
     worker_count: int
     arrears_amount: Decimal
     summary: str
+    suspected_crime: bool = False
+    mass_incident: bool = False
+    employer_key: str | None = None
+    immediate_registration: bool = False
+    opened_at: datetime | None = None
     case_number: str | None = None
     registered_at: datetime | None = None
     notice_period_ends_at: datetime | None = None
@@ -359,7 +379,7 @@ class CaseFile:
     payment_due_at: datetime | None = None
     published_at: datetime | None = None
     traceparent: str | None = None
-    complaint_ids: list[str] = field(default_factory=list)
+    complaints: list[CaseComplaint] = field(default_factory=list)
     evidence_ids: set[str] = field(default_factory=set)
     forms: list[RegistrationForm] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
@@ -405,6 +425,11 @@ class CaseFile:
         return self.documents[document_id].number
 
     @property
+    def complaint_ids(self) -> list[str]:
+        """The case's complaints, in the order they were received."""
+        return [c.complaint_id for c in sorted(self.complaints, key=lambda c: c.received_at)]
+
+    @property
     def employer(self) -> EmployerRef:
         return EmployerRef(name=self.employer_name, credit_code=self.employer_credit_code,
                            address=self.employer_address)
@@ -433,6 +458,76 @@ class CaseFile:
             due_on=due.astimezone(BUREAU_TZ).date() if due is not None else None,
             payments=[(p.paid_on, p.amount) for p in self.payments],
             on=desk.local_date(desk.now), daily_rate=desk.settings.late_surcharge_daily_rate)
+
+    # Opening from complaints (R-CASE-1, R-CASE-3, R-INT-6) -------------------------------------
+
+    @classmethod
+    def open(cls, desk: Desk, actor: Actor, complaint: ComplaintAccepted,
+             traceparent: str | None) -> CaseFile:
+        """A case for an accepted complaint, registered at once when R-CASE-3 holds (立即立案),
+        else awaiting registration approval (R-CASE-2). Its timeline shows both steps."""
+        now = desk.now
+        case_file = cls(
+            id=new_id(), state=lifecycle.INITIAL_STATE, district=complaint.district,
+            employer_name=complaint.employer.name,
+            employer_credit_code=complaint.employer.credit_code,
+            employer_address=complaint.employer.address, employer_key=complaint.employer_id,
+            worker_count=complaint.worker_count, arrears_amount=complaint.arrears_amount,
+            suspected_crime=complaint.suspected_crime, mass_incident=complaint.mass_incident,
+            summary=complaint.summary, opened_at=now, traceparent=traceparent,
+            complaints=[CaseComplaint(complaint.complaint_id, complaint.channel,
+                                      complaint.received_at)])
+        case_file.records.append(Step(
+            "open", None, case_file.state, actor, now,
+            f"complaint {complaint.complaint_id} accepted via {complaint.channel}"))
+        grounds = case_file.immediate_registration_grounds(desk.settings)
+        if grounds:
+            case_file._register(actor, now, "R-CASE-3 immediate registration: " + "; ".join(grounds),
+                                immediate=True)
+        else:
+            case_file._step(CaseAction.AWAIT_REGISTRATION, actor, now,
+                            "R-CASE-3 does not apply: awaits registration approval (R-CASE-2)")
+        return case_file
+
+    def immediate_registration_grounds(self, settings: CasesSettings) -> list[str]:
+        """R-CASE-3 on the case's figures: why it is registered at once; empty when it waits."""
+        return lifecycle.immediate_registration_grounds(
+            worker_count=self.worker_count, arrears_amount=self.arrears_amount,
+            suspected_crime=self.suspected_crime, mass_incident=self.mass_incident,
+            thresholds=lifecycle.RegistrationThresholds(settings.immediate_registration_workers,
+                                                        settings.immediate_registration_amount))
+
+    def join(self, desk: Desk, actor: Actor, complaint: ComplaintAccepted) -> None:
+        """The complaint joins the open case (并案, R-INT-6): its workers and amount add to the
+        case's, and R-CASE-3 is judged again on the totals; a case already registered tells
+        intake so."""
+        now = desk.now
+        self.complaints.append(CaseComplaint(complaint.complaint_id, complaint.channel,
+                                             complaint.received_at))
+        self.worker_count += complaint.worker_count
+        self.arrears_amount += complaint.arrears_amount
+        self.suspected_crime = self.suspected_crime or complaint.suspected_crime
+        self.mass_incident = self.mass_incident or complaint.mass_incident
+        self._note("join_complaint", actor, now,
+                   f"R-INT-6 complaint {complaint.complaint_id} against the same employer joined "
+                   f"the case: now {self.worker_count} workers, {self.arrears_amount} yuan")
+        if self.state in (CaseState.RECEIVED, CaseState.REGISTRATION_PENDING):
+            grounds = self.immediate_registration_grounds(desk.settings)
+            if grounds:
+                for form in self.forms:  # a live form (R-CASE-2) is moot once registered at once
+                    if form.live:
+                        form.status = RegistrationFormStatus.SUPERSEDED
+                        self.records.append(DeadlineCancelled(REGISTRATION_REVIEW, form.id))
+                self._register(actor, now, "R-CASE-3 immediate registration on the linked "
+                               "complaints' totals: " + "; ".join(grounds), immediate=True)
+            return
+        if self.case_number is None:
+            return  # registered in this transaction: its number, at commit, names this one too
+        assert self.registered_at is not None
+        self.records.append(Announced(CaseRegistered(
+            case_id=self.id, case_number=self.case_number, complaint_ids=[complaint.complaint_id],
+            registered_at=self.registered_at, immediate=self.immediate_registration,
+            reason="joined a registered case against the same employer (并案)")))
 
     # Registration approval (立案审批, R-CASE-2) ------------------------------------------------
 

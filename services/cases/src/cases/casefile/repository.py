@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.common import DocumentKind
+from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.crypto import FieldCipher
@@ -27,6 +28,7 @@ from cases.casefile.model import (
     Actor,
     Announced,
     Audited,
+    CaseComplaint,
     CaseFile,
     DeadlineCancelled,
     DeadlineMet,
@@ -53,20 +55,34 @@ from cases.execution.models import payments
 from cases.lifecycle.flows import (
     Registration,
     check_district,
-    complaint_ids_of,
     lock_case,
     next_number,
     numbering,
 )
-from cases.lifecycle.models import case_timeline, cases, registration_forms
-from cases.lifecycle.rules import CaseState, document_number
+from cases.lifecycle.models import case_complaints, case_timeline, cases, registration_forms
+from cases.lifecycle.rules import JOINABLE_STATES, CaseState, document_number
 from cases.penalty.models import hearings, penalty_decisions, penalty_proposals
 from cases.rectification.models import rectification_orders
 from cases.settings import CasesSettings
 from cases.signatures import flows as signatures
 
 # The mutable columns of the case row the procedure changes.
-_ROOT = ("state", "notice_period_ends_at", "decided_at", "payment_due_at", "published_at")
+_ROOT = ("state", "worker_count", "arrears_amount", "suspected_crime", "mass_incident",
+         "notice_period_ends_at", "decided_at", "payment_due_at", "published_at")
+# What every new case is written with: the root's columns (built once: the path of every complaint).
+_NEW_CASE = ("id", "state", "district", "employer_name", "employer_credit_code", "employer_address",
+             "employer_key", "worker_count", "arrears_amount", "suspected_crime", "mass_incident",
+             "summary", "opened_at", "traceparent")
+_insert_case = cases.insert()
+_link_complaints = case_complaints.insert()
+_add_to_timeline = case_timeline.insert()
+_employer_lock = sa.select(sa.func.pg_advisory_xact_lock(
+    sa.func.hashtextextended(sa.bindparam("lock_key"), 0)))
+_open_case_of_employer = (
+    sa.select(cases).where(cases.c.employer_key == sa.bindparam("employer_key"),
+                           cases.c.district.is_not_distinct_from(sa.bindparam("district")),
+                           cases.c.state.in_([str(s) for s in JOINABLE_STATES]))
+    .order_by(cases.c.opened_at).limit(1).with_for_update())
 
 
 def _columns(part: Any) -> dict[str, Any]:
@@ -180,6 +196,33 @@ class SqlCaseFiles:
                 penalty_decisions.c.decision_number == decision_number))).scalar_one_or_none()
         return None if case_id is None else await self.get(case_id)
 
+    async def open_case_of(self, complaint: ComplaintAccepted) -> CaseFile | None:
+        """R-INT-6: the open case against the same employer (intake's key) in the same district,
+        locked, so that concurrent complaints join it one after the other."""
+        if complaint.employer_id is None:
+            return None
+        session = self._uow.session
+        # Two complaints against a new employer handled at once must not open two cases: the
+        # second waits for the first's transaction and then joins its case.
+        await session.execute(_employer_lock, {"lock_key": f"cases.employer:{complaint.employer_id}"})
+        row = (await session.execute(_open_case_of_employer, {
+            "employer_key": complaint.employer_id, "district": complaint.district})).first()
+        if row is None:
+            return None
+        return self._loaded[row.id].file if row.id in self._loaded else await self._load(row)
+
+    async def add(self, case_file: CaseFile) -> None:
+        """Write a new case file: its row, complaints and records, in as few statements as the
+        path of every accepted complaint can take."""
+        session, now = self._uow.session, self._uow.clock.now()
+        await session.execute(_insert_case, {
+            **{name: getattr(case_file, name) for name in _NEW_CASE}, "updated_at": now})
+        await session.execute(_link_complaints, [
+            {"case_id": case_file.id, **_columns(c)} for c in case_file.complaints])
+        await self._write_records(case_file)
+        case_file.records.clear()
+        self._loaded[case_file.id] = _Loaded(case_file, copy.deepcopy(case_file))
+
     async def payment_recorded(self, reference: str) -> bool:
         """Whether the bank's reference was imported before, on any case."""
         return any(p.reference == reference for loaded in self._loaded.values()
@@ -204,11 +247,15 @@ class SqlCaseFiles:
             id=row.id, state=CaseState(row.state), district=row.district,
             employer_name=row.employer_name, employer_credit_code=row.employer_credit_code,
             employer_address=row.employer_address, worker_count=row.worker_count,
-            arrears_amount=row.arrears_amount, summary=row.summary, case_number=row.case_number,
+            arrears_amount=row.arrears_amount, summary=row.summary,
+            suspected_crime=row.suspected_crime, mass_incident=row.mass_incident,
+            employer_key=row.employer_key, immediate_registration=row.immediate_registration,
+            opened_at=row.opened_at, case_number=row.case_number,
             registered_at=row.registered_at, notice_period_ends_at=row.notice_period_ends_at,
             decided_at=row.decided_at, payment_due_at=row.payment_due_at,
             published_at=row.published_at, traceparent=row.traceparent,
-            complaint_ids=await complaint_ids_of(session, case_id),
+            complaints=[_part(CaseComplaint, r) for r in await parts(
+                case_complaints, case_complaints.c.received_at)],
             evidence_ids=set((await session.execute(sa.select(evidence_items.c.id).where(
                 evidence_items.c.case_id == case_id))).scalars()),
             forms=[_part(RegistrationForm, r) for r in await parts(
@@ -233,6 +280,8 @@ class SqlCaseFiles:
         if changed:
             await session.execute(cases.update().where(cases.c.id == case_file.id)
                                   .values(**changed, updated_at=now))
+        await _save_parts(session, case_complaints, "complaint_id", before.complaints,
+                          case_file.complaints, case_file.id)
         await _save_parts(session, registration_forms, "id", before.forms, case_file.forms,
                           case_file.id)
         await _save_parts(session, penalty_proposals, "id", before.proposals, case_file.proposals,
@@ -254,7 +303,7 @@ class SqlCaseFiles:
         session, uow, now = self._uow.session, self._uow, self._uow.clock.now()
         steps = [r for r in case_file.records if isinstance(r, Step)]
         if steps:
-            await session.execute(case_timeline.insert(), [
+            await session.execute(_add_to_timeline, [
                 dict(case_id=case_file.id, at=s.at, action=s.action, from_state=s.from_state,
                      to_state=s.to_state, actor=s.actor.subject, role=s.actor.role,
                      reason=s.reason) for s in steps])

@@ -14,10 +14,11 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.tables import audit_log
 
+from cases.casefile.model import Actor
 from cases.evidence import rules
 from cases.evidence.models import evidence_items
 from cases.evidence.schemas import EvidenceCreate, EvidenceVerification, EvidenceView, FindingView
-from cases.lifecycle.flows import Actor, check_district, lock_case, readable_case
+from cases.lifecycle.flows import check_district, lock_case, readable_case
 from cases.lifecycle.rules import CaseState
 
 ANCHOR = re.compile(r"row_hash=([0-9a-f]{64})")

@@ -9,24 +9,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from labor_contracts.cases import CaseRegistered
-from labor_contracts.envelope import Envelope
-from labor_contracts.identifiers import new_id
-from labor_contracts.intake import ComplaintAccepted
-from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
-from labor_runtime.tracing import current_traceparent
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from cases.casefile.model import Actor
 from cases.documents import flows as document_flows
 from cases.lifecycle import rules
 from cases.lifecycle.models import (
@@ -34,9 +29,8 @@ from cases.lifecycle.models import (
     case_timeline,
     cases,
     number_sequences,
-    registration_forms,
 )
-from cases.lifecycle.rules import CaseAction, CaseState, RegistrationThresholds
+from cases.lifecycle.rules import CaseState
 from cases.lifecycle.schemas import (
     CaseSummary,
     CaseView,
@@ -49,24 +43,6 @@ from cases.settings import CasesSettings
 log = logging.getLogger(__name__)
 
 Row = sa.Row[Any]
-SYSTEM_ROLE = "system"
-REGISTRATION_REVIEW = "cases.registration_review"  # R-CASE-2 B's legal review of the form
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused a step: a staff member in one of their roles, or a service acting on an event."""
-
-    subject: str
-    role: str
-
-    @classmethod
-    def staff(cls, principal: Principal, role: str) -> Actor:
-        return cls(principal.subject, role)
-
-    @classmethod
-    def service(cls, source: str) -> Actor:
-        return cls(source, SYSTEM_ROLE)
 
 
 def settings_of(runtime: Runtime) -> CasesSettings:
@@ -77,9 +53,6 @@ def settings_of(runtime: Runtime) -> CasesSettings:
 
 # Data functions ------------------------------------------------------------------------------
 
-_set_state = cases.update().where(cases.c.id == sa.bindparam("the_case")).values(
-    state=sa.bindparam("state"), updated_at=sa.bindparam("at"))
-_add_to_timeline = case_timeline.insert()
 _complaints_of_cases = (
     sa.select(case_complaints.c.case_id, case_complaints.c.complaint_id)
     .where(case_complaints.c.case_id == sa.any_(sa.bindparam("case_ids", type_=ARRAY(sa.Text))))
@@ -138,18 +111,6 @@ async def note_on_timeline(session: AsyncSession, case: Row, *, action: str, act
         actor=actor.subject, role=actor.role, reason=reason))
 
 
-async def transition(session: AsyncSession, *, case_id: str, state: CaseState, action: CaseAction,
-                     actor: Actor, at: datetime, reason: str = "") -> CaseState:
-    """Apply `action` (R-CASE-1) and record it on the timeline; raises IllegalTransition."""
-    new_state = rules.apply(state, action)
-    if new_state != state:
-        await session.execute(_set_state, {"the_case": case_id, "state": new_state, "at": at})
-    await session.execute(_add_to_timeline, dict(
-        case_id=case_id, at=at, action=action, from_state=state, to_state=new_state,
-        actor=actor.subject, role=actor.role, reason=reason))
-    return new_state
-
-
 async def next_number(session: AsyncSession, *, series: str, year: int, count: int = 1) -> int:
     """The last of the next `count` official numbers of a series in a year; gap-free, since they
     commit with their use."""
@@ -160,185 +121,12 @@ async def next_number(session: AsyncSession, *, series: str, year: int, count: i
     return int((await session.execute(upsert)).scalar_one())
 
 
-async def complaint_ids_of(session: AsyncSession, case_id: str) -> list[str]:
-    return (await complaint_ids_by_case(session, [case_id]))[case_id]
-
-
 async def complaint_ids_by_case(session: AsyncSession, case_ids: list[str]) -> dict[str, list[str]]:
     """Each case's complaints, in the order they were received."""
     found: dict[str, list[str]] = {case_id: [] for case_id in case_ids}
     for row in (await session.execute(_complaints_of_cases, {"case_ids": case_ids})).all():
         found[row.case_id].append(row.complaint_id)
     return found
-
-
-async def audit_decision(session: AsyncSession, *, actor: Actor, at: datetime, action: str,
-                         case_id: str, reason: str) -> None:
-    """R-OVS-2: every decision goes to the hash-chained audit log."""
-    await audit.record(session, audit.AuditEntry(at=at, actor=actor.subject, role=actor.role,
-                                                 action=action, subject=f"case:{case_id}",
-                                                 reason=reason))
-
-
-# Opening and registration ------------------------------------------------------------------------
-
-
-# Built once: the path every accepted complaint takes (building a statement per call cost more
-# CPU than sending it).
-_case_of_complaint = sa.select(case_complaints.c.case_id).where(
-    case_complaints.c.complaint_id == sa.bindparam("complaint_id"))
-_employer_lock = sa.select(sa.func.pg_advisory_xact_lock(
-    sa.func.hashtextextended(sa.bindparam("lock_key"), 0)))
-_open_case_of_employer = (
-    sa.select(cases).where(cases.c.employer_key == sa.bindparam("employer_key"),
-                           cases.c.district.is_not_distinct_from(sa.bindparam("district")),
-                           cases.c.state.in_([str(s) for s in rules.JOINABLE_STATES]))
-    .order_by(cases.c.opened_at).limit(1).with_for_update())
-_insert_case = cases.insert()
-_link_complaint = case_complaints.insert()
-
-
-async def open_from_complaint(uow: UnitOfWork, settings: CasesSettings, event: Envelope,
-                              data: ComplaintAccepted) -> str | None:
-    """Open a case for an accepted complaint and register it at once when R-CASE-3 holds.
-
-    Returns the new case id, or None when the complaint already has a case (a redelivery under
-    another event id changes nothing either).
-    """
-    session = uow.session
-    existing = (await session.execute(
-        _case_of_complaint, {"complaint_id": data.complaint_id})).scalar_one_or_none()
-    if existing is not None:
-        log.info("complaint %s already has case %s", data.complaint_id, existing)
-        return None
-    now = uow.clock.now()
-    actor = Actor.service(event.source)
-    joined = await _open_case_of(session, data)
-    if joined is not None:
-        await _join(uow, settings, joined, data, actor)
-        return str(joined.id)
-    case_id = new_id()
-    grounds = _grounds(settings, worker_count=data.worker_count, arrears_amount=data.arrears_amount,
-                       suspected_crime=data.suspected_crime, mass_incident=data.mass_incident)
-    # The case is written once, in the state of its second step (registered, or awaiting
-    # registration), and its timeline shows both steps.
-    if grounds:
-        action, reason = CaseAction.REGISTER, "R-CASE-3 immediate registration: " + "; ".join(grounds)
-    else:
-        action = CaseAction.AWAIT_REGISTRATION
-        reason = "R-CASE-3 does not apply: awaits registration approval (R-CASE-2)"
-    state = rules.apply(rules.INITIAL_STATE, action)
-    await session.execute(_insert_case, dict(
-        id=case_id, state=state, district=data.district,
-        employer_name=data.employer.name, employer_credit_code=data.employer.credit_code,
-        employer_address=data.employer.address, employer_key=data.employer_id,
-        worker_count=data.worker_count,
-        arrears_amount=data.arrears_amount, suspected_crime=data.suspected_crime,
-        mass_incident=data.mass_incident, summary=data.summary, opened_at=now, updated_at=now,
-        traceparent=current_traceparent()))
-    await session.execute(_link_complaint, dict(
-        complaint_id=data.complaint_id, case_id=case_id, channel=data.channel,
-        received_at=data.received_at))
-    steps = [("open", None, rules.INITIAL_STATE,
-              f"complaint {data.complaint_id} accepted via {data.channel}"),
-             (action, rules.INITIAL_STATE, state, reason)]
-    await session.execute(_add_to_timeline, [
-        dict(case_id=case_id, at=now, action=step, from_state=before, to_state=after,
-             actor=actor.subject, role=actor.role, reason=why)
-        for step, before, after, why in steps])
-    if grounds:
-        await registered(uow, settings, case_id=case_id, actor=actor, at=now, reason=reason,
-                         immediate=True)
-    return case_id
-
-
-def _grounds(settings: CasesSettings, *, worker_count: int, arrears_amount: Decimal,
-             suspected_crime: bool, mass_incident: bool) -> list[str]:
-    return rules.immediate_registration_grounds(
-        worker_count=worker_count, arrears_amount=arrears_amount, suspected_crime=suspected_crime,
-        mass_incident=mass_incident,
-        thresholds=RegistrationThresholds(settings.immediate_registration_workers,
-                                          settings.immediate_registration_amount))
-
-
-async def _open_case_of(session: AsyncSession, data: ComplaintAccepted) -> Row | None:
-    """R-INT-6: the open case against the same employer (intake's key) in the same district,
-    locked, so that concurrent complaints join it one after the other."""
-    if data.employer_id is None:
-        return None
-    # Two complaints against a new employer handled at once must not open two cases: the second
-    # waits for the first's transaction and then joins its case.
-    await session.execute(_employer_lock, {"lock_key": f"cases.employer:{data.employer_id}"})
-    return (await session.execute(_open_case_of_employer, {
-        "employer_key": data.employer_id, "district": data.district})).first()
-
-
-async def _join(uow: UnitOfWork, settings: CasesSettings, case: Row, data: ComplaintAccepted,
-                actor: Actor) -> None:
-    """The complaint joins the open case (并案): its workers and amount add to the case's, and
-    R-CASE-3 is judged again on the totals; a case already registered tells intake so."""
-    session, now = uow.session, uow.clock.now()
-    workers = case.worker_count + data.worker_count
-    amount = case.arrears_amount + data.arrears_amount
-    crime, mass = case.suspected_crime or data.suspected_crime, case.mass_incident or data.mass_incident
-    await session.execute(case_complaints.insert().values(
-        complaint_id=data.complaint_id, case_id=case.id, channel=data.channel,
-        received_at=data.received_at))
-    await session.execute(cases.update().where(cases.c.id == case.id).values(
-        worker_count=workers, arrears_amount=amount, suspected_crime=crime, mass_incident=mass,
-        updated_at=now))
-    await note_on_timeline(session, case, action="join_complaint", actor=actor, at=now,
-                           reason=f"R-INT-6 complaint {data.complaint_id} against the same employer "
-                                  f"joined the case: now {workers} workers, {amount} yuan")
-    state = CaseState(case.state)
-    if state in (CaseState.RECEIVED, CaseState.REGISTRATION_PENDING):
-        grounds = _grounds(settings, worker_count=workers, arrears_amount=amount,
-                           suspected_crime=crime, mass_incident=mass)
-        if grounds:
-            await _supersede_registration_form(session, case.id, now)
-            await register(uow, settings, case_id=case.id, state=state, actor=actor,
-                           reason="R-CASE-3 immediate registration on the linked complaints' "
-                                  "totals: " + "; ".join(grounds), immediate=True)
-        return
-    if numbering(uow, settings).registers(case.id):
-        return  # registered in this transaction: its CaseRegistered, at commit, names this one too
-    await uow.emit(CaseRegistered(
-        case_id=case.id, case_number=case.case_number or "", complaint_ids=[data.complaint_id],
-        registered_at=case.registered_at, immediate=case.immediate_registration,
-        reason="joined a registered case against the same employer (并案)"), subject=case.id)
-
-
-async def _supersede_registration_form(session: AsyncSession, case_id: str, now: datetime) -> None:
-    """A live registration form (R-CASE-2) is moot once the case registers at once."""
-    superseded = (await session.execute(
-        registration_forms.update().where(
-            registration_forms.c.case_id == case_id,
-            registration_forms.c.status.in_([rules.RegistrationFormStatus.SUBMITTED,
-                                             rules.RegistrationFormStatus.APPROVED]))
-        .values(status=rules.RegistrationFormStatus.SUPERSEDED)
-        .returning(registration_forms.c.id))).scalars().all()
-    for form_id in superseded:
-        await timers.cancel(session, kind=REGISTRATION_REVIEW, subject=form_id, now=now)
-
-
-async def register(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, state: CaseState,
-                   actor: Actor, reason: str, immediate: bool) -> None:
-    """Register the case (立案) from `state`."""
-    now = uow.clock.now()
-    await transition(uow.session, case_id=case_id, state=state, action=CaseAction.REGISTER,
-                     actor=actor, at=now, reason=reason)
-    await registered(uow, settings, case_id=case_id, actor=actor, at=now, reason=reason,
-                     immediate=immediate)
-
-
-async def registered(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, actor: Actor,
-                     at: datetime, reason: str, immediate: bool) -> None:
-    """What follows a registration: the audit entry; the case number and intake told as the
-    transaction commits (`CaseNumbering`)."""
-    await audit_decision(uow.session, actor=actor, at=at, action="case.register", case_id=case_id,
-                         reason=reason)
-    numbering(uow, settings).registered.append(
-        Registration(case_id, at, immediate, reason, uow.traceparent))
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ from collections.abc import Awaitable, Callable
 
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import ComplaintAccepted
+from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 
-from cases.lifecycle import flows
+from cases.casefile.model import Actor
+from cases.lifecycle import flows, opening
 from cases.major import flows as major
 from cases.settings import CasesSettings
 
 
-def handlers(settings: CasesSettings) -> dict[str, EventHandler]:
-    def major_check(uow: UnitOfWork, case_id: str, actor: flows.Actor) -> Callable[[], Awaitable[None]]:
+def handlers(settings: CasesSettings, calendar: Calendar) -> dict[str, EventHandler]:
+    def major_check(uow: UnitOfWork, case_id: str, actor: Actor) -> Callable[[], Awaitable[None]]:
         traceparent = uow.traceparent
 
         async def check() -> None:
@@ -26,12 +28,12 @@ def handlers(settings: CasesSettings) -> dict[str, EventHandler]:
         return check
 
     async def on_complaint_accepted(uow: UnitOfWork, event: Envelope, data: ComplaintAccepted) -> None:
-        case_id = await flows.open_from_complaint(uow, settings, event, data)
+        case_id = await opening.open_from_complaint(uow, settings, calendar, event, data)
         if case_id is not None:
             # R-MAJ-1 is judged at commit, after the transaction's registrations are numbered (the
             # major case's report carries the case number), once per case on its final totals.
             flows.numbering(uow, settings)
-            actor = flows.Actor.service(event.source)
+            actor = Actor.service(event.source)
             uow.at_commit(f"cases.major_check:{case_id}", lambda: major_check(uow, case_id, actor))
 
     return {ComplaintAccepted.event_type: on_complaint_accepted}

@@ -25,8 +25,8 @@ from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.casefile.model import Actor
 from cases.lifecycle.flows import (
-    Actor,
     check_district,
     note_on_timeline,
     readable_case,
