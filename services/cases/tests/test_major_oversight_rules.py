@@ -22,7 +22,7 @@ LIMITS = MajorThresholds(workers=30, amount=Decimal("1000000"), online_views=100
 
 
 def grounds(**figures) -> list[str]:
-    base = {"worker_count": 1, "arrears_amount": Decimal("1000")}
+    base = {"worker_count": 1, "arrears_amount": Decimal("1000"), "online_views": 0}
     return major.major_case_grounds(**{**base, **figures}, thresholds=LIMITS)
 
 
@@ -69,7 +69,7 @@ def test_r_maj_1_thresholds_are_settings_with_the_domain_defaults():
 
 
 def test_r_maj_2_milestone_clocks_run_from_the_trigger():
-    schedule = dict(major.milestone_schedule(T0, major.milestone_minutes({})))
+    schedule = dict(major.milestone_schedule(T0, CasesSettings().major_milestone_clocks()))
     assert {m: due - T0 for m, due in schedule.items()} == {
         Milestone.ON_SITE: timedelta(minutes=30), Milestone.VERIFIED: timedelta(hours=2),
         Milestone.AGREEMENT: timedelta(hours=6), Milestone.ENFORCEMENT: timedelta(hours=24),
@@ -77,10 +77,11 @@ def test_r_maj_2_milestone_clocks_run_from_the_trigger():
 
 
 def test_r_maj_2_milestone_minutes_are_configurable_and_checked():
-    assert major.milestone_minutes({"on_site": 20})[Milestone.ON_SITE] == 20
-    assert major.milestone_minutes({"on_site": 20})[Milestone.WAGES_PAID] == 4320
-    with pytest.raises(ValueError, match="unknown R-MAJ-2 milestones: lunch"):
-        major.milestone_minutes({"lunch": 60})
+    clocks = CasesSettings(major_on_site_within_minutes=20).major_milestone_clocks()
+    assert clocks[Milestone.ON_SITE] == timedelta(minutes=20)
+    assert clocks[Milestone.WAGES_PAID] == timedelta(hours=72)
+    with pytest.raises(ValidationError, match="major_verified_within_hours"):
+        CasesSettings(major_verified_within_hours=0)
 
 
 def test_r_maj_2_task_force_names_lead_and_every_agency():
@@ -221,7 +222,7 @@ def test_every_day_deadline_follows_the_working_day_calendar_when_configured():
     start = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
     # 3 working days from 30 Sep: Oct 8, 9, 10 (调休) -> 10 Oct; 3 calendar days -> 3 Oct.
     assert penalty.notice_period_end(start, days=3, calendar=calendar, working=True).day == 10
-    assert penalty.notice_period_end(start, days=3, calendar=calendar).day == 3
+    assert penalty.notice_period_end(start, days=3, calendar=calendar, working=False).day == 3
     assert execution.hearing_hold_by(start, days=3, calendar=calendar, working=True).day == 10
     assert penalty.payment_due_at(start, days=3, calendar=calendar, working=True).day == 10
     assert execution.reminder_by(start, days=3, calendar=calendar, working=True).day == 10

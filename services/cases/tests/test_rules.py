@@ -12,6 +12,7 @@ from cases.lifecycle.rules import CaseAction as A
 from cases.lifecycle.rules import CaseState as S
 from cases.lifecycle.rules import IllegalTransition, RegistrationThresholds
 from cases.penalty import rules as penalty
+from cases.settings import CasesSettings
 from labor_runtime.clock import Calendar
 
 CAL = Calendar()
@@ -183,7 +184,7 @@ def test_r_case_5_stop_production_order_needs_notice_whatever_the_fine():
 def test_r_case_5_decision_refused_until_notice_served_and_period_over():
     def refusal(served: datetime | None, now: datetime, required: bool = True):
         return penalty.decision_refusal(notice_required=required, notice_served_at=served, now=now,
-                                        period_days=3, calendar=CAL)
+                                        period_days=3, calendar=CAL, working=False)
 
     assert refusal(None, T0).code == "notice-not-served"
     early = refusal(T0, T0 + timedelta(days=3) - timedelta(seconds=1))
@@ -198,7 +199,8 @@ def test_r_case_5_decision_refused_until_notice_served_and_period_over():
 
 def test_r_case_6_payment_due_fifteen_days_from_proven_service():
     served = datetime(2026, 3, 9, 7, 30, tzinfo=UTC)
-    assert penalty.payment_due_at(served, days=15, calendar=CAL) == served + timedelta(days=15)
+    assert penalty.payment_due_at(served, days=15, calendar=CAL,
+                                  working=False) == served + timedelta(days=15)
 
 
 @pytest.mark.parametrize(("paid_on", "expected"), [
@@ -211,13 +213,14 @@ def test_r_case_6_payment_due_fifteen_days_from_proven_service():
     (date(2027, 1, 1), "30000.00"),  # never more than the fine
 ])
 def test_r_case_6_late_surcharge_three_percent_a_day_capped_at_the_fine(paid_on, expected):
-    surcharge = penalty.late_surcharge(Decimal("30000"), due_on=date(2026, 3, 24), paid_on=paid_on)
+    surcharge = penalty.late_surcharge(Decimal("30000"), due_on=date(2026, 3, 24), paid_on=paid_on,
+                                       daily_rate=CasesSettings().late_surcharge_daily_rate)
     assert surcharge == Decimal(expected)
 
 
 def test_r_case_6_late_surcharge_rounds_to_the_fen():
-    assert penalty.late_surcharge(Decimal("333.33"), due_on=date(2026, 1, 1),
-                                  paid_on=date(2026, 1, 2)) == Decimal("10.00")
+    assert penalty.late_surcharge(Decimal("333.33"), due_on=date(2026, 1, 1), paid_on=date(2026, 1, 2),
+                                  daily_rate=Decimal("0.03")) == Decimal("10.00")
 
 
 # R-CASE-8 -----------------------------------------------------------------------------------
@@ -225,7 +228,7 @@ def test_r_case_6_late_surcharge_rounds_to_the_fen():
 
 def test_r_case_8_publish_within_seven_days_of_the_local_decision_date():
     late_evening_utc = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 01:00 on 3 March in Shanghai
-    assert penalty.publish_by(late_evening_utc, days=7, calendar=CAL) == date(2026, 3, 10)
+    assert penalty.publish_by(late_evening_utc, days=7, calendar=CAL, working=False) == date(2026, 3, 10)
     deadline = penalty.end_of_local_day(date(2026, 3, 10))
     assert deadline == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
 

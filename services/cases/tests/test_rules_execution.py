@@ -132,7 +132,7 @@ def test_r_ovs_1_altered_content_fields_and_deletions_are_found():
 
 
 def test_r_case_5_hearing_within_seven_days_of_a_timely_request():
-    assert execution.hearing_hold_by(T0, days=7, calendar=Calendar()) == T0 + timedelta(days=7)
+    assert execution.hearing_hold_by(T0, days=7, calendar=Calendar(), working=False) == T0 + timedelta(days=7)
     ends = T0 + timedelta(days=3)
     assert execution.hearing_request_refusal(notice_period_ends_at=ends, now=T0) is None
     assert execution.hearing_request_refusal(notice_period_ends_at=ends, now=ends)
@@ -168,8 +168,9 @@ def test_r_case_6_surcharge_is_capped_at_the_fine():
 
 def test_r_case_7_reminder_and_court_deadlines_count_from_the_due_date():
     calendar = Calendar()
-    assert execution.reminder_by(T0, days=3, calendar=calendar) == T0 + timedelta(days=3)
-    assert execution.court_enforcement_by(T0, days=30, calendar=calendar) == T0 + timedelta(days=30)
+    assert execution.reminder_by(T0, days=3, calendar=calendar, working=False) == T0 + timedelta(days=3)
+    assert execution.court_enforcement_by(T0, days=30, calendar=calendar,
+                                          working=False) == T0 + timedelta(days=30)
 
 
 def test_r_case_7_a_fined_case_closes_only_when_paid_in_full():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,6 @@ from credit.grading.rules import (
     Conduct,
     Grade,
     GradeScale,
-    GradingPolicy,
     Item,
     Penalty,
     Profile,
@@ -25,6 +25,7 @@ from credit.settings import CreditSettings
 from pydantic import ValidationError
 
 NOW = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+POLICY = CreditSettings().grading_policy()  # the DOMAIN.md defaults, written once in the settings
 CONDUCT_INDICATORS = ("rectification.overdue", "rectification.false", "rectification.fine_unpaid",
                       "cooperation.obstruction", "cooperation.violent_resistance",
                       "cooperation.penalty_refused", "satisfaction.complaints")
@@ -51,7 +52,7 @@ def only(weights: dict[str, int]) -> dict[str, int]:
     (100, Grade.A), (90, Grade.A), (89, Grade.B), (80, Grade.B), (79, Grade.C), (60, Grade.C),
     (59, Grade.D), (0, Grade.D)])
 def test_r_crd_2_score_to_grade_at_the_boundaries(score, expected):
-    assert GradeScale().grade(score) is expected
+    assert POLICY.scale.grade(score) is expected
 
 
 def test_r_crd_2_boundaries_are_configuration():
@@ -65,7 +66,7 @@ def test_r_crd_2_boundaries_are_configuration():
                                                    (21, Grade.C), (40, Grade.C), (41, Grade.D)])
 def test_r_crd_2_boundaries_90_80_60_through_the_whole_computation(points, expected):
     """One recent decision costs a third of `cases.recent`; its weight sets the points lost."""
-    policy = GradingPolicy(weights=only({"cases.recent": points * 3}))
+    policy = replace(POLICY, weights=only({"cases.recent": points * 3}))
     result = grade(Profile(NOW, (wage_case(),)), policy)
     assert (result.score, result.grade) == (BASE_SCORE - points, expected)
 
@@ -80,13 +81,13 @@ def test_r_crd_2_twenty_indicators_in_six_items_weighing_100():
 
 
 def test_r_crd_2_clean_record_is_a_with_nothing_to_explain():
-    result = grade(Profile(NOW), GradingPolicy())
+    result = grade(Profile(NOW), POLICY)
     assert (result.score, result.grade, result.deductions) == (100, Grade.A, ())
     assert result.not_assessed == CONDUCT_INDICATORS  # no source reports conduct yet
 
 
 def test_r_crd_2_explanation_names_every_indicator_that_cost_points():
-    result = grade(Profile(NOW, (wage_case(),)), GradingPolicy())
+    result = grade(Profile(NOW, (wage_case(),)), POLICY)
     assert lost(result) == {"cases.recent": 3, "nature.wage_arrears": 8,
                             "amounts.fines_total": 5, "amounts.largest_fine": 3,
                             "amounts.arrears": 5, "satisfaction.workers_affected": 2}
@@ -100,10 +101,10 @@ def test_r_crd_2_explanation_names_every_indicator_that_cost_points():
 
 def test_r_crd_2_weights_change_the_score():
     record = Profile(NOW, (wage_case(),))
-    heavier = GradingPolicy(weights={"nature.wage_arrears": 20})
+    heavier = replace(POLICY, weights={"nature.wage_arrears": 20})
     assert grade(record, heavier).score == 62
     assert lost(grade(record, heavier))["nature.wage_arrears"] == 20
-    ignored = grade(record, GradingPolicy(weights={"nature.wage_arrears": 0}))
+    ignored = grade(record, replace(POLICY, weights={"nature.wage_arrears": 0}))
     assert ignored.score == 82 and "nature.wage_arrears" not in lost(ignored)
 
 
@@ -128,7 +129,7 @@ def test_r_crd_2_unknown_or_negative_weights_are_refused_at_start():
 
 def test_r_crd_2_repeated_violation_and_more_cases_cost_more():
     first, second = wage_case(days_ago=200), wage_case("榕人社监罚〔2025〕2号", days_ago=5)
-    result = grade(Profile(NOW, (first, second)), GradingPolicy())
+    result = grade(Profile(NOW, (first, second)), POLICY)
     assert lost(result)["cases.recent"] == 7  # 2 of 3
     assert lost(result)["cases.repeat"] == 6
     assert "wage arrears (拖欠工资) 2 times" in next(
@@ -136,9 +137,9 @@ def test_r_crd_2_repeated_violation_and_more_cases_cost_more():
 
 
 def test_r_crd_2_decisions_age_out_of_the_windows():
-    earlier = grade(Profile(NOW, (wage_case(days_ago=400),)), GradingPolicy())
+    earlier = grade(Profile(NOW, (wage_case(days_ago=400),)), POLICY)
     assert "cases.recent" not in lost(earlier) and lost(earlier)["cases.earlier"] == 1
-    expired = grade(Profile(NOW, (wage_case(days_ago=3 * 365 + 1),)), GradingPolicy())
+    expired = grade(Profile(NOW, (wage_case(days_ago=3 * 365 + 1),)), POLICY)
     assert (expired.score, expired.deductions) == (100, ())
 
 
@@ -146,15 +147,15 @@ def test_r_crd_2_aggravating_circumstances():
     crime = wage_case(violation="拒不支付劳动报酬，拖欠工资", workers=3, arrears="20000")
     major = wage_case(workers=30)
     for record in (crime, major):
-        assert lost(grade(Profile(NOW, (record,)), GradingPolicy()))["nature.aggravating"] == 5
-    assert "nature.aggravating" not in lost(grade(Profile(NOW, (wage_case(),)), GradingPolicy()))
+        assert lost(grade(Profile(NOW, (record,)), POLICY))["nature.aggravating"] == 5
+    assert "nature.aggravating" not in lost(grade(Profile(NOW, (wage_case(),)), POLICY))
 
 
 def test_r_crd_2_conduct_indicators_cost_points_once_reported():
     conduct = Conduct(rectifications_overdue=0, false_rectifications=0, fines_unpaid=1,
                       inspections_obstructed=0, violent_resistance=1, penalties_refused=0,
                       complaints_recent=5)
-    result = grade(Profile(NOW, conduct=conduct), GradingPolicy())
+    result = grade(Profile(NOW, conduct=conduct), POLICY)
     assert lost(result) == {"rectification.fine_unpaid": 3, "cooperation.violent_resistance": 5,
                             "satisfaction.complaints": 6}
     assert result.not_assessed == () and result.score == 86
@@ -164,9 +165,9 @@ def test_r_crd_2_a_bad_record_is_d_and_the_score_never_goes_below_zero():
     conduct = Conduct(1, 1, 1, 1, 1, 1, 9)
     cases = (wage_case(violation="拒不支付劳动报酬；未缴纳社会保险；使用童工", fine="300000"),
              wage_case("2", days_ago=30), wage_case("3", days_ago=60))
-    result = grade(Profile(NOW, cases, conduct), GradingPolicy())
+    result = grade(Profile(NOW, cases, conduct), POLICY)
     assert result.grade is Grade.D and result.score < 60
-    doubled = GradingPolicy(weights={code: 2 * w for code, w in DEFAULT_WEIGHTS.items()})
+    doubled = replace(POLICY, weights={code: 2 * w for code, w in DEFAULT_WEIGHTS.items()})
     assert grade(Profile(NOW, cases, conduct), doubled).score == 0
 
 

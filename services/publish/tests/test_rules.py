@@ -75,7 +75,7 @@ def test_webhook_id_is_stable_per_delivery():
 
 
 def test_retry_schedule_is_svix_like_then_failed():
-    delays = [next_delay(n, SVIX) for n in range(1, 9)]
+    delays = [next_delay(n, SVIX, retry_after=None, retry_after_max=3600) for n in range(1, 9)]
     assert delays == [5, 300, 1800, 7200, 18000, 36000, 36000, None]
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
 from labor_runtime.settings import ServiceSettings
 from pydantic import Field
+
+from cases.major.rules import Milestone
 
 
 class DayDeadline(StrEnum):
@@ -87,12 +90,21 @@ class CasesSettings(ServiceSettings):
         default=Decimal("1000000"), ge=0, description="R-MAJ-1 a case is major from this amount, yuan")
     major_case_online_views: int = Field(
         default=100_000, ge=1, description="R-MAJ-1 a case is major from this much online attention, views")
-    # R-MAJ-2 milestone clocks from the trigger, minutes
-    major_milestone_minutes: dict[str, int] = Field(
-        default_factory=lambda: {"on_site": 30, "verified": 120, "agreement": 360,
-                                 "enforcement": 1440, "wages_paid": 4320},
-        description="R-MAJ-2 minutes from the trigger to each milestone (on_site, verified, "
-                    "agreement, enforcement, wages_paid); milestones left out keep their default")
+    # R-MAJ-2 milestone clocks from the trigger: 30 min, 2 h, 6 h, 24 h, 72 h
+    major_on_site_within_minutes: int = Field(
+        default=30, ge=1,
+        description="R-MAJ-2 minutes from the trigger: grid report → brigade on site → police keep order")
+    major_verified_within_hours: int = Field(
+        default=2, ge=1, description="R-MAJ-2 hours from the trigger: brigade verifies the amount and "
+                                     "the responsible unit, files the flash report")
+    major_agreement_within_hours: int = Field(
+        default=6, ge=1, description="R-MAJ-2 hours from the trigger: general contractor, developer "
+                                     "and subcontractor sign the wage payment agreement")
+    major_enforcement_within_hours: int = Field(
+        default=24, ge=1, description="R-MAJ-2 hours from the trigger: refusal → police case for "
+                                      "refusal to pay; absconding → online pursuit")
+    major_wages_paid_within_hours: int = Field(
+        default=72, ge=1, description="R-MAJ-2 hours from the trigger: wages paid, disposal report filed")
     # R-MAJ-3 follow-up sanctions
     major_bid_ban_months: int = Field(
         default=12, ge=1, description="R-MAJ-3 developer and general contractor barred from new bids")
@@ -125,6 +137,16 @@ class CasesSettings(ServiceSettings):
                     "table is loaded through /v1/ops/calendar")
     calendar_refresh_seconds: float = Field(
         default=300, gt=0, description="how often replicas re-read the holiday table")
+
+    def major_milestone_clocks(self) -> dict[Milestone, timedelta]:
+        """R-MAJ-2: each milestone's clock from the trigger, as the rules count it."""
+        return {
+            Milestone.ON_SITE: timedelta(minutes=self.major_on_site_within_minutes),
+            Milestone.VERIFIED: timedelta(hours=self.major_verified_within_hours),
+            Milestone.AGREEMENT: timedelta(hours=self.major_agreement_within_hours),
+            Milestone.ENFORCEMENT: timedelta(hours=self.major_enforcement_within_hours),
+            Milestone.WAGES_PAID: timedelta(hours=self.major_wages_paid_within_hours),
+        }
 
     def counts_working_days(self, deadline: DayDeadline) -> bool:
         """Whether `deadline` is counted in working days (default: calendar days)."""

@@ -10,8 +10,6 @@ from pydantic import Field, field_validator, model_validator
 
 from credit.grading.rules import DEFAULT_WEIGHTS, GradeScale, GradingPolicy
 
-_DEFAULT = GradingPolicy()
-
 
 class CreditSettings(ServiceSettings):
     service_name: ClassVar[str] = "credit"
@@ -25,30 +23,31 @@ class CreditSettings(ServiceSettings):
         default_factory=lambda: dict(DEFAULT_WEIGHTS),
         description="R-CRD-2 points each of the 20 indicators may cost out of 100; indicators "
         "left out keep their default weight (JSON, e.g. {\"cases.recent\": 12})")
-    grade_recent_days: int = Field(default=_DEFAULT.recent_days,
+    grade_recent_days: int = Field(default=365,
                                    description="R-CRD-2 window of 'recent' cases and complaints")
     grade_lookback_days: int = Field(
-        default=_DEFAULT.lookback_days,
+        default=3 * 365,
         description="R-CRD-2 how far back decisions count (the 3-year publicity term, R-CRD-4)")
     grade_cases_for_full_weight: int = Field(
-        default=_DEFAULT.cases_for_full_weight,
+        default=3,
         description="R-CRD-2 number of decisions that costs a case-count indicator its weight")
     grade_fine_tiers: list[tuple[Decimal, Decimal]] = Field(
-        default_factory=lambda: list(_DEFAULT.fine_tiers),
+        default_factory=lambda: [(Decimal(200_000), Decimal(1)), (Decimal(50_000), Decimal("0.75")),
+                                 (Decimal(20_000), Decimal("0.5")), (Decimal(0), Decimal("0.25"))],
         description="R-CRD-2 [fines from yuan, share of the weight], highest first")
     grade_large_fine_yuan: Decimal = Field(
-        default=_DEFAULT.large_fine_yuan, description="R-CASE-5 a single fine this large counts")
+        default=Decimal(20_000), description="R-CASE-5 a single fine this large counts")
     blacklist_arrears_yuan: Decimal = Field(
-        default=_DEFAULT.serious_arrears_yuan,
+        default=Decimal(50_000),
         description="R-CRD-4 arrears from which the amount indicator costs its whole weight")
     immediate_registration_workers: int = Field(
-        default=_DEFAULT.immediate_workers, description="R-CASE-3 workers that make a case urgent")
-    major_case_workers: int = Field(default=_DEFAULT.major_workers,
+        default=5, description="R-CASE-3 workers that make a case urgent")
+    major_case_workers: int = Field(default=30,
                                     description="R-MAJ-1 workers that make a case major")
-    major_case_arrears_yuan: Decimal = Field(default=_DEFAULT.major_arrears_yuan,
+    major_case_arrears_yuan: Decimal = Field(default=Decimal(1_000_000),
                                              description="R-MAJ-1 arrears that make a case major")
     grade_complaints_for_full_weight: int = Field(
-        default=_DEFAULT.complaints_for_full_weight,
+        default=5,
         description="R-CRD-2 complaints in the recent window that cost the whole weight")
 
     @field_validator("indicator_weights")

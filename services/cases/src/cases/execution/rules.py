@@ -14,7 +14,7 @@ from cases.penalty.rules import CENT, late_surcharge
 
 
 def hearing_hold_by(requested_at: datetime, *, days: int, calendar: Calendar,
-                    working: bool = False) -> datetime:
+                    working: bool) -> datetime:
     """R-CASE-5: a requested hearing is held within `days` days of the request."""
     return calendar.add_days(requested_at, days, working=working)
 
@@ -72,13 +72,13 @@ def balance(*, fine: Decimal, due_on: date | None, payments: list[tuple[date, De
 
 
 def reminder_by(payment_due_at: datetime, *, days: int, calendar: Calendar,
-                working: bool = False) -> datetime:
+                working: bool) -> datetime:
     """R-CASE-7: the reminder (催告书) is issued within `days` days of the due date."""
     return calendar.add_days(payment_due_at, days, working=working)
 
 
 def court_enforcement_by(payment_due_at: datetime, *, days: int, calendar: Calendar,
-                         working: bool = False) -> datetime:
+                         working: bool) -> datetime:
     """R-CASE-7: still unpaid, the application for court enforcement is made within `days`
     days (counted from the due date)."""
     return calendar.add_days(payment_due_at, days, working=working)

@@ -129,8 +129,8 @@ def apply(state: CaseState, action: CaseAction) -> CaseState:
 class RegistrationThresholds:
     """R-CASE-3 thresholds (settings supply them)."""
 
-    workers: int = 5
-    amount: Decimal = Decimal("100000")
+    workers: int
+    amount: Decimal
 
 
 def figure_grounds(worker_count: int, arrears_amount: Decimal, *, workers: int,

@@ -126,7 +126,7 @@ async def _open(uow: UnitOfWork, settings: CasesSettings, *, case: Row, grounds:
     session = uow.session
     now = uow.clock.now()
     major_case_id = new_id()
-    schedule = rules.milestone_schedule(now, rules.milestone_minutes(settings.major_milestone_minutes))
+    schedule = rules.milestone_schedule(now, settings.major_milestone_clocks())
     await session.execute(major_cases.insert().values(
         id=major_case_id, case_id=case.id, district=case.district, grounds=grounds,
         triggered_at=now, triggered_by=actor.subject, task_force=[]))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -35,9 +36,9 @@ GRAVE_INCIDENTS: dict[IncidentKind, str] = {
 class MajorThresholds:
     """R-MAJ-1 thresholds (settings supply them)."""
 
-    workers: int = 30
-    amount: Decimal = Decimal("1000000")
-    online_views: int = 100_000
+    workers: int
+    amount: Decimal
+    online_views: int
 
 
 def major_case_grounds(
@@ -45,7 +46,7 @@ def major_case_grounds(
     worker_count: int,
     arrears_amount: Decimal,
     incidents: frozenset[IncidentKind] | set[IncidentKind] = frozenset(),
-    online_views: int = 0,
+    online_views: int,
     thresholds: MajorThresholds,
 ) -> list[str]:
     """R-MAJ-1: why the case is major; empty when no trigger holds."""
@@ -78,24 +79,10 @@ MILESTONE_DESCRIPTIONS: dict[Milestone, str] = {
     Milestone.WAGES_PAID: "wages paid, disposal report filed (工资支付到位，报送处置报告)",
 }
 
-DEFAULT_MILESTONE_MINUTES: dict[Milestone, int] = {
-    Milestone.ON_SITE: 30, Milestone.VERIFIED: 120, Milestone.AGREEMENT: 360,
-    Milestone.ENFORCEMENT: 1440, Milestone.WAGES_PAID: 4320,
-}
-
-
-def milestone_minutes(configured: dict[str, int]) -> dict[Milestone, int]:
-    """The configured clocks over the defaults; an unknown milestone name is a configuration error."""
-    unknown = set(configured) - {m.value for m in Milestone}
-    if unknown:
-        raise ValueError(f"unknown R-MAJ-2 milestones: {', '.join(sorted(unknown))}")
-    return {m: int(configured.get(m.value, DEFAULT_MILESTONE_MINUTES[m])) for m in Milestone}
-
-
 def milestone_schedule(triggered_at: datetime,
-                       minutes: dict[Milestone, int]) -> list[tuple[Milestone, datetime]]:
-    """R-MAJ-2: every milestone's due time, counted from the trigger."""
-    return [(m, triggered_at + timedelta(minutes=minutes[m])) for m in Milestone]
+                       clocks: Mapping[Milestone, timedelta]) -> list[tuple[Milestone, datetime]]:
+    """R-MAJ-2: every milestone's due time, counted from the trigger (settings give the clocks)."""
+    return [(m, triggered_at + clocks[m]) for m in Milestone]
 
 
 class Agency(StrEnum):

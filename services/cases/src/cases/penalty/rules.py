@@ -26,7 +26,7 @@ def needs_notice(*, fine_amount: Decimal, stop_production: bool, threshold: Deci
 
 
 def notice_period_end(served_at: datetime, *, days: int, calendar: Calendar,
-                      working: bool = False) -> datetime:
+                      working: bool) -> datetime:
     """R-CASE-5: the earliest moment of the decision, counted from the notice's proven service."""
     return calendar.add_days(served_at, days, working=working)
 
@@ -42,7 +42,7 @@ class DecisionRefusal:
 
 def decision_refusal(
     *, notice_required: bool, notice_served_at: datetime | None, now: datetime, period_days: int,
-    calendar: Calendar, working: bool = False,
+    calendar: Calendar, working: bool,
 ) -> DecisionRefusal | None:
     """R-CASE-5: None when the decision may be signed now; otherwise what still blocks it."""
     if not notice_required:
@@ -63,14 +63,14 @@ def decision_refusal(
 
 
 def payment_due_at(served_at: datetime, *, days: int, calendar: Calendar,
-                   working: bool = False) -> datetime:
+                   working: bool) -> datetime:
     """R-CASE-6 with R-DLV-3: the fine is due `days` days after the decision's proven service
     (not after its signature)."""
     return calendar.add_days(served_at, days, working=working)
 
 
 def late_surcharge(
-    fine_amount: Decimal, *, due_on: date, paid_on: date, daily_rate: Decimal = Decimal("0.03")
+    fine_amount: Decimal, *, due_on: date, paid_on: date, daily_rate: Decimal
 ) -> Decimal:
     """R-CASE-6 late-payment surcharge (加处罚款): `daily_rate` (3%) of the fine for every day
     after `due_on`, **capped at the fine amount**: the Administrative Penalty Law
@@ -81,7 +81,7 @@ def late_surcharge(
     return min(surcharge, fine_amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def publish_by(decided_at: datetime, *, days: int, calendar: Calendar, working: bool = False) -> date:
+def publish_by(decided_at: datetime, *, days: int, calendar: Calendar, working: bool) -> date:
     """R-CASE-8: the result must be public within `days` days of the decision's local date."""
     return calendar.local_date(calendar.add_days(decided_at, days, working=working))
 

@@ -32,11 +32,11 @@ class Grade(StrEnum):
 
 @dataclass(frozen=True)
 class GradeScale:
-    """R-CRD-2: the lowest score of grades A, B and C; anything below C is D."""
+    """R-CRD-2: the lowest score of grades A, B and C; anything below C is D (settings give them)."""
 
-    a_min: int = 90
-    b_min: int = 80
-    c_min: int = 60
+    a_min: int
+    b_min: int
+    c_min: int
 
     def __post_init__(self) -> None:
         if not BASE_SCORE >= self.a_min > self.b_min > self.c_min > 0:
@@ -112,9 +112,9 @@ class Penalty:
     decision_number: str
     decided_at: datetime
     violation: str
-    fine_amount: Decimal = ZERO
-    worker_count: int = 0
-    arrears_amount: Decimal = ZERO
+    fine_amount: Decimal
+    worker_count: int
+    arrears_amount: Decimal
 
     @property
     def kinds(self) -> frozenset[ViolationKind]:
@@ -153,22 +153,21 @@ class Finding:
 
 @dataclass(frozen=True)
 class GradingPolicy:
-    """The configurable side of R-CRD-2: weights, boundaries, windows and amount tiers."""
+    """The configurable side of R-CRD-2: weights, boundaries, windows and amount tiers (settings
+    give them: `CreditSettings.grading_policy`)."""
 
-    weights: Mapping[str, int] = field(default_factory=dict)
-    scale: GradeScale = field(default_factory=GradeScale)
-    recent_days: int = 365
-    lookback_days: int = 3 * 365
-    cases_for_full_weight: int = 3
-    fine_tiers: tuple[tuple[Decimal, Decimal], ...] = (
-        (Decimal(200_000), ONE), (Decimal(50_000), Decimal("0.75")),
-        (Decimal(20_000), Decimal("0.5")), (ZERO, Decimal("0.25")))
-    large_fine_yuan: Decimal = Decimal(20_000)
-    serious_arrears_yuan: Decimal = Decimal(50_000)
-    immediate_workers: int = 5
-    major_workers: int = 30
-    major_arrears_yuan: Decimal = Decimal(1_000_000)
-    complaints_for_full_weight: int = 5
+    weights: Mapping[str, int]
+    scale: GradeScale
+    recent_days: int
+    lookback_days: int
+    cases_for_full_weight: int
+    fine_tiers: tuple[tuple[Decimal, Decimal], ...]
+    large_fine_yuan: Decimal
+    serious_arrears_yuan: Decimal
+    immediate_workers: int
+    major_workers: int
+    major_arrears_yuan: Decimal
+    complaints_for_full_weight: int
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.weights) - set(INDICATORS_BY_CODE))
@@ -332,12 +331,13 @@ def _arrears(profile: Profile, policy: GradingPolicy) -> Finding:
                           f"{policy.serious_arrears_yuan} yuan)")
 
 
-def _conduct(attribute: str, what: str, full_at: int = 1) -> Measure:
+def _conduct(attribute: str, what: str) -> Measure:
+    """A conduct indicator: one reported occurrence costs its whole weight."""
     def measure(profile: Profile, policy: GradingPolicy) -> Finding | None:
         count: int | None = getattr(profile.conduct, attribute)
         if count is None:
             return None
-        return Finding(_share(count, full_at), f"{what}: {count} time(s)")
+        return Finding(_share(count, 1), f"{what}: {count} time(s)")
     return measure
 
 

@@ -12,6 +12,7 @@ from intake.complaints.rules import Channel
 KNOWN_CHANNELS = frozenset(str(c) for c in Channel)
 
 QUOTA_WINDOW = timedelta(minutes=1)
+"""The minute `channel_rate_limit_per_minute` and `channel_rate_limits` count in: their unit."""
 QUOTA_RETENTION = timedelta(hours=1)
 """Quota windows older than this are deleted (a window is needed only while it is current)."""
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -29,13 +30,12 @@ def channel_of(client: str, explicit: Mapping[str, str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def quota_window(now: datetime, length: timedelta = QUOTA_WINDOW) -> datetime:
+def quota_window(now: datetime) -> datetime:
     """Start of the fixed window `now` falls in; windows are aligned to the epoch, so every
     replica computes the same one from the same time."""
-    return now - (now - EPOCH) % length
+    return now - (now - EPOCH) % QUOTA_WINDOW
 
 
-def retry_after_seconds(now: datetime, window_start: datetime,
-                        length: timedelta = QUOTA_WINDOW) -> int:
+def retry_after_seconds(now: datetime, window_start: datetime) -> int:
     """Whole seconds until the window ends (Retry-After), at least 1."""
-    return max(1, math.ceil((window_start + length - now).total_seconds()))
+    return max(1, math.ceil((window_start + QUOTA_WINDOW - now).total_seconds()))

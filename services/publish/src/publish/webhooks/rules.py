@@ -27,8 +27,8 @@ def classify(status_code: int | None) -> Outcome:
     return Outcome.RETRY
 
 
-def next_delay(attempts_made: int, schedule: Sequence[float], retry_after: float | None = None,
-               retry_after_max: float = 0.0) -> float | None:
+def next_delay(attempts_made: int, schedule: Sequence[float], retry_after: float | None,
+               retry_after_max: float) -> float | None:
     """Seconds until the next attempt after `attempts_made` failures; None when it is failed.
 
     `schedule[i]` is the wait before attempt i+1 (the first is 0: immediately). A `Retry-After`
