@@ -15,7 +15,8 @@ from types import ModuleType
 from typing import Any
 
 SERVICES = Path(__file__).parents[2]
-RULE_MODULES = sorted({*SERVICES.glob("*/src/*/**/rules.py"), *SERVICES.glob("*/src/*/**/domain/*.py")})
+RULE_MODULES = sorted({*SERVICES.glob("*/src/*/**/rules.py"), *SERVICES.glob("*/src/*/**/domain/*.py"),
+                       *SERVICES.glob("*/src/*/casefile/model.py")})
 NUMBERS = (int, float, Decimal, timedelta)
 
 
