@@ -94,6 +94,21 @@ def _part(cls: Any, row: sa.Row[Any]) -> Any:
     return cls(**{f.name: values[f.name] for f in fields(cls)})
 
 
+def _root(row: sa.Row[Any]) -> CaseFile:
+    """The case file's root from its `cases` row; the parts are loaded apart."""
+    return CaseFile(
+        id=row.id, state=CaseState(row.state), district=row.district,
+        employer_name=row.employer_name, employer_credit_code=row.employer_credit_code,
+        employer_address=row.employer_address, worker_count=row.worker_count,
+        arrears_amount=row.arrears_amount, summary=row.summary,
+        suspected_crime=row.suspected_crime, mass_incident=row.mass_incident,
+        employer_key=row.employer_key, immediate_registration=row.immediate_registration,
+        opened_at=row.opened_at, case_number=row.case_number, registered_at=row.registered_at,
+        notice_period_ends_at=row.notice_period_ends_at, decided_at=row.decided_at,
+        payment_due_at=row.payment_due_at, published_at=row.published_at,
+        traceparent=row.traceparent)
+
+
 class SqlClerk:
     """Numbers documents from the year's counter (gap-free: it commits with its use) and files
     them: PDFs through documents (notify serves those that are served), records as canonical
@@ -153,6 +168,7 @@ class SqlClerk:
 class _Loaded:
     file: CaseFile
     snapshot: CaseFile
+    whole: bool = True
 
 
 class SqlCaseFiles:
@@ -172,7 +188,9 @@ class SqlCaseFiles:
     async def get(self, case_id: str) -> CaseFile:
         """The case file, locked for this transaction; 404 when there is no such case."""
         if case_id in self._loaded:
-            return self._loaded[case_id].file
+            loaded = self._loaded[case_id]
+            assert loaded.whole, "a case file loaded for joining is not used for other commands"
+            return loaded.file
         return await self._load(await lock_case(self._uow.session, case_id))
 
     async def read(self, case_id: str) -> CaseFile:
@@ -209,7 +227,8 @@ class SqlCaseFiles:
             "employer_key": complaint.employer_id, "district": complaint.district})).first()
         if row is None:
             return None
-        return self._loaded[row.id].file if row.id in self._loaded else await self._load(row)
+        return (self._loaded[row.id].file if row.id in self._loaded
+                else await self._load_for_joining(row))
 
     async def add(self, case_file: CaseFile) -> None:
         """Write a new case file: its row, complaints and records, in as few statements as the
@@ -229,46 +248,47 @@ class SqlCaseFiles:
                    for p in loaded.file.payments) or (await self._uow.session.execute(
             sa.select(payments.c.reference).where(payments.c.reference == reference))).first() is not None
 
+    async def _parts(self, table: sa.Table, case_id: str, *order: Any) -> list[sa.Row[Any]]:
+        return list((await self._uow.session.execute(
+            sa.select(table).where(table.c.case_id == case_id).order_by(*order))).all())
+
     async def _load(self, row: sa.Row[Any]) -> CaseFile:
-        session, case_id = self._uow.session, row.id
-
-        async def parts(table: sa.Table, *order: Any) -> list[sa.Row[Any]]:
-            return list((await session.execute(
-                sa.select(table).where(table.c.case_id == case_id).order_by(*order))).all())
-
-        decision = await parts(penalty_decisions)
-        hearing = await parts(hearings)
+        session, case_id, parts = self._uow.session, row.id, self._parts
+        decision = await parts(penalty_decisions, case_id)
+        hearing = await parts(hearings, case_id)
         docs = (await session.execute(
             sa.select(documents_table.c.id, documents_table.c.number, document_services.c.served_at)
             .select_from(documents_table.outerjoin(
                 document_services, document_services.c.document_id == documents_table.c.id))
             .where(documents_table.c.case_id == case_id))).all()
-        case_file = CaseFile(
-            id=row.id, state=CaseState(row.state), district=row.district,
-            employer_name=row.employer_name, employer_credit_code=row.employer_credit_code,
-            employer_address=row.employer_address, worker_count=row.worker_count,
-            arrears_amount=row.arrears_amount, summary=row.summary,
-            suspected_crime=row.suspected_crime, mass_incident=row.mass_incident,
-            employer_key=row.employer_key, immediate_registration=row.immediate_registration,
-            opened_at=row.opened_at, case_number=row.case_number,
-            registered_at=row.registered_at, notice_period_ends_at=row.notice_period_ends_at,
-            decided_at=row.decided_at, payment_due_at=row.payment_due_at,
-            published_at=row.published_at, traceparent=row.traceparent,
-            complaints=[_part(CaseComplaint, r) for r in await parts(
-                case_complaints, case_complaints.c.received_at)],
-            evidence_ids=set((await session.execute(sa.select(evidence_items.c.id).where(
-                evidence_items.c.case_id == case_id))).scalars()),
-            forms=[_part(RegistrationForm, r) for r in await parts(
-                registration_forms, registration_forms.c.submitted_at)],
-            proposals=[_part(Proposal, r) for r in await parts(
-                penalty_proposals, penalty_proposals.c.proposed_at)],
-            hearing=_part(Hearing, hearing[0]) if hearing else None,
-            decision=_part(Decision, decision[0]) if decision else None,
-            payments=[_part(Payment, r) for r in await parts(payments, payments.c.paid_on)],
-            orders=[_part(RectificationOrder, r) for r in await parts(
-                rectification_orders, rectification_orders.c.ordered_at)],
-            documents={d.id: DocumentRef(d.id, d.number, d.served_at) for d in docs})
+        case_file = _root(row)
+        case_file.complaints = [_part(CaseComplaint, r) for r in await parts(
+            case_complaints, case_id, case_complaints.c.received_at)]
+        case_file.evidence_ids = set((await session.execute(sa.select(evidence_items.c.id).where(
+            evidence_items.c.case_id == case_id))).scalars())
+        case_file.forms = [_part(RegistrationForm, r) for r in await parts(
+            registration_forms, case_id, registration_forms.c.submitted_at)]
+        case_file.proposals = [_part(Proposal, r) for r in await parts(
+            penalty_proposals, case_id, penalty_proposals.c.proposed_at)]
+        case_file.hearing = _part(Hearing, hearing[0]) if hearing else None
+        case_file.decision = _part(Decision, decision[0]) if decision else None
+        case_file.payments = [_part(Payment, r) for r in await parts(
+            payments, case_id, payments.c.paid_on)]
+        case_file.orders = [_part(RectificationOrder, r) for r in await parts(
+            rectification_orders, case_id, rectification_orders.c.ordered_at)]
+        case_file.documents = {d.id: DocumentRef(d.id, d.number, d.served_at) for d in docs}
         self._loaded[case_id] = _Loaded(case_file, copy.deepcopy(case_file))
+        return case_file
+
+    async def _load_for_joining(self, row: sa.Row[Any]) -> CaseFile:
+        """The parts a joining complaint changes: the root, and the live registration form of a
+        case not registered yet. Saving adds the new complaint; nothing else reads it (every
+        accepted complaint may take this path, so it reads no more)."""
+        case_file = _root(row)
+        if case_file.state in (CaseState.RECEIVED, CaseState.REGISTRATION_PENDING):
+            case_file.forms = [_part(RegistrationForm, r) for r in await self._parts(
+                registration_forms, row.id, registration_forms.c.submitted_at)]
+        self._loaded[row.id] = _Loaded(case_file, copy.deepcopy(case_file), whole=False)
         return case_file
 
     async def save(self, case_file: CaseFile) -> None:

@@ -104,6 +104,12 @@ async def of_case(conn: AsyncConnection, case_id: str) -> list[Any]:
         .where(documents.c.case_id == case_id).order_by(documents.c.issued_at))).all())
 
 
+async def stored_content(session: AsyncSession, document_id: str) -> bytes:
+    """The document's bytes exactly as issued (what every signature signs)."""
+    return bytes((await session.execute(sa.select(documents.c.content).where(
+        documents.c.id == document_id))).scalar_one())
+
+
 async def verify_link(conn: AsyncConnection, document_id: str) -> tuple[str, str]:
     """The document's verify link (its QR code) and SHA-256, as a view shows them."""
     row = (await conn.execute(sa.select(documents.c.verify_url, documents.c.sha256).where(

@@ -12,8 +12,7 @@ from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cases.documents.flows import staff_document
-from cases.documents.models import documents
+from cases.documents.flows import staff_document, stored_content
 from cases.signatures import rules
 from cases.signatures.models import document_signatures, signing_keys
 from cases.signatures.schemas import SignaturesView, SignatureView
@@ -45,8 +44,7 @@ async def key_of(session: AsyncSession, cipher: FieldCipher, signer: str,
 async def sign(session: AsyncSession, cipher: FieldCipher, *, document_id: str, signer: str,
                role: str, purpose: str, at: datetime) -> str:
     """Sign the document's stored bytes as they are now; returns the base64 signature."""
-    content = (await session.execute(sa.select(documents.c.content).where(
-        documents.c.id == document_id))).scalar_one()
+    content = await stored_content(session, document_id)
     digest = hashlib.sha256(bytes(content)).hexdigest()
     key_id, private, public = await key_of(session, cipher, signer, at)
     statement = rules.Statement(document_id=document_id, sha256=digest, signer=signer, role=role,
