@@ -38,10 +38,12 @@ _claim = sa.text(
     """
 )
 
-OUTBOX_ROW = "(event_id, routing_key, body, traceparent)"
-OUTBOX_VALUES = "(:event_id, :routing_key, :body, :traceparent)"
-_insert = sa.text("INSERT INTO outbox " + OUTBOX_ROW + " VALUES " + OUTBOX_VALUES).bindparams(
-    sa.bindparam("body", type_=sa.LargeBinary))
+_COLUMNS = "(event_id, routing_key, body, traceparent)"
+BODY = sa.bindparam("body", type_=sa.LargeBinary)
+"""The type of `:body`, the envelope's bytes: `bindparams` of a statement made with `insert_cte`."""
+_insert = sa.text(
+    "INSERT INTO outbox " + _COLUMNS + " VALUES (:event_id, :routing_key, :body, :traceparent)"
+).bindparams(BODY)
 
 
 def outbox_row(
@@ -52,8 +54,8 @@ def outbox_row(
     time: datetime | None = None,
     traceparent: str | None = None,
 ) -> tuple[Envelope, dict[str, Any]]:
-    """The envelope of an event and the bind parameters of its outbox row (`OUTBOX_VALUES`),
-    for hot paths that write the row inside a statement of their own."""
+    """The envelope of an event and the bind parameters of its outbox row, for `write` or for a
+    hot path writing the row inside a statement of its own (`insert_cte`)."""
     traceparent = traceparent or current_traceparent()
     fields: dict[str, Any] = {
         "source": source,
@@ -68,6 +70,17 @@ def outbox_row(
     envelope = Envelope(**fields)
     return envelope, {"event_id": envelope.id, "routing_key": envelope.type,
                       "body": envelope.to_bytes(), "traceparent": traceparent}
+
+
+def insert_cte(name: str, *, body: str = ":body", from_: str) -> str:
+    """The CTE `name` of a hot path's own statement, inserting the outbox row of `outbox_row`'s
+    bind parameters if the FROM clause `from_` yields a row (at most one: event ids are unique).
+
+    `body` is the SQL of the row's body: the envelope's bytes (`:body`, typed by `BODY`), or an
+    expression completing them with what the statement computed. Once the statement committed,
+    its owner wakes the relay (`OutboxRelay.wake`), as after `enqueue` on a bare connection."""
+    return (f"{name} AS (INSERT INTO outbox {_COLUMNS} "
+            f"SELECT :event_id, :routing_key, {body}, :traceparent FROM {from_})")
 
 
 async def enqueue(
@@ -90,7 +103,7 @@ async def enqueue(
 
 
 _write = sa.text(
-    "INSERT INTO outbox " + OUTBOX_ROW + " SELECT * FROM unnest(CAST(:event_ids AS text[]), "
+    "INSERT INTO outbox " + _COLUMNS + " SELECT * FROM unnest(CAST(:event_ids AS text[]), "
     "CAST(:routing_keys AS text[]), CAST(:bodies AS bytea[]), CAST(:traceparents AS text[]))")
 
 

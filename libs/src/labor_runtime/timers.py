@@ -7,7 +7,7 @@ their effect, so replicas never fire one twice and a crash fires nothing half-wa
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,6 +86,30 @@ async def start(
     ])
     if deadlines:
         created_work(session, timers, due=min(due for _, due in deadlines))
+
+
+def start_cte(name: str, *, subject: str, from_: str) -> str:
+    """The CTE `name` of a hot path's own statement, starting the deadlines of `start_params` as
+    `start` does, for the subject `subject` (SQL, e.g. `complaint.id`) if the FROM clause `from_`
+    yields a row (at most one: timer ids are unique).
+
+    Unlike `start`, nothing wakes the sweeper: it looks at the table again within its poll
+    (`timer_sweep_seconds`), in time for deadlines due later than that. A wake for each statement
+    of a hot path would cost a sweep each (one arriving mid-sweep runs another at once)."""
+    # Composed from the callers' constant SQL, never from input.
+    return (
+        f"{name} AS (INSERT INTO timers (id, kind, subject, due_at, payload, created_at) "  # noqa: S608
+        f"SELECT new_timer.id, new_timer.kind, {subject}, new_timer.due_at, '{{}}', "
+        f"CAST(:timer_created_at AS timestamptz) "
+        f"FROM {from_}, unnest(CAST(:timer_ids AS uuid[]), CAST(:timer_kinds AS text[]), "
+        f"CAST(:timer_due_ats AS timestamptz[])) AS new_timer(id, kind, due_at))")
+
+
+def start_params(deadlines: Sequence[tuple[str, datetime]], *, now: datetime) -> dict[str, Any]:
+    """The bind parameters of `start_cte` for (kind, due) deadlines started at `now`; an empty
+    list starts none."""
+    return {"timer_ids": [new_id() for _ in deadlines], "timer_kinds": [k for k, _ in deadlines],
+            "timer_due_ats": [due for _, due in deadlines], "timer_created_at": now}
 
 
 async def complete(session: AsyncSession, *, kind: str, subject: str, now: datetime) -> bool:
