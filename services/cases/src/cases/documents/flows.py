@@ -26,7 +26,7 @@ from cases.documents.render import DocumentContent, render_pdf
 from cases.documents.rules import FilingKind
 from cases.documents.schemas import VerificationView
 from cases.lifecycle.models import cases
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 PDF = "application/pdf"
 
@@ -93,10 +93,9 @@ async def served_at(session: AsyncSession, document_id: str) -> datetime | None:
         document_services.c.document_id == document_id))).scalar_one_or_none()
 
 
-async def verify(runtime: Runtime, document_id: str, presented: str | None) -> VerificationView:
+async def verify(runtime: CasesRuntime, document_id: str, presented: str | None) -> VerificationView:
     """R-DLV-4: answer whether the document is genuine, and whether a presented copy matches."""
     settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,

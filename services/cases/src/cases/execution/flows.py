@@ -57,7 +57,7 @@ from cases.penalty.flows import PAYMENT_DUE, party_of, recipient_of
 from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.rectification import flows as rectification
 from cases.rectification import rules as rectification_rules
-from cases.settings import CasesSettings, DayDeadline
+from cases.settings import CasesRuntime, CasesSettings, DayDeadline
 from cases.signatures import flows as signatures
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ JSON = "application/json"
 # Hearing (R-CASE-5) ------------------------------------------------------------------------------
 
 
-async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
+async def request_hearing(runtime: CasesRuntime, who: Principal, case_id: str,
                           body: HearingRequest) -> HearingView:
     """Record the party's request after the notice; the hearing is due within 7 days."""
     settings = settings_of(runtime)
@@ -108,7 +108,7 @@ async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
     return await hearing_view(runtime, who, case_id)
 
 
-async def record_hearing(runtime: Runtime, who: Principal, case_id: str,
+async def record_hearing(runtime: CasesRuntime, who: Principal, case_id: str,
                          body: HearingRecordCreate) -> HearingView:
     """Store the hearing's record as a signed document; the decision will cite it."""
     settings = settings_of(runtime)
@@ -185,7 +185,7 @@ async def _balance(session: AsyncSession, settings: CasesSettings, decision: Row
                          on=on, daily_rate=settings.late_surcharge_daily_rate)
 
 
-async def import_payments(runtime: Runtime, who: Principal, feed: PaymentFeed) -> list[PaymentResult]:
+async def import_payments(runtime: CasesRuntime, who: Principal, feed: PaymentFeed) -> list[PaymentResult]:
     """Record the fiscal account's payments (C post); a payment in full ends the execution
     deadlines. Re-importing the same feed changes nothing (bank reference is the key)."""
     settings = settings_of(runtime)
@@ -235,7 +235,7 @@ async def import_payments(runtime: Runtime, who: Principal, feed: PaymentFeed) -
     return results
 
 
-async def execution_view(runtime: Runtime, who: Principal, case_id: str) -> ExecutionView:
+async def execution_view(runtime: CasesRuntime, who: Principal, case_id: str) -> ExecutionView:
     settings = settings_of(runtime)
     async with runtime.session() as session:
         await readable_case(session, who, case_id)
@@ -380,7 +380,7 @@ async def apply_court_enforcement(uow: UnitOfWork, settings: CasesSettings, cale
                          case_id=case.id, reason=reason)
 
 
-async def apply_for_court_enforcement(runtime: Runtime, who: Principal,
+async def apply_for_court_enforcement(runtime: CasesRuntime, who: Principal,
                                       case_id: str) -> ExecutionView:
     """C applies to the court (R-CASE-7), after the reminder, while still unpaid."""
     settings = settings_of(runtime)
@@ -416,7 +416,7 @@ async def on_court_enforcement_due(uow: UnitOfWork, settings: CasesSettings, cal
 
 
 
-async def close(runtime: Runtime, who: Principal, case_id: str, reason: str) -> None:
+async def close(runtime: CasesRuntime, who: Principal, case_id: str, reason: str) -> None:
     """Close the case (结案, R-CASE-1): decided cases once published and paid in full; rectified
     cases by someone other than the officer who recorded the compliance (R-ORG-2)."""
     settings = settings_of(runtime)

@@ -44,7 +44,7 @@ from cases.lifecycle.schemas import (
     EmployerView,
     TimelineView,
 )
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,8 @@ class Actor:
         return cls(source, SYSTEM_ROLE)
 
 
-def settings_of(runtime: Runtime) -> CasesSettings:
-    settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
-    return settings
+def settings_of(runtime: CasesRuntime) -> CasesSettings:
+    return runtime.settings
 
 
 # Data functions ------------------------------------------------------------------------------

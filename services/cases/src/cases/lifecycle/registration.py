@@ -44,6 +44,7 @@ from cases.lifecycle.schemas import (
     WorkerEntry,
 )
 from cases.penalty.rules import SeparationOfDuties
+from cases.settings import CasesRuntime
 from cases.signatures import flows as signatures
 
 FORM_KIND = "registration_form"
@@ -58,7 +59,7 @@ async def live_form(session: AsyncSession, case_id: str) -> Row | None:
                                          RegistrationFormStatus.APPROVED])))).first()
 
 
-async def submit(runtime: Runtime, who: Principal, case_id: str,
+async def submit(runtime: CasesRuntime, who: Principal, case_id: str,
                  body: RegistrationFormCreate) -> RegistrationFormView:
     """A fills and signs the form; B's legal review is due within `legal_review_within_hours`."""
     settings = settings_of(runtime)
@@ -153,7 +154,7 @@ async def approved_form_for_signature(uow_session: AsyncSession, case_id: str,
     return form
 
 
-async def decide(runtime: Runtime, who: Principal, case_id: str,
+async def decide(runtime: CasesRuntime, who: Principal, case_id: str,
                  body: RegistrationDecision) -> CaseView:
     """The brigade chief's answer (R-CASE-2): registering e-signs the legally reviewed form;
     refusing needs no form and tells the worker why (R-CASE-1)."""

@@ -49,7 +49,7 @@ from cases.major.schemas import (
     TaskForce,
     TaskForceMember,
 )
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ async def _open(uow: UnitOfWork, settings: CasesSettings, *, case: Row, grounds:
     return major_case_id
 
 
-async def report_incident(runtime: Runtime, who: Principal, case_id: str,
+async def report_incident(runtime: CasesRuntime, who: Principal, case_id: str,
                           body: IncidentReport) -> IncidentOutcome:
     """Staff report an incident (road blocking, views, ...); R-MAJ-1 is checked again."""
     settings = settings_of(runtime)
@@ -267,7 +267,7 @@ async def milestone_missed(uow: UnitOfWork, timer: Timer) -> None:
 TIMER_HANDLERS = {timer_kind(m): milestone_missed for m in Milestone}
 
 
-async def impose_sanctions(runtime: Runtime, who: Principal, major_case_id: str,
+async def impose_sanctions(runtime: CasesRuntime, who: Principal, major_case_id: str,
                            body: SanctionsRequest) -> MajorCaseView:
     """R-MAJ-3 follow-up: bid ban and downgrade of developer and general contractor, construction
     market ban of team leaders and foremen; emitted for credit and the partners."""

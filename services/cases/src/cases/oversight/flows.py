@@ -38,7 +38,7 @@ from cases.oversight.schemas import (
 )
 from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.penalty.rules import end_of_local_day
-from cases.settings import CasesSettings, DayDeadline
+from cases.settings import CasesRuntime, CasesSettings, DayDeadline
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def require_city_level(who: Principal) -> None:
 # R-CASE-9 -----------------------------------------------------------------------------------------
 
 
-async def run_draw(runtime: Runtime, who: Principal, body: DrawRequest) -> ReviewDrawView:
+async def run_draw(runtime: CasesRuntime, who: Principal, body: DrawRequest) -> ReviewDrawView:
     """Draw the month's cases for quality review, once; the seed and population are recorded."""
     require_city_level(who)
     settings = settings_of(runtime)
@@ -249,7 +249,7 @@ async def compute_metrics(conn: AsyncConnection, settings: CasesSettings, calend
             note="administrative review and litigation outcomes are not recorded in cases yet"))
 
 
-async def metrics(runtime: Runtime, who: Principal, *, first: date, last: date,
+async def metrics(runtime: CasesRuntime, who: Principal, *, first: date, last: date,
                   district: str | None) -> CaseMetrics:
     if last < first:
         raise Problem(400, "bad-window", "Empty window", "`to` is before `from`")
@@ -268,7 +268,7 @@ async def metrics(runtime: Runtime, who: Principal, *, first: date, last: date,
 class MetricGauges(Periodic):
     """R-CASE-10 year to date as Prometheus gauges on /metrics, recomputed every few minutes."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: CasesRuntime) -> None:
         super().__init__(interval=settings_of(runtime).metrics_refresh_seconds)
         self.runtime = runtime
         registry = runtime.metrics.registry

@@ -56,7 +56,7 @@ from cases.penalty.schemas import (
     PenaltyReview,
     ProposalView,
 )
-from cases.settings import CasesSettings, DayDeadline
+from cases.settings import CasesRuntime, CasesSettings, DayDeadline
 from cases.signatures import flows as signatures
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def local_year(moment: datetime) -> int:
 # Proposal and review (A and B posts) -----------------------------------------------------------
 
 
-async def propose(runtime: Runtime, who: Principal, case_id: str,
+async def propose(runtime: CasesRuntime, who: Principal, case_id: str,
                   body: PenaltyProposalCreate) -> ProposalView:
     """The handler submits findings and a proposed penalty for legal review."""
     settings = settings_of(runtime)
@@ -134,7 +134,7 @@ async def propose(runtime: Runtime, who: Principal, case_id: str,
     return await proposal_view(runtime, who, case_id)
 
 
-async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyReview) -> ProposalView:
+async def review(runtime: CasesRuntime, who: Principal, case_id: str, body: PenaltyReview) -> ProposalView:
     """The B-post legal review; on approval the penalty notice is issued when R-CASE-5 needs it."""
     settings = settings_of(runtime)
     actor = Actor.staff(who, "reviewer_b")
@@ -215,7 +215,7 @@ async def held_hearing(session: AsyncSession, case_id: str) -> tuple[Row, str] |
 # Decision (detachment chief) -----------------------------------------------------------------
 
 
-async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView:
+async def decide(runtime: CasesRuntime, who: Principal, case_id: str) -> DecisionView:
     """Sign the penalty decision (行政处罚决定书): R-CASE-5 notice period first, then R-CASE-6/8."""
     settings = settings_of(runtime)
     actor = Actor.staff(who, "detachment_chief")

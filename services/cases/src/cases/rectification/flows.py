@@ -42,7 +42,7 @@ from cases.rectification import rules
 from cases.rectification.models import rectification_orders
 from cases.rectification.rules import OrderStatus
 from cases.rectification.schemas import ComplianceRecord, RectificationOrderCreate, RectificationView
-from cases.settings import DayDeadline
+from cases.settings import CasesRuntime, DayDeadline
 from cases.signatures import flows as signatures
 
 RECTIFICATION_DUE = "cases.rectification_due"
@@ -67,7 +67,7 @@ async def complied_by(session: AsyncSession, case_id: str) -> str | None:
             rectification_orders.c.status == OrderStatus.COMPLIED))).scalar_one_or_none()
 
 
-async def give_order(runtime: Runtime, who: Principal, case_id: str,
+async def give_order(runtime: CasesRuntime, who: Principal, case_id: str,
                      body: RectificationOrderCreate) -> RectificationView:
     """A (officer) orders the employer to rectify within a term; the order is rendered with its QR
     code and handed over on site; the term is a stored timer."""

@@ -14,6 +14,7 @@ from labor_runtime.security import Principal
 from labor_runtime.workers import Periodic
 
 from cases.lifecycle.flows import settings_of
+from cases.settings import CasesRuntime
 from cases.workdays import rules
 from cases.workdays.models import calendar_days
 from cases.workdays.schemas import CalendarDayView, YearTable, YearView
@@ -33,7 +34,7 @@ async def reload(runtime: Runtime) -> int:
     return len(rows)
 
 
-async def load_year(runtime: Runtime, who: Principal, year: int, body: YearTable) -> YearView:
+async def load_year(runtime: CasesRuntime, who: Principal, year: int, body: YearTable) -> YearView:
     """Replace a year's table (city-wide, so city-level staff only) and apply it at once."""
     if who.district is not None:
         raise Problem(403, "forbidden", "City-level action",
@@ -62,7 +63,7 @@ async def load_year(runtime: Runtime, who: Principal, year: int, body: YearTable
     return await year_view(runtime, year)
 
 
-async def year_view(runtime: Runtime, year: int) -> YearView:
+async def year_view(runtime: CasesRuntime, year: int) -> YearView:
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(sa.select(calendar_days).where(calendar_days.c.year == year)
                                    .order_by(calendar_days.c.day))).all()
@@ -81,7 +82,7 @@ class CalendarLoader(Periodic):
     """Worker: loads the table when the service starts, then re-reads it periodically so every
     replica follows a change made through another one (the loading flow reloads its own)."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: CasesRuntime) -> None:
         super().__init__(interval=settings_of(runtime).calendar_refresh_seconds)
         self.runtime = runtime
 
