@@ -23,13 +23,15 @@ from labor_runtime.security import Principal, Role, unauthorized
 from labor_runtime.tracing import context_from
 
 
-async def get_runtime(request: Request) -> Runtime:
-    """Async on purpose: FastAPI runs plain `def` dependencies in a thread pool."""
-    runtime: Runtime = request.app.state.runtime
+async def get_runtime(request: Request) -> Runtime[Any]:
+    """Async on purpose: FastAPI runs plain `def` dependencies in a thread pool. The app holds
+    its own service's runtime, which app.state does not type: `Any` settings let each service's
+    routes hand it to flows that take that service's runtime."""
+    runtime: Runtime[Any] = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
 
 
 def staff(*roles: Role) -> Callable[..., Any]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final, Generic
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing_extensions import TypeVar
 
 from labor_runtime.bus import Consumer, Publisher, ServiceQueues
 from labor_runtime.clock import Calendar, SystemClock
@@ -29,18 +30,23 @@ from labor_runtime.workers import Loop, Wakes
 
 log = logging.getLogger(__name__)
 
+# The service's own settings class: `Runtime[CasesSettings].settings` is a CasesSettings. A bare
+# `Runtime` is any service's runtime (covariant: each service's runtime is one, `settings` being
+# final); typing_extensions for the default, which typing has from Python 3.13 only.
+S = TypeVar("S", bound=ServiceSettings, default=ServiceSettings, covariant=True)
 
-class Runtime:
+
+class Runtime(Generic[S]):
     def __init__(
         self,
-        settings: ServiceSettings,
+        settings: S,
         *,
         handlers: dict[str, EventHandler] | None = None,
         timer_handlers: dict[str, TimerHandler] | None = None,
         clock: SystemClock | None = None,
         calendar: Calendar | None = None,
     ) -> None:
-        self.settings = settings
+        self.settings: Final = settings
         self.service = settings.service_name
         self.clock = clock or SystemClock()
         self.calendar = calendar or Calendar()

@@ -15,11 +15,11 @@ from fastapi import FastAPI
 from labor_runtime.db import create_engine
 from labor_runtime.migrations import migrate
 from labor_runtime.security import issue_api_key, revoke_api_key
-from labor_runtime.settings import ServiceSettings
+from labor_runtime.settings import ServiceSettings, SettingsT
 from labor_runtime.telemetry import configure_logging
 
 
-def serve(app_factory: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
+def serve(app_factory: Callable[[SettingsT], FastAPI], settings: SettingsT) -> None:
     """Serve with uvloop and httptools; `WEB_CONCURRENCY` > 1 runs that many processes, each
     with its own consumer and relay (competing consumers; the outbox is claimed row by row)."""
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_config": None,
@@ -56,8 +56,8 @@ async def _revoke(settings: ServiceSettings, key_id: str) -> bool:
 
 
 def main(
-    settings_type: type[ServiceSettings],
-    app_factory: Callable[[ServiceSettings], FastAPI],
+    settings_type: type[SettingsT],
+    app_factory: Callable[[SettingsT], FastAPI],
     migrations: Path,
     argv: list[str] | None = None,
 ) -> None:

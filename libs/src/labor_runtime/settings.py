@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,3 +105,7 @@ class ServiceSettings(BaseSettings):
     @property
     def source(self) -> str:
         return f"/services/{self.service_name}"
+
+
+# A service's own settings class, as the functions that build its app take it.
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)

@@ -20,7 +20,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 import httpx
 import pytest
@@ -34,8 +34,8 @@ from yarl import URL
 
 from labor_runtime.bus import Publisher, connect, declare_exchange, remove_namespace
 from labor_runtime.db import drop_database, ensure_database
-from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
+from labor_runtime.runtime import Runtime, S
+from labor_runtime.settings import SettingsT
 from labor_runtime.timers import TimerSweeper, unfired_due
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -247,24 +247,24 @@ async def eventually(check: object, timeout: float = 30.0, interval: float = 0.0
 
 
 @dataclass
-class RunningService:
+class RunningService(Generic[S]):
     app: FastAPI
-    runtime: Runtime
+    runtime: Runtime[S]
     client: httpx.AsyncClient  # bound to the app in-process
     database_url: str
 
 
 @asynccontextmanager
 async def running_service(
-    settings_type: type[ServiceSettings],
-    app_factory: Callable[[ServiceSettings], FastAPI],
+    settings_type: type[SettingsT],
+    app_factory: Callable[[SettingsT], FastAPI],
     migrations: Path,
     infrastructure: Infrastructure,
     prefix: str,
     *,
     database_url: str | None = None,
     **overrides: Any,
-) -> AsyncIterator[RunningService]:
+) -> AsyncIterator[RunningService[SettingsT]]:
     """A service in-process on a fresh, migrated database and the run's vhost, with its lifespan
     (consumer, relay, sweeper) started, and an HTTP client for it. With `database_url` (another
     running instance's), it joins that database instead: a second replica of the service."""

@@ -8,7 +8,6 @@ from labor_runtime.app import create_app as create_service_app
 from labor_runtime.clock import Calendar
 from labor_runtime.problems import problem_response
 from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
 
 from cases.documents.routes import router as documents_router
 from cases.evidence.routes import router as evidence_router
@@ -32,9 +31,8 @@ from cases.workdays.flows import CalendarLoader
 from cases.workdays.routes import router as workdays_router
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: CasesSettings | None = None) -> FastAPI:
     settings = settings or CasesSettings()
-    assert isinstance(settings, CasesSettings)
     calendar = Calendar()
     runtime = Runtime(
         settings, calendar=calendar,

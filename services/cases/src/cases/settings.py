@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
+from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from pydantic import Field
 
@@ -151,3 +152,7 @@ class CasesSettings(ServiceSettings):
     def counts_working_days(self, deadline: DayDeadline) -> bool:
         """Whether `deadline` is counted in working days (default: calendar days)."""
         return deadline in self.working_day_deadlines
+
+
+# The runtime of this service: its `settings` are CasesSettings.
+CasesRuntime = Runtime[CasesSettings]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
 
 from credit.employers.handlers import event_handlers
 from credit.employers.routes import router as employers_router
@@ -13,10 +12,8 @@ from credit.grading.routes import router as grading_router
 from credit.settings import CreditSettings
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: CreditSettings | None = None) -> FastAPI:
     settings = settings or CreditSettings()
-    if not isinstance(settings, CreditSettings):
-        raise TypeError(f"credit needs CreditSettings, got {type(settings).__name__}")
     runtime = Runtime(settings, handlers=event_handlers(settings.grading_policy()))
     return create_service_app(
         runtime, title="Credit (信用)",

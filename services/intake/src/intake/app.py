@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
 
 from intake.channels.quota import QuotaBook
 from intake.complaints.handlers import handlers
@@ -20,9 +19,8 @@ from intake.privacy.routes import router as privacy_router
 from intake.settings import IntakeSettings
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    assert isinstance(settings, IntakeSettings)
     runtime = Runtime(settings, handlers=handlers(settings) | EMPLOYER_HANDLERS)
     runtime.add_worker(OnTimeGaugeWorker(runtime, settings.on_time_gauge_refresh_seconds))
     app = create_service_app(

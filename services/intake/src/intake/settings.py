@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
+from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -145,3 +146,7 @@ class IntakeSettings(ServiceSettings):
     def material_body_bytes(self) -> int:
         """Body limit of the upload route: files arrive base64 in JSON (4/3 of the file)."""
         return (self.material_max_bytes + 2) // 3 * 4 + 64 * 1024
+
+
+# The runtime of this service: its `settings` are IntakeSettings.
+IntakeRuntime = Runtime[IntakeSettings]

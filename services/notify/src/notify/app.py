@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.clock import SystemClock
 from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
 
 from notify.channels import build_channels
 from notify.delivery.handlers import handlers
@@ -20,9 +19,8 @@ from notify.worker_notices.routes import webhooks as worker_notice_webhooks
 from notify.worker_notices.worker import WorkerNoticeWorker
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
-    assert isinstance(settings, NotifySettings)
     clock = SystemClock()
     channels = build_channels(settings, clock)
     runtime = Runtime(settings, handlers={**handlers(settings, channels),

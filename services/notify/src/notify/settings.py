@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from labor_runtime.webhooks import secret_key
 from pydantic import AnyHttpUrl, Field, PositiveFloat, SecretStr, model_validator
@@ -113,3 +114,7 @@ class NotifySettings(ServiceSettings):
     @property
     def sender_domain(self) -> str:
         return self.smtp_sender.rpartition("@")[2]
+
+
+# The runtime of this service: its `settings` are NotifySettings.
+NotifyRuntime = Runtime[NotifySettings]

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.runtime import Runtime
-from labor_runtime.settings import ServiceSettings
 from prometheus_client import Gauge
 
 from publish.disclosures.handlers import event_handlers
@@ -50,9 +49,8 @@ class PublishGauges:
             self.submissions_pending.labels(platform=platform).set(pending.get(platform, 0))
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: PublishSettings | None = None) -> FastAPI:
     settings = settings or PublishSettings()
-    assert isinstance(settings, PublishSettings)
     runtime = Runtime(settings, handlers=event_handlers(settings))
     runtime.add_worker(DeliveryWorker(runtime))  # pushes webhooks to partners
     runtime.add_gauges(PublishGauges(runtime, settings).refresh)

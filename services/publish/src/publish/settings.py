@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from pydantic import Field, model_validator
 
@@ -58,3 +59,7 @@ class PublishSettings(ServiceSettings):
                                                  or not self.webhook_require_https):
             raise ValueError("private or plain-http partner URLs are refused in production")
         return self
+
+
+# The runtime of this service: its `settings` are PublishSettings.
+PublishRuntime = Runtime[PublishSettings]

@@ -19,7 +19,6 @@ from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,7 +62,7 @@ from cases.lifecycle.models import case_complaints, case_timeline, cases, regist
 from cases.lifecycle.rules import JOINABLE_STATES, CaseState, document_number
 from cases.penalty.models import hearings, penalty_decisions, penalty_proposals
 from cases.rectification.models import rectification_orders
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 from cases.signatures import flows as signatures
 
 # The mutable columns of the case row the procedure changes.
@@ -372,12 +371,11 @@ class Command:
 
 
 @asynccontextmanager
-async def staff_command(runtime: Runtime, who: Principal, case_id: str,
+async def staff_command(runtime: CasesRuntime, who: Principal, case_id: str,
                         role: str) -> AsyncIterator[Command]:
     """Open a staff member's command (in `role`) on a case: the file loaded and locked, of their
     district, its trace continued; saved and committed when the block ends without error."""
     settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
     async with runtime.uow() as uow:
         files = SqlCaseFiles(uow, settings, runtime.calendar, runtime.cipher)
         case_file = await files.get(case_id)

@@ -16,7 +16,6 @@ from labor_contracts.notify import DocumentServed
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -26,7 +25,7 @@ from cases.documents.render import DocumentContent, render_pdf
 from cases.documents.rules import FilingKind
 from cases.documents.schemas import VerificationView
 from cases.lifecycle.models import cases
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 PDF = "application/pdf"
 JSON = "application/json"
@@ -133,10 +132,9 @@ async def served_at(session: AsyncSession, document_id: str) -> datetime | None:
         document_services.c.document_id == document_id))).scalar_one_or_none()
 
 
-async def verify(runtime: Runtime, document_id: str, presented: str | None) -> VerificationView:
+async def verify(runtime: CasesRuntime, document_id: str, presented: str | None) -> VerificationView:
     """R-DLV-4: answer whether the document is genuine, and whether a presented copy matches."""
     settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
@@ -177,7 +175,7 @@ async def staff_document(conn: AsyncConnection, document_id: str,
     return row
 
 
-async def pdf_bytes(runtime: Runtime, document_id: str, district: str | None) -> tuple[bytes, str]:
+async def pdf_bytes(runtime: CasesRuntime, document_id: str, district: str | None) -> tuple[bytes, str]:
     """The stored bytes, exactly as issued, and the document number (for the file name)."""
     async with runtime.engine.connect() as conn:
         row = await staff_document(conn, document_id, district)

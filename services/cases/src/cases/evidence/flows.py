@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.tables import audit_log
 
@@ -20,6 +19,7 @@ from cases.evidence.models import evidence_items
 from cases.evidence.schemas import EvidenceCreate, EvidenceVerification, EvidenceView, FindingView
 from cases.lifecycle.flows import check_district, lock_case, readable_case
 from cases.lifecycle.rules import CaseState
+from cases.settings import CasesRuntime
 
 ANCHOR = re.compile(r"row_hash=([0-9a-f]{64})")
 COLLECTING = frozenset({CaseState.REGISTERED, CaseState.INVESTIGATING, CaseState.NOTICE_SERVED,
@@ -34,7 +34,7 @@ def _view(r: sa.Row) -> EvidenceView:  # type: ignore[type-arg]
         prev_hash=r.prev_hash, row_hash=r.row_hash)
 
 
-async def add(runtime: Runtime, who: Principal, case_id: str, body: EvidenceCreate) -> EvidenceView:
+async def add(runtime: CasesRuntime, who: Principal, case_id: str, body: EvidenceCreate) -> EvidenceView:
     """Fix an item when collected: content hash, position and a row hash chained to the last."""
     try:
         content = base64.b64decode(body.content_b64, validate=True)
@@ -78,12 +78,12 @@ async def add(runtime: Runtime, who: Principal, case_id: str, body: EvidenceCrea
         collected_at=now, prev_hash=link.prev_hash, row_hash=digest)
 
 
-async def _case(runtime: Runtime, who: Principal, case_id: str) -> None:
+async def _case(runtime: CasesRuntime, who: Principal, case_id: str) -> None:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)
 
 
-async def list_items(runtime: Runtime, who: Principal, case_id: str) -> list[EvidenceView]:
+async def list_items(runtime: CasesRuntime, who: Principal, case_id: str) -> list[EvidenceView]:
     await _case(runtime, who, case_id)
     columns = [c for c in evidence_items.c if c.name != "content"]
     async with runtime.engine.connect() as conn:
@@ -94,7 +94,7 @@ async def list_items(runtime: Runtime, who: Principal, case_id: str) -> list[Evi
     return [_view(r) for r in rows]
 
 
-async def verify(runtime: Runtime, who: Principal | None, case_id: str) -> EvidenceVerification:
+async def verify(runtime: CasesRuntime, who: Principal | None, case_id: str) -> EvidenceVerification:
     """Recompute every content hash and row hash, follow the chain and check it against the
     row hashes the hash-chained audit log recorded at collection."""
     if who is not None:

@@ -9,7 +9,6 @@ from labor_runtime import timers
 from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 
@@ -17,16 +16,15 @@ from cases.casefile.model import Actor, CaseFile, Payment
 from cases.casefile.repository import SqlCaseFiles, staff_command
 from cases.execution.schemas import ExecutionView, PaymentFeed, PaymentResult
 from cases.lifecycle.flows import check_district
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 log = logging.getLogger(__name__)
 
 
-async def import_payments(runtime: Runtime, who: Principal, feed: PaymentFeed) -> list[PaymentResult]:
+async def import_payments(runtime: CasesRuntime, who: Principal, feed: PaymentFeed) -> list[PaymentResult]:
     """Record the fiscal account's payments (C post); a payment in full ends the execution
     deadlines. Re-importing the same feed changes nothing (bank reference is the key)."""
     settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
     actor = Actor(who.subject, "executor_c")
     results: list[PaymentResult] = []
     async with runtime.uow() as uow:
@@ -60,9 +58,8 @@ async def import_payments(runtime: Runtime, who: Principal, feed: PaymentFeed) -
     return results
 
 
-async def execution_view(runtime: Runtime, who: Principal, case_id: str) -> ExecutionView:
+async def execution_view(runtime: CasesRuntime, who: Principal, case_id: str) -> ExecutionView:
     settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
     async with runtime.uow() as uow:
         files = SqlCaseFiles(uow, settings, runtime.calendar)
         case_file = await files.read(case_id)
@@ -79,7 +76,7 @@ async def execution_view(runtime: Runtime, who: Principal, case_id: str) -> Exec
         court_application_document_id=decision.court_application_document_id)
 
 
-async def apply_for_court_enforcement(runtime: Runtime, who: Principal,
+async def apply_for_court_enforcement(runtime: CasesRuntime, who: Principal,
                                       case_id: str) -> ExecutionView:
     """C applies to the court (R-CASE-7), after the reminder, while still unpaid."""
     async with staff_command(runtime, who, case_id, "executor_c") as command:

@@ -16,7 +16,6 @@ from labor_contracts.cases import CaseRegistered
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -38,17 +37,11 @@ from cases.lifecycle.schemas import (
     EmployerView,
     TimelineView,
 )
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 log = logging.getLogger(__name__)
 
 Row = sa.Row[Any]
-
-
-def settings_of(runtime: Runtime) -> CasesSettings:
-    settings = runtime.settings
-    assert isinstance(settings, CasesSettings)
-    return settings
 
 
 # Data functions ------------------------------------------------------------------------------
@@ -188,7 +181,7 @@ class CaseNumbering:
 # Queries ---------------------------------------------------------------------------------------
 
 
-async def case_view(runtime: Runtime, who: Principal, case_id: str) -> CaseView:
+async def case_view(runtime: CasesRuntime, who: Principal, case_id: str) -> CaseView:
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(sa.select(cases).where(cases.c.id == case_id))).first()
         if row is None:
@@ -217,7 +210,7 @@ async def case_view(runtime: Runtime, who: Principal, case_id: str) -> CaseView:
                    for d in docs])
 
 
-async def timeline(runtime: Runtime, who: Principal, case_id: str) -> list[TimelineView]:
+async def timeline(runtime: CasesRuntime, who: Principal, case_id: str) -> list[TimelineView]:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)
         entries = (await conn.execute(sa.select(case_timeline).where(
@@ -227,7 +220,7 @@ async def timeline(runtime: Runtime, who: Principal, case_id: str) -> list[Timel
             for e in entries]
 
 
-async def find(runtime: Runtime, who: Principal, *, complaint_id: str | None, state: str | None,
+async def find(runtime: CasesRuntime, who: Principal, *, complaint_id: str | None, state: str | None,
                limit: int) -> list[CaseSummary]:
     query = sa.select(cases).order_by(cases.c.opened_at.desc()).limit(limit)
     if complaint_id is not None:

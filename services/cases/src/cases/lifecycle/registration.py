@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from labor_runtime import timers
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 
 from cases.casefile.model import REGISTRATION_REVIEW
@@ -23,9 +22,10 @@ from cases.lifecycle.schemas import (
     RegistrationReview,
     WorkerEntry,
 )
+from cases.settings import CasesRuntime
 
 
-async def submit(runtime: Runtime, who: Principal, case_id: str,
+async def submit(runtime: CasesRuntime, who: Principal, case_id: str,
                  body: RegistrationFormCreate) -> RegistrationFormView:
     """A fills and signs the form; B's legal review is due within `legal_review_within_hours`."""
     async with staff_command(runtime, who, case_id, "officer_a") as command:
@@ -36,7 +36,7 @@ async def submit(runtime: Runtime, who: Principal, case_id: str,
     return await form_view(runtime, who, case_id, form.id)
 
 
-async def review(runtime: Runtime, who: Principal, case_id: str,
+async def review(runtime: CasesRuntime, who: Principal, case_id: str,
                  body: RegistrationReview) -> RegistrationFormView:
     """B's legal review; approving signs the form. Never by the one who filled it (R-ORG-2)."""
     async with staff_command(runtime, who, case_id, "reviewer_b") as command:
@@ -45,7 +45,7 @@ async def review(runtime: Runtime, who: Principal, case_id: str,
     return await form_view(runtime, who, case_id, form.id)
 
 
-async def decide(runtime: Runtime, who: Principal, case_id: str,
+async def decide(runtime: CasesRuntime, who: Principal, case_id: str,
                  body: RegistrationDecision) -> CaseView:
     """The brigade chief's answer (R-CASE-2): registering e-signs the legally reviewed form;
     refusing needs no form and tells the worker why (R-CASE-1)."""
@@ -57,7 +57,7 @@ async def decide(runtime: Runtime, who: Principal, case_id: str,
     return await case_view(runtime, who, case_id)
 
 
-async def form_view(runtime: Runtime, who: Principal, case_id: str,
+async def form_view(runtime: CasesRuntime, who: Principal, case_id: str,
                     form_id: str | None = None) -> RegistrationFormView:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)

@@ -20,7 +20,6 @@ from labor_contracts.identifiers import new_id
 from labor_runtime import audit, timers
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +29,6 @@ from cases.lifecycle.flows import (
     check_district,
     note_on_timeline,
     readable_case,
-    settings_of,
     staff_case,
 )
 from cases.lifecycle.models import cases
@@ -49,7 +47,7 @@ from cases.major.schemas import (
     TaskForce,
     TaskForceMember,
 )
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 log = logging.getLogger(__name__)
 
@@ -150,10 +148,10 @@ async def _open(uow: UnitOfWork, settings: CasesSettings, *, case: Row, grounds:
     return major_case_id
 
 
-async def report_incident(runtime: Runtime, who: Principal, case_id: str,
+async def report_incident(runtime: CasesRuntime, who: Principal, case_id: str,
                           body: IncidentReport) -> IncidentOutcome:
     """Staff report an incident (road blocking, views, ...); R-MAJ-1 is checked again."""
-    settings = settings_of(runtime)
+    settings = runtime.settings
     actor = Actor.staff(who, _acting_role(who))
     incident_id = new_id()
     async with runtime.uow() as uow:
@@ -200,7 +198,7 @@ async def _lock_major(session: AsyncSession, who: Principal, major_case_id: str)
     return row
 
 
-async def set_task_force(runtime: Runtime, who: Principal, major_case_id: str,
+async def set_task_force(runtime: CasesRuntime, who: Principal, major_case_id: str,
                          body: TaskForce) -> MajorCaseView:
     """Record the "1+6" task force members (R-MAJ-2)."""
     actor = Actor.staff(who, _acting_role(who))
@@ -217,7 +215,7 @@ async def set_task_force(runtime: Runtime, who: Principal, major_case_id: str,
     return await major_case_view(runtime, who, major_case_id)
 
 
-async def record_milestone(runtime: Runtime, who: Principal, major_case_id: str,
+async def record_milestone(runtime: CasesRuntime, who: Principal, major_case_id: str,
                            milestone: Milestone, body: MilestoneDone) -> MajorCaseView:
     """A milestone reached: who, when and the evidence; its clock stops (late if it already fired)."""
     actor = Actor.staff(who, _acting_role(who))
@@ -267,11 +265,11 @@ async def milestone_missed(uow: UnitOfWork, timer: Timer) -> None:
 TIMER_HANDLERS = {timer_kind(m): milestone_missed for m in Milestone}
 
 
-async def impose_sanctions(runtime: Runtime, who: Principal, major_case_id: str,
+async def impose_sanctions(runtime: CasesRuntime, who: Principal, major_case_id: str,
                            body: SanctionsRequest) -> MajorCaseView:
     """R-MAJ-3 follow-up: bid ban and downgrade of developer and general contractor, construction
     market ban of team leaders and foremen; emitted for credit and the partners."""
-    settings = settings_of(runtime)
+    settings = runtime.settings
     actor = Actor.staff(who, "detachment_chief")
     async with runtime.uow() as uow:
         now = uow.clock.now()
@@ -339,14 +337,14 @@ def _incident_view(row: Row) -> IncidentView:
                         reported_by=row.reported_by, reported_at=row.reported_at)
 
 
-async def _incidents(runtime: Runtime, case_id: str) -> list[IncidentView]:
+async def _incidents(runtime: CasesRuntime, case_id: str) -> list[IncidentView]:
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(sa.select(major_incidents).where(
             major_incidents.c.case_id == case_id).order_by(major_incidents.c.reported_at))).all()
     return [_incident_view(r) for r in rows]
 
 
-async def major_case_view(runtime: Runtime, who: Principal, major_case_id: str) -> MajorCaseView:
+async def major_case_view(runtime: CasesRuntime, who: Principal, major_case_id: str) -> MajorCaseView:
     async with runtime.engine.connect() as conn:
         major = (await conn.execute(sa.select(major_cases, cases.c.case_number,
                                               cases.c.employer_name)
@@ -375,7 +373,7 @@ async def major_case_view(runtime: Runtime, who: Principal, major_case_id: str) 
         sanctions_at=major.sanctions_at)
 
 
-async def major_case_of_case(runtime: Runtime, who: Principal, case_id: str) -> MajorCaseView:
+async def major_case_of_case(runtime: CasesRuntime, who: Principal, case_id: str) -> MajorCaseView:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)
         major_case_id = (await conn.execute(sa.select(major_cases.c.id).where(
@@ -386,7 +384,7 @@ async def major_case_of_case(runtime: Runtime, who: Principal, case_id: str) -> 
     return await major_case_view(runtime, who, major_case_id)
 
 
-async def find(runtime: Runtime, who: Principal, *, open_only: bool, limit: int) -> list[MajorCaseView]:
+async def find(runtime: CasesRuntime, who: Principal, *, open_only: bool, limit: int) -> list[MajorCaseView]:
     """Major cases, newest first; staff below the city see their district's only."""
     query = sa.select(major_cases.c.id).order_by(major_cases.c.triggered_at.desc()).limit(limit)
     if who.district is not None:

@@ -15,14 +15,12 @@ import sqlalchemy as sa
 from labor_runtime import audit
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.workers import Periodic
 from prometheus_client import Gauge
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cases.lifecycle.flows import settings_of
 from cases.lifecycle.models import cases
 from cases.oversight import rules
 from cases.oversight.models import review_draws
@@ -38,7 +36,7 @@ from cases.oversight.schemas import (
 )
 from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.penalty.rules import end_of_local_day
-from cases.settings import CasesSettings, DayDeadline
+from cases.settings import CasesRuntime, CasesSettings, DayDeadline
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +51,10 @@ def require_city_level(who: Principal) -> None:
 # R-CASE-9 -----------------------------------------------------------------------------------------
 
 
-async def run_draw(runtime: Runtime, who: Principal, body: DrawRequest) -> ReviewDrawView:
+async def run_draw(runtime: CasesRuntime, who: Principal, body: DrawRequest) -> ReviewDrawView:
     """Draw the month's cases for quality review, once; the seed and population are recorded."""
     require_city_level(who)
-    settings = settings_of(runtime)
+    settings = runtime.settings
     start, end = rules.month_bounds(body.month)
     seed = body.seed or secrets.token_hex(16)
     async with runtime.uow() as uow:
@@ -83,7 +81,7 @@ async def run_draw(runtime: Runtime, who: Principal, body: DrawRequest) -> Revie
     return await draw_view(runtime, who, body.month)
 
 
-async def _draw_row(runtime: Runtime, month: str) -> sa.Row[Any]:
+async def _draw_row(runtime: CasesRuntime, month: str) -> sa.Row[Any]:
     try:
         rules.parse_month(month)
     except ValueError as exc:
@@ -95,7 +93,7 @@ async def _draw_row(runtime: Runtime, month: str) -> sa.Row[Any]:
     return row
 
 
-async def draw_view(runtime: Runtime, who: Principal, month: str) -> ReviewDrawView:
+async def draw_view(runtime: CasesRuntime, who: Principal, month: str) -> ReviewDrawView:
     row = await _draw_row(runtime, month)
     query = sa.select(cases.c.id, cases.c.case_number, cases.c.district, cases.c.state).where(
         cases.c.id.in_(row.selected))
@@ -113,7 +111,7 @@ async def draw_view(runtime: Runtime, who: Principal, month: str) -> ReviewDrawV
         drawn_by=row.drawn_by, drawn_at=row.drawn_at)
 
 
-async def public_draw(runtime: Runtime, month: str) -> PublicDrawView:
+async def public_draw(runtime: CasesRuntime, month: str) -> PublicDrawView:
     row = await _draw_row(runtime, month)
     return PublicDrawView(
         month=row.month, seed=row.seed, algorithm=row.algorithm,
@@ -249,7 +247,7 @@ async def compute_metrics(conn: AsyncConnection, settings: CasesSettings, calend
             note="administrative review and litigation outcomes are not recorded in cases yet"))
 
 
-async def metrics(runtime: Runtime, who: Principal, *, first: date, last: date,
+async def metrics(runtime: CasesRuntime, who: Principal, *, first: date, last: date,
                   district: str | None) -> CaseMetrics:
     if last < first:
         raise Problem(400, "bad-window", "Empty window", "`to` is before `from`")
@@ -261,15 +259,15 @@ async def metrics(runtime: Runtime, who: Principal, *, first: date, last: date,
                           "staff below the city detachment see their own district's metrics only")
         district = who.district
     async with runtime.engine.connect() as conn:
-        return await compute_metrics(conn, settings_of(runtime), runtime.calendar, first=first,
+        return await compute_metrics(conn, runtime.settings, runtime.calendar, first=first,
                                      last=last, now=runtime.clock.now(), district=district)
 
 
 class MetricGauges(Periodic):
     """R-CASE-10 year to date as Prometheus gauges on /metrics, recomputed every few minutes."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        super().__init__(interval=settings_of(runtime).metrics_refresh_seconds)
+    def __init__(self, runtime: CasesRuntime) -> None:
+        super().__init__(interval=runtime.settings.metrics_refresh_seconds)
         self.runtime = runtime
         registry = runtime.metrics.registry
         self.closure = Gauge("cases_on_time_closure_rate", "R-CASE-10 on-time closure, year to date",
@@ -288,7 +286,7 @@ class MetricGauges(Periodic):
         now = self.runtime.clock.now()
         today = now.astimezone(BUREAU_TZ).date()
         async with self.runtime.engine.connect() as conn:
-            result = await compute_metrics(conn, settings_of(self.runtime), self.runtime.calendar,
+            result = await compute_metrics(conn, self.runtime.settings, self.runtime.calendar,
                                            first=date(today.year, 1, 1), last=today, now=now,
                                            district=None)
         nan = float("nan")

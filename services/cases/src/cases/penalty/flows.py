@@ -14,7 +14,6 @@ from labor_runtime.bus import Rejected
 from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 
 from cases.casefile.model import Actor
@@ -29,12 +28,12 @@ from cases.penalty.schemas import (
     PenaltyReview,
     ProposalView,
 )
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 log = logging.getLogger(__name__)
 
 
-async def propose(runtime: Runtime, who: Principal, case_id: str,
+async def propose(runtime: CasesRuntime, who: Principal, case_id: str,
                   body: PenaltyProposalCreate) -> ProposalView:
     """The handler submits findings and a proposed penalty for legal review."""
     async with staff_command(runtime, who, case_id, "officer_a") as command:
@@ -49,7 +48,7 @@ async def propose(runtime: Runtime, who: Principal, case_id: str,
     return await proposal_view(runtime, who, case_id)
 
 
-async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyReview) -> ProposalView:
+async def review(runtime: CasesRuntime, who: Principal, case_id: str, body: PenaltyReview) -> ProposalView:
     """The B-post legal review; on approval the penalty notice is issued when R-CASE-5 needs it."""
     async with staff_command(runtime, who, case_id, "reviewer_b") as command:
         proposal = await command.file.review(command.desk, command.actor,
@@ -57,7 +56,7 @@ async def review(runtime: Runtime, who: Principal, case_id: str, body: PenaltyRe
     return await proposal_view(runtime, who, case_id, proposal_id=proposal.id)
 
 
-async def decide(runtime: Runtime, who: Principal, case_id: str) -> DecisionView:
+async def decide(runtime: CasesRuntime, who: Principal, case_id: str) -> DecisionView:
     """Sign the penalty decision (行政处罚决定书): R-CASE-5 notice period first, then R-CASE-6/8."""
     async with staff_command(runtime, who, case_id, "detachment_chief") as command:
         await command.file.decide(command.desk, command.actor)
@@ -112,7 +111,7 @@ async def on_disclosure_published(uow: UnitOfWork, settings: CasesSettings, cale
 # Queries ---------------------------------------------------------------------------------------
 
 
-async def proposal_view(runtime: Runtime, who: Principal, case_id: str,
+async def proposal_view(runtime: CasesRuntime, who: Principal, case_id: str,
                         proposal_id: str | None = None) -> ProposalView:
     """The given proposal, or the case's latest one."""
     async with runtime.engine.connect() as conn:
@@ -136,7 +135,7 @@ async def proposal_view(runtime: Runtime, who: Principal, case_id: str,
         notice_document_id=p.notice_document_id)
 
 
-async def decision_view(runtime: Runtime, who: Principal, case_id: str) -> DecisionView:
+async def decision_view(runtime: CasesRuntime, who: Principal, case_id: str) -> DecisionView:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)
         d = (await conn.execute(

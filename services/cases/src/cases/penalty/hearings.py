@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 
 from cases.casefile.repository import staff_command
 from cases.lifecycle.flows import readable_case
 from cases.penalty.models import hearings
 from cases.penalty.schemas import HearingRecordCreate, HearingRequest, HearingView
+from cases.settings import CasesRuntime
 
 
-async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
+async def request_hearing(runtime: CasesRuntime, who: Principal, case_id: str,
                           body: HearingRequest) -> HearingView:
     """Record the party's request after the notice; the hearing is due within 7 days."""
     async with staff_command(runtime, who, case_id, "officer_a") as command:
@@ -23,7 +23,7 @@ async def request_hearing(runtime: Runtime, who: Principal, case_id: str,
     return await hearing_view(runtime, who, case_id)
 
 
-async def record_hearing(runtime: Runtime, who: Principal, case_id: str,
+async def record_hearing(runtime: CasesRuntime, who: Principal, case_id: str,
                          body: HearingRecordCreate) -> HearingView:
     """Store the hearing's record as a signed document; the decision will cite it."""
     async with staff_command(runtime, who, case_id, "officer_a") as command:
@@ -33,7 +33,7 @@ async def record_hearing(runtime: Runtime, who: Principal, case_id: str,
     return await hearing_view(runtime, who, case_id)
 
 
-async def hearing_view(runtime: Runtime, who: Principal, case_id: str) -> HearingView:
+async def hearing_view(runtime: CasesRuntime, who: Principal, case_id: str) -> HearingView:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)
         h = (await conn.execute(sa.select(hearings).where(hearings.c.case_id == case_id))).first()

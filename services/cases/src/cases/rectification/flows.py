@@ -9,7 +9,6 @@ from labor_runtime import timers
 from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.timers import Timer, TimerHandler
 
@@ -21,10 +20,10 @@ from cases.rectification import rules
 from cases.rectification.models import rectification_orders
 from cases.rectification.rules import OrderStatus
 from cases.rectification.schemas import ComplianceRecord, RectificationOrderCreate, RectificationView
-from cases.settings import CasesSettings
+from cases.settings import CasesRuntime, CasesSettings
 
 
-async def give_order(runtime: Runtime, who: Principal, case_id: str,
+async def give_order(runtime: CasesRuntime, who: Principal, case_id: str,
                      body: RectificationOrderCreate) -> RectificationView:
     """A (officer) orders the employer to rectify within a term; the order is rendered with its QR
     code and handed over on site; the term is a stored timer."""
@@ -35,7 +34,7 @@ async def give_order(runtime: Runtime, who: Principal, case_id: str,
     return await view(runtime, who, case_id)
 
 
-async def record_compliance(runtime: Runtime, who: Principal, case_id: str,
+async def record_compliance(runtime: CasesRuntime, who: Principal, case_id: str,
                             body: ComplianceRecord) -> RectificationView:
     """A records that the employer rectified, proven by evidence in the case: the case is
     `rectified` and a brigade chief other than the recorder closes it (R-ORG-2)."""
@@ -59,7 +58,7 @@ def timer_handlers(settings: CasesSettings, calendar: Calendar) -> dict[str, Tim
     return {RECTIFICATION_DUE: rectification_due}
 
 
-async def view(runtime: Runtime, who: Principal, case_id: str) -> RectificationView:
+async def view(runtime: CasesRuntime, who: Principal, case_id: str) -> RectificationView:
     async with runtime.engine.connect() as conn:
         await readable_case(conn, who, case_id)
         order = (await conn.execute(

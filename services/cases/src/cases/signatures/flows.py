@@ -8,11 +8,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from labor_runtime.crypto import FieldCipher
-from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.documents.flows import staff_document, stored_content
+from cases.settings import CasesRuntime
 from cases.signatures import rules
 from cases.signatures.models import document_signatures, signing_keys
 from cases.signatures.schemas import SignaturesView, SignatureView
@@ -57,7 +57,7 @@ async def sign(session: AsyncSession, cipher: FieldCipher, *, document_id: str, 
     return signature
 
 
-async def verify_all(runtime: Runtime, document_id: str, district: str | None) -> SignaturesView:
+async def verify_all(runtime: CasesRuntime, document_id: str, district: str | None) -> SignaturesView:
     """Every signature of the document, each verified against the bytes stored now."""
     async with runtime.engine.connect() as conn:
         document = await staff_document(conn, document_id, district)

@@ -9,11 +9,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from labor_runtime import audit
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from labor_runtime.workers import Periodic
 
-from cases.lifecycle.flows import settings_of
+from cases.settings import CasesRuntime
 from cases.workdays import rules
 from cases.workdays.models import calendar_days
 from cases.workdays.schemas import CalendarDayView, YearTable, YearView
@@ -24,7 +23,7 @@ HOLIDAY = "holiday"
 WORKDAY = "workday"
 
 
-async def reload(runtime: Runtime) -> int:
+async def reload(runtime: CasesRuntime) -> int:
     """Read the whole table into the service's calendar; returns the number of listed days."""
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(sa.select(calendar_days.c.day, calendar_days.c.kind))).all()
@@ -33,7 +32,7 @@ async def reload(runtime: Runtime) -> int:
     return len(rows)
 
 
-async def load_year(runtime: Runtime, who: Principal, year: int, body: YearTable) -> YearView:
+async def load_year(runtime: CasesRuntime, who: Principal, year: int, body: YearTable) -> YearView:
     """Replace a year's table (city-wide, so city-level staff only) and apply it at once."""
     if who.district is not None:
         raise Problem(403, "forbidden", "City-level action",
@@ -62,7 +61,7 @@ async def load_year(runtime: Runtime, who: Principal, year: int, body: YearTable
     return await year_view(runtime, year)
 
 
-async def year_view(runtime: Runtime, year: int) -> YearView:
+async def year_view(runtime: CasesRuntime, year: int) -> YearView:
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(sa.select(calendar_days).where(calendar_days.c.year == year)
                                    .order_by(calendar_days.c.day))).all()
@@ -74,15 +73,15 @@ async def year_view(runtime: Runtime, year: int) -> YearView:
                                                      loaded_by=r.loaded_by, loaded_at=r.loaded_at)
                                      for r in rows],
                     working_days=working,
-                    working_day_deadlines=settings_of(runtime).working_day_deadlines)
+                    working_day_deadlines=runtime.settings.working_day_deadlines)
 
 
 class CalendarLoader(Periodic):
     """Worker: loads the table when the service starts, then re-reads it periodically so every
     replica follows a change made through another one (the loading flow reloads its own)."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        super().__init__(interval=settings_of(runtime).calendar_refresh_seconds)
+    def __init__(self, runtime: CasesRuntime) -> None:
+        super().__init__(interval=runtime.settings.calendar_refresh_seconds)
         self.runtime = runtime
 
     async def refresh(self) -> None:

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from labor_runtime.app import RuntimeDep, api_client
+from labor_runtime.app import api_client, get_runtime
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 
 from intake.channels.quota import QuotaBook
 from intake.channels.rules import channel_of
-from intake.settings import IntakeSettings
+from intake.settings import IntakeRuntime
 
 
 @dataclass(frozen=True)
@@ -36,13 +35,14 @@ async def quota_book(request: Request) -> QuotaBook:
 
 
 QuotaBookDep = Annotated[QuotaBook, Depends(quota_book)]
+# The app's runtime, which is intake's: routes read its IntakeSettings.
+IntakeRuntimeDep = Annotated[IntakeRuntime, Depends(get_runtime)]
 
 
-async def charge(book: QuotaBook, runtime: Runtime, client: ChannelClient, cost: int) -> None:
+async def charge(book: QuotaBook, runtime: IntakeRuntime, client: ChannelClient, cost: int) -> None:
     """Spend `cost` of the client's quota, shared by every replica, or answer 429 with
     Retry-After (channels/quota.py)."""
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     limit = settings.channel_rate_limits.get(client.channel, settings.channel_rate_limit_per_minute)
     wait = await book.spend(client=client.principal.name, cost=cost, limit=limit,
                             now=runtime.clock.now())
@@ -59,10 +59,9 @@ def channel(scope: str, *, cost: int = 1) -> Callable[..., Any]:
     (0: the route charges itself, e.g. per batch item)."""
     authenticate = api_client("channel", scope=scope)
 
-    async def guard(runtime: RuntimeDep, book: QuotaBookDep,
+    async def guard(runtime: IntakeRuntimeDep, book: QuotaBookDep,
                     principal: Principal = Depends(authenticate)) -> ChannelClient:  # noqa: B008
         settings = runtime.settings
-        assert isinstance(settings, IntakeSettings)
         name = channel_of(principal.name, settings.channel_clients)
         if name is None:
             raise Problem(403, "unknown-channel", "Not a complaint channel",

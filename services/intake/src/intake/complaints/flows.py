@@ -36,7 +36,7 @@ from intake.complaints.schemas import (
 )
 from intake.employers import flows as employer_flows
 from intake.employers.rules import complaint_district
-from intake.settings import IntakeSettings
+from intake.settings import IntakeRuntime
 
 ASSIGNMENT = "intake.assignment"
 PHONE_CONFIRMATION = "intake.phone_confirmation"
@@ -82,10 +82,9 @@ _ACCEPT = sa.text(
 ).bindparams(outbox.BODY, sa.bindparam("missing", type_=pg.ARRAY(sa.Text)))
 
 
-def _deadlines(runtime: Runtime, now: datetime) -> list[tuple[str, datetime]]:
+def _deadlines(runtime: IntakeRuntime, now: datetime) -> list[tuple[str, datetime]]:
     """R-INT-3: the three clocks that start when a complaint is accepted with its materials."""
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     return [
         (ASSIGNMENT, now + timedelta(hours=settings.assignment_within_hours)),
         (PHONE_CONFIRMATION, now + timedelta(hours=settings.phone_confirmation_within_hours)),
@@ -93,7 +92,7 @@ def _deadlines(runtime: Runtime, now: datetime) -> list[tuple[str, datetime]]:
     ]
 
 
-async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
+async def accept(runtime: IntakeRuntime, client: ChannelClient, idempotency_key: str,
                  body: ComplaintCreate) -> tuple[ComplaintReceipt, bool]:
     """Accept a complaint exactly once per idempotency key; returns (receipt, replayed).
 
@@ -102,7 +101,6 @@ async def accept(runtime: Runtime, client: ChannelClient, idempotency_key: str,
     emitted (CorrectionNoticeIssued) for the channel to deliver; uploads later complete it.
     """
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     if body.complaint_type not in settings.required_materials:
         raise Problem(422, "unknown-complaint-type", "Unknown complaint type",
                       f"known types: {', '.join(sorted(settings.required_materials))}")
@@ -174,7 +172,7 @@ def receipt(complaint_id: str, tracking_code: str, status: str, received_at: dat
                             correction_notice=correction_notice(missing) if missing else None)
 
 
-async def accept_batch(runtime: Runtime, client: ChannelClient,
+async def accept_batch(runtime: IntakeRuntime, client: ChannelClient,
                        items: list[BatchItem]) -> list[BatchItemResult]:
     """R-INT-5: an offline queue re-sent; each item applied exactly once by its own key, answered
     on its own (accepted, duplicate or rejected): a bad item never sinks the others."""
@@ -208,7 +206,7 @@ async def accept_batch(runtime: Runtime, client: ChannelClient,
     return results
 
 
-async def complete_materials(uow: UnitOfWork, runtime: Runtime, row: sa.Row,  # type: ignore[type-arg]
+async def complete_materials(uow: UnitOfWork, runtime: IntakeRuntime, row: sa.Row,  # type: ignore[type-arg]
                              missing: list[str]) -> str:
     """After an upload: record what the complaint still lacks; when nothing, accept it now
     (ComplaintAccepted, R-INT-3 clocks from this moment). Returns the complaint's status."""

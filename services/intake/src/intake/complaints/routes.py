@@ -9,7 +9,7 @@ from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
-from intake.channels.guard import ChannelClient, QuotaBookDep, channel, charge
+from intake.channels.guard import ChannelClient, IntakeRuntimeDep, QuotaBookDep, channel, charge
 from intake.complaints import flows
 from intake.complaints.rules import ComplaintStatus
 from intake.complaints.schemas import (
@@ -20,7 +20,6 @@ from intake.complaints.schemas import (
     ComplaintReceipt,
     ComplaintStatusView,
 )
-from intake.settings import IntakeSettings
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
@@ -56,12 +55,11 @@ async def file_complaint(body: ComplaintCreate, runtime: RuntimeDep, client: Cha
              summary="Re-send an offline queue: each item once by its own key (R-INT-5)",
              responses={413: {"description": "more items than BATCH_MAX_ITEMS"},
                         429: {"description": "the items exceed the channel's rate limit"}})
-async def file_batch(body: BatchRequest, runtime: RuntimeDep, client: BatchChannel,
+async def file_batch(body: BatchRequest, runtime: IntakeRuntimeDep, client: BatchChannel,
                      book: QuotaBookDep) -> BatchResult:
     """Answers 200 with one result per item in order: `accepted` (receipt), `duplicate` (the
     original receipt) or `rejected` (its problem); each item counts once against the quota."""
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     if len(body.items) > settings.batch_max_items:
         raise Problem(413, "batch-too-large", "Too many items in one batch",
                       f"send at most {settings.batch_max_items} items per batch",

@@ -51,7 +51,7 @@ from intake.deadlines.schemas import (
 )
 from intake.employers.models import employers
 from intake.employers.rules import grid_conflict
-from intake.settings import IntakeSettings
+from intake.settings import IntakeRuntime
 
 Row = Any  # sqlalchemy Row of the complaints table
 
@@ -206,12 +206,11 @@ async def tell_correction_notice(runtime: Runtime, staff: Principal, complaint_i
     return await handling(runtime, staff, complaint_id)
 
 
-async def record_mediation(runtime: Runtime, staff: Principal, complaint_id: str,
+async def record_mediation(runtime: IntakeRuntime, staff: Principal, complaint_id: str,
                            body: MediationRecord) -> Handling:
     """R-INT-4: the grid's mediation result. Failed: report to the brigade within 2 hours.
     R-ORG-1: the grid must be the employer's one grid (the first grid reporting sets it)."""
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     async with runtime.uow() as uow:
         row = await _complaint(uow.session, staff, complaint_id, lock=True)
         _accepted(row)

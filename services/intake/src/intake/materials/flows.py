@@ -10,7 +10,6 @@ import binascii
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime.problems import Problem
-from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
 
 from intake.complaints.flows import complete_materials
@@ -20,7 +19,7 @@ from intake.materials.models import materials
 from intake.materials.rules import content_hash, matches_content_type, storage_key
 from intake.materials.schemas import MaterialReceipt, MaterialUpload
 from intake.materials.storage import MaterialStore, StoreUnavailable
-from intake.settings import IntakeSettings
+from intake.settings import IntakeRuntime, IntakeSettings
 
 CLOSED = {ComplaintStatus.CLOSED, ComplaintStatus.NOT_REGISTERED}
 
@@ -67,7 +66,7 @@ def _too_large(settings: IntakeSettings) -> Problem:
                    limit_bytes=settings.material_max_bytes)
 
 
-async def upload(runtime: Runtime, store: MaterialStore, tracking_code: str,
+async def upload(runtime: IntakeRuntime, store: MaterialStore, tracking_code: str,
                  body: MaterialUpload) -> tuple[MaterialReceipt, bool]:
     """Store one evidence file of the complaint with this tracking code; (receipt, created).
 
@@ -75,7 +74,6 @@ async def upload(runtime: Runtime, store: MaterialStore, tracking_code: str,
     supplies the last missing item, the complaint is accepted in the same transaction.
     """
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     # decoding and hashing up to MATERIAL_MAX_BYTES takes milliseconds: off the event loop
     data, sha256 = await asyncio.to_thread(_decoded_and_hashed, body, settings)
     if body.sha256 is not None and body.sha256 != sha256:

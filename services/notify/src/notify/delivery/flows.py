@@ -34,7 +34,7 @@ from notify.delivery.rules import (
 )
 from notify.delivery.schemas import AttemptView, DeliveryView, PlannedChannel, ProofView, SkippedChannel
 from notify.documents.models import documents
-from notify.settings import NotifySettings
+from notify.settings import NotifyRuntime, NotifySettings
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,12 @@ class _Tried:
     refusal: Refusal | None
 
 
-async def attempt(runtime: Runtime, channels: Mapping[ChannelName, Channel],
+async def attempt(runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel],
                   delivery_id: str) -> DeliveryStatus | None:
     """One round: try the planned channels in order until one takes the document. No database
     transaction is open while a channel talks to its far end. None when there was nothing to do
     (already served or failed: a served document is never sent again)."""
     settings = runtime.settings
-    assert isinstance(settings, NotifySettings)
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             sa.select(deliveries, documents.c.kind, documents.c.title, documents.c.content_type,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from labor_runtime.runtime import Runtime
 from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from prometheus_client import Counter
 
@@ -12,15 +11,14 @@ from notify.channels.base import Channel
 from notify.delivery import flows
 from notify.delivery.models import deliveries
 from notify.delivery.rules import ChannelName, DeliveryStatus
-from notify.settings import NotifySettings
+from notify.settings import NotifyRuntime
 
 
 class DeliveryWorker(BatchWorker):
     tables = frozenset({deliveries.name})
 
-    def __init__(self, runtime: Runtime, channels: Mapping[ChannelName, Channel]) -> None:
+    def __init__(self, runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel]) -> None:
         settings = runtime.settings
-        assert isinstance(settings, NotifySettings)
         super().__init__(batch_size=settings.delivery_batch_size,
                          poll_seconds=settings.delivery_poll_seconds)
         self.runtime = runtime

@@ -20,7 +20,7 @@ from labor_runtime.webhooks import parse_retry_after
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 
-from notify.settings import NotifySettings
+from notify.settings import NotifyRuntime, NotifySettings
 from notify.worker_notices.models import worker_notices
 from notify.worker_notices.rules import (
     FailureCause,
@@ -121,13 +121,12 @@ class Sent:
     no_endpoint: bool = False
 
 
-async def attempt(runtime: Runtime, sender: NoticeSender, notice_ids: Sequence[str]) -> list[Outcome]:
+async def attempt(runtime: NotifyRuntime, sender: NoticeSender, notice_ids: Sequence[str]) -> list[Outcome]:
     """One attempt at each of the notices: read together, POSTed concurrently with no transaction
     open, the answers recorded in one transaction (each alone when that fails, so one bad row
     does not keep the others unrecorded). A notice delivered or failed already is skipped: a
     delivered notice is never sent again."""
     settings = runtime.settings
-    assert isinstance(settings, NotifySettings)
     async with runtime.reader.connect() as conn:
         rows = (await conn.execute(sa.select(worker_notices)
                                    .where(worker_notices.c.id.in_(notice_ids)))).all()

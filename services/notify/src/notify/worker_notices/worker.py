@@ -3,11 +3,10 @@ again after a lost attempt keeps its notice_id, so the channel can drop the repe
 
 from __future__ import annotations
 
-from labor_runtime.runtime import Runtime
 from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from prometheus_client import Counter, Gauge
 
-from notify.settings import NotifySettings
+from notify.settings import NotifyRuntime
 from notify.worker_notices import flows
 from notify.worker_notices.models import worker_notices
 from notify.worker_notices.rules import NoticeStatus
@@ -17,9 +16,8 @@ from notify.worker_notices.sender import NoticeSender
 class WorkerNoticeWorker(BatchWorker):
     tables = frozenset({worker_notices.name})
 
-    def __init__(self, runtime: Runtime, sender: NoticeSender | None = None) -> None:
+    def __init__(self, runtime: NotifyRuntime, sender: NoticeSender | None = None) -> None:
         settings = runtime.settings
-        assert isinstance(settings, NotifySettings)
         super().__init__(batch_size=settings.worker_notice_batch_size,
                          poll_seconds=settings.worker_notice_poll_seconds)
         self.runtime = runtime

@@ -42,7 +42,7 @@ from publish.disclosures.schemas import (
     SubmissionView,
 )
 from publish.partners.models import partner_subscriptions, partners
-from publish.settings import PublishSettings
+from publish.settings import PublishRuntime, PublishSettings
 from publish.webhooks import flows as webhooks
 
 # Disclosures take their feed position under this lock, so positions follow commit order and a
@@ -165,11 +165,10 @@ async def public_one(runtime: Runtime, disclosure_id: str) -> DisclosureView:
     return view_of(row)
 
 
-async def feed(runtime: Runtime, partner: Principal, *, cursor: str | None,
+async def feed(runtime: PublishRuntime, partner: Principal, *, cursor: str | None,
                limit: int | None) -> FeedPage:
     """The partner's subscribed categories, in feed order, after `cursor`."""
     settings = runtime.settings
-    assert isinstance(settings, PublishSettings)
     size = limit or settings.feed_page_size
     if size > settings.feed_max_page_size:
         raise Problem(422, "limit-too-large", "Page too large",

@@ -29,16 +29,15 @@ from publish.partners.schemas import (
     WebhookSet,
     WebhookUpdate,
 )
-from publish.settings import PublishSettings
+from publish.settings import PublishRuntime
 from publish.webhooks.flows import endpoint_enabled, secret_aad
 
 FEED_SCOPE = "disclosures:read"
 
 
-async def check_webhook_url(runtime: Runtime, url: str) -> None:
+async def check_webhook_url(runtime: PublishRuntime, url: str) -> None:
     """Refuse a URL that is malformed or resolves to a non-public address (SSRF)."""
     settings = runtime.settings
-    assert isinstance(settings, PublishSettings)
     problem = url_problem(url, require_https=settings.webhook_require_https)
     if problem:
         raise Problem(422, "invalid-webhook-url", "Webhook URL not acceptable", problem)
@@ -57,7 +56,7 @@ def _audit(who: Principal, action: str, partner_id: str, reason: str, now: Any) 
                             action=action, subject=f"partner:{partner_id}", reason=reason)
 
 
-async def create(runtime: Runtime, who: Principal, body: PartnerCreate) -> PartnerCreated:
+async def create(runtime: PublishRuntime, who: Principal, body: PartnerCreate) -> PartnerCreated:
     if body.webhook_url is not None:
         await check_webhook_url(runtime, body.webhook_url)
     now = runtime.clock.now()
@@ -111,7 +110,7 @@ async def set_subscriptions(runtime: Runtime, who: Principal, partner_id: str,
     return await get(runtime, partner_id)
 
 
-async def set_webhook(runtime: Runtime, who: Principal, partner_id: str,
+async def set_webhook(runtime: PublishRuntime, who: Principal, partner_id: str,
                       body: WebhookUpdate) -> WebhookSet:
     """Point the partner's pushes at a URL and enable them again (after a 410 or a failing spell);
     deliveries still pending resume."""

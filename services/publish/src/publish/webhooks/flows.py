@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from publish.partners.models import partner_subscriptions, partners
-from publish.settings import PublishSettings
+from publish.settings import PublishRuntime, PublishSettings
 from publish.webhooks.models import webhook_attempts, webhook_deliveries
 from publish.webhooks.rules import (
     Outcome,
@@ -75,10 +75,9 @@ class Claim:
     lease_token: str
 
 
-async def claim(runtime: Runtime, *, limit: int, exclude: set[str]) -> list[Claim]:
+async def claim(runtime: PublishRuntime, *, limit: int, exclude: set[str]) -> list[Claim]:
     """Lease due deliveries of enabled endpoints; a crashed worker's lease simply runs out."""
     settings = runtime.settings
-    assert isinstance(settings, PublishSettings)
     now = runtime.clock.now()
     lease = timedelta(seconds=settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
     d, p = webhook_deliveries.c, partners.c
@@ -126,10 +125,9 @@ async def next_due(runtime: Runtime) -> datetime | None:
     return due if isinstance(due, datetime) else None
 
 
-async def settle(runtime: Runtime, claim: Claim, result: AttemptResult) -> Outcome:
+async def settle(runtime: PublishRuntime, claim: Claim, result: AttemptResult) -> Outcome:
     """Record an attempt; schedule the next one, or mark the delivery delivered or failed."""
     settings = runtime.settings
-    assert isinstance(settings, PublishSettings)
     now = runtime.clock.now()
     number = claim.attempts + 1
     outcome = classify(result.status_code)

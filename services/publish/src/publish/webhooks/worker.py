@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from labor_runtime.runtime import Runtime
 from labor_runtime.workers import Loop, seconds_until
 from prometheus_client import Counter
 
-from publish.settings import PublishSettings
+from publish.settings import PublishRuntime
 from publish.webhooks import flows
 from publish.webhooks.models import webhook_deliveries
 from publish.webhooks.rules import Outcome, message_id
@@ -24,9 +23,8 @@ class DeliveryWorker(Loop):
 
     tables = frozenset({webhook_deliveries.name})
 
-    def __init__(self, runtime: Runtime, sender: WebhookSender | None = None) -> None:
+    def __init__(self, runtime: PublishRuntime, sender: WebhookSender | None = None) -> None:
         settings = runtime.settings
-        assert isinstance(settings, PublishSettings)
         super().__init__(poll_seconds=settings.webhook_poll_seconds)
         self.runtime = runtime
         self.settings = settings
