@@ -34,7 +34,7 @@ ARGS ?=
 INSTALLED := $(VENV)/.installed
 LOCK_INPUTS := uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
 	$(wildcard services/*/pyproject.toml)
-DOMAIN_MODULES = $(shell find services -path '*/src/*' \( -name rules.py -o -path '*/domain/*.py' -o -path '*/casefile/*.py' \) \
+DOMAIN_MODULES = $(shell find services -path '*/src/*' \( -name rules.py -o -path '*/domain/*.py' -o -path '*/casefile/*.py' -o -name procedure.py \) \
 	-not -path '*/tests/*' | sort)
 
 .PHONY: help install lock up down status logs token test lint contracts definitions \

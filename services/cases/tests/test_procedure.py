@@ -10,8 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from cases.casefile.memory import MemoryCaseFiles
-from cases.casefile.model import (
+from cases.casefile.base import (
     COURT_ENFORCEMENT,
     HEARING_DUE,
     NOTICE_PERIOD,
@@ -21,10 +20,11 @@ from cases.casefile.model import (
     RECTIFICATION_DUE,
     Actor,
     CaseComplaint,
-    CaseFile,
     Desk,
     Payment,
 )
+from cases.casefile.memory import MemoryCaseFiles
+from cases.casefile.model import CaseFile
 from cases.lifecycle.rules import CaseState, IllegalTransition
 from cases.penalty.rules import SeparationOfDuties
 from cases.settings import CasesSettings

@@ -16,7 +16,7 @@ from typing import Any
 
 SERVICES = Path(__file__).parents[2]
 RULE_MODULES = sorted({*SERVICES.glob("*/src/*/**/rules.py"), *SERVICES.glob("*/src/*/**/domain/*.py"),
-                       *SERVICES.glob("*/src/*/casefile/model.py")})
+                       *SERVICES.glob("*/src/*/casefile/base.py"), *SERVICES.glob("*/src/*/*/procedure.py")})
 NUMBERS = (int, float, Decimal, timedelta)
 
 

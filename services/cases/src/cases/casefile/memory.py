@@ -13,11 +13,10 @@ from labor_contracts.identifiers import new_id
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.problems import Problem
 
-from cases.casefile.model import (
+from cases.casefile.base import (
     Actor,
     Announced,
     Audited,
-    CaseFile,
     DeadlineCancelled,
     DeadlineMet,
     DeadlineStarted,
@@ -27,6 +26,7 @@ from cases.casefile.model import (
     Registered,
     Step,
 )
+from cases.casefile.model import CaseFile
 from cases.lifecycle.rules import document_number
 from cases.settings import CasesSettings
 

@@ -23,12 +23,11 @@ from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cases.casefile.model import (
+from cases.casefile.base import (
     Actor,
     Announced,
     Audited,
     CaseComplaint,
-    CaseFile,
     DeadlineCancelled,
     DeadlineMet,
     DeadlineStarted,
@@ -44,6 +43,7 @@ from cases.casefile.model import (
     RegistrationForm,
     Step,
 )
+from cases.casefile.model import CaseFile
 from cases.documents import flows as documents
 from cases.documents.models import document_services
 from cases.documents.models import documents as documents_table

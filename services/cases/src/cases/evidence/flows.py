@@ -13,7 +13,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from labor_runtime.tables import audit_log
 
-from cases.casefile.model import Actor
+from cases.casefile.base import Actor
 from cases.evidence import rules
 from cases.evidence.models import evidence_items
 from cases.evidence.schemas import EvidenceCreate, EvidenceVerification, EvidenceView, FindingView

@@ -12,7 +12,8 @@ from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 
-from cases.casefile.model import Actor, CaseFile, Payment
+from cases.casefile.base import Actor, Payment
+from cases.casefile.model import CaseFile
 from cases.casefile.repository import SqlCaseFiles, staff_command
 from cases.execution.schemas import ExecutionView, PaymentFeed, PaymentResult
 from cases.lifecycle.flows import check_district

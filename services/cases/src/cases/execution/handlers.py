@@ -6,7 +6,7 @@ from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.timers import Timer, TimerHandler
 
-from cases.casefile.model import COURT_ENFORCEMENT, PAYMENT_DUE
+from cases.casefile.base import COURT_ENFORCEMENT, PAYMENT_DUE
 from cases.execution import flows
 from cases.settings import CasesSettings
 

@@ -20,7 +20,7 @@ from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from cases.casefile.model import Actor
+from cases.casefile.base import Actor
 from cases.documents import flows as document_flows
 from cases.lifecycle import rules
 from cases.lifecycle.models import (

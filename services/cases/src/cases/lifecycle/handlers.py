@@ -11,7 +11,7 @@ from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 
-from cases.casefile.model import Actor
+from cases.casefile.base import Actor
 from cases.lifecycle import flows, opening
 from cases.major import flows as major
 from cases.settings import CasesSettings

@@ -12,7 +12,8 @@ from labor_runtime.clock import Calendar
 from labor_runtime.db import UnitOfWork
 from labor_runtime.tracing import current_traceparent
 
-from cases.casefile.model import Actor, CaseFile
+from cases.casefile.base import Actor
+from cases.casefile.model import CaseFile
 from cases.casefile.repository import SqlCaseFiles
 from cases.lifecycle.models import case_complaints
 from cases.settings import CasesSettings

@@ -8,7 +8,7 @@ from labor_runtime import timers
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 
-from cases.casefile.model import REGISTRATION_REVIEW
+from cases.casefile.base import REGISTRATION_REVIEW
 from cases.casefile.repository import staff_command
 from cases.documents import flows as document_flows
 from cases.lifecycle.flows import case_view, readable_case

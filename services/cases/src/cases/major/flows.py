@@ -24,7 +24,7 @@ from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cases.casefile.model import Actor
+from cases.casefile.base import Actor
 from cases.lifecycle.flows import (
     check_district,
     note_on_timeline,

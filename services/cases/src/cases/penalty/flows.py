@@ -16,7 +16,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 
-from cases.casefile.model import Actor
+from cases.casefile.base import Actor
 from cases.casefile.repository import SqlCaseFiles, staff_command
 from cases.documents import flows as documents
 from cases.lifecycle.flows import readable_case

@@ -12,7 +12,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 from labor_runtime.timers import Timer, TimerHandler
 
-from cases.casefile.model import NOTICE_PERIOD
+from cases.casefile.base import NOTICE_PERIOD
 from cases.penalty import flows
 from cases.settings import CasesSettings
 

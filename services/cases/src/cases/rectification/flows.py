@@ -12,7 +12,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from labor_runtime.timers import Timer, TimerHandler
 
-from cases.casefile.model import RECTIFICATION_DUE, Actor
+from cases.casefile.base import RECTIFICATION_DUE, Actor
 from cases.casefile.repository import SqlCaseFiles, staff_command
 from cases.documents import flows as documents
 from cases.lifecycle.flows import readable_case
