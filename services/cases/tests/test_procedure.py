@@ -18,6 +18,7 @@ from cases.casefile.base import (
     PENALTY_REVIEW,
     PUBLICATION_DUE,
     RECTIFICATION_DUE,
+    REGISTRATION_REVIEW,
     Actor,
     CaseComplaint,
     Desk,
@@ -32,6 +33,8 @@ from labor_contracts.cases import CaseClosed, PenaltyDecided
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.problems import Problem
+
+from .conftest import complaint
 
 CASE = "case-1"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=BUREAU_TZ)  # a Monday
@@ -62,9 +65,10 @@ def files() -> MemoryCaseFiles:
     return store
 
 
-async def act(files: MemoryCaseFiles, now: datetime, command: Callable[[CaseFile, Desk], Any]) -> Any:
+async def act(files: MemoryCaseFiles, now: datetime, command: Callable[[CaseFile, Desk], Any],
+              case_id: str = CASE) -> Any:
     """One command: load, call, save."""
-    case_file = await files.get(CASE)
+    case_file = await files.get(case_id)
     result = command(case_file, files.desk(now))
     if inspect.isawaitable(result):
         result = await result
@@ -472,3 +476,78 @@ async def test_r_case_2_a_rejected_form_makes_way_for_a_new_one_and_a_refusal_te
     assert (told.event_type, told.reason) == ("cases.case.not_registered.v1", "不属于监察范围")
     await act(files, T0, lambda f, d: f.close(d, BRIGADE, reason="不予立案"))
     assert files.events[-1].outcome == "not_registered"
+
+
+INTAKE = Actor.service("intake")
+
+
+async def opened(files: MemoryCaseFiles, **figures: Any) -> CaseFile:
+    """A case opened from one accepted complaint, as cases' consumer does it."""
+    case_file = CaseFile.open(files.desk(T0), INTAKE, complaint(employer_id="emp-1", **figures), None)
+    await files.save(case_file)
+    return await files.get(case_file.id)
+
+
+@pytest.mark.parametrize(("figures", "registered"), [
+    ({"worker_count": 5, "arrears": "1000.00"}, True),  # R-CASE-3: 5 workers
+    ({"worker_count": 4, "arrears": "100000.00"}, True),  # R-CASE-3: 100,000 yuan
+    ({"worker_count": 1, "arrears": "10.00", "suspected_crime": True}, True),
+    ({"worker_count": 1, "arrears": "10.00", "mass_incident": True}, True),
+    ({"worker_count": 4, "arrears": "99999.99"}, False),
+])
+async def test_r_case_3_a_case_opens_registered_at_once_or_awaiting_its_form(figures, registered):
+    files = MemoryCaseFiles(CasesSettings())
+    case_file = await opened(files, **figures)
+    assert case_file.state == (CaseState.REGISTERED if registered else CaseState.REGISTRATION_PENDING)
+    assert [(s.action, s.from_state, s.to_state) for s in files.timeline] == [
+        ("open", None, "received"),
+        ("register", "received", "registered") if registered else
+        ("await_registration", "received", "registration_pending")]
+    assert [e.event_type for e in files.events] == (["cases.case.registered.v1"] if registered else [])
+    assert (case_file.case_number is not None) == registered
+
+
+async def test_r_int_6_joining_complaints_add_up_and_register_the_case_on_the_totals():
+    files = MemoryCaseFiles(CasesSettings())
+    case_file = await opened(files, worker_count=2, arrears="4000.00")
+    form = await act(files, T0, lambda f, d: f.submit_registration_form(
+        d, OFFICER, **form_fields()), case_file.id)
+    await act(files, T0, lambda f, d: f.join(d, INTAKE, complaint(
+        employer_id="emp-1", worker_count=2, arrears="4000.00")), case_file.id)
+    assert (await files.get(case_file.id)).state == CaseState.REGISTRATION_PENDING  # 4 workers
+    third = complaint(employer_id="emp-1", worker_count=1, arrears="1000.00")
+    await act(files, T0, lambda f, d: f.join(d, INTAKE, third), case_file.id)
+    joined = await files.get(case_file.id)
+    assert (joined.state, joined.worker_count, joined.arrears_amount) == (
+        CaseState.REGISTERED, 5, Decimal("9000.00"))
+    assert joined.forms[0].status == "superseded"  # the form is moot once registered at once
+    assert files.deadlines[REGISTRATION_REVIEW, form.id].state == "cancelled"
+    [registered] = files.events
+    assert registered.complaint_ids == joined.complaint_ids and len(joined.complaint_ids) == 3
+    # a later complaint joins the registered case and intake is told its number at once
+    fourth = complaint(employer_id="emp-1", worker_count=1, arrears="1000.00")
+    await act(files, T0, lambda f, d: f.join(d, INTAKE, fourth), case_file.id)
+    told = files.events[-1]
+    assert (told.case_number, told.complaint_ids) == (joined.case_number, [fourth.complaint_id])
+
+
+async def test_r_int_6_a_complaint_joining_a_case_registered_in_the_same_transaction_is_named_at_commit():
+    files = MemoryCaseFiles(CasesSettings())
+    case_file = CaseFile.open(files.desk(T0), INTAKE, complaint(employer_id="emp-1"), None)
+    assert case_file.state == CaseState.REGISTERED and case_file.case_number is None
+    case_file.join(files.desk(T0), INTAKE, complaint(employer_id="emp-1"))
+    assert not [r for r in case_file.records if type(r).__name__ == "Announced"]
+    await files.save(case_file)
+    [registered] = files.events  # numbered at commit: one event naming both complaints
+    assert len(registered.complaint_ids) == 2
+
+
+async def test_working_days_count_the_deadlines_the_settings_name():
+    files = MemoryCaseFiles(CasesSettings(working_day_deadlines=["notice_period"]))
+    files.add(registered_case())
+    await act(files, T0, propose())
+    await act(files, T0, approve())
+    friday = datetime(2026, 3, 6, 10, 0, tzinfo=BUREAU_TZ)
+    await act(files, friday, served(DocumentKind.PENALTY_NOTICE, friday))
+    # three working days from Friday: Wednesday (the weekend does not count)
+    assert files.deadlines[NOTICE_PERIOD, CASE].due_at == datetime(2026, 3, 11, 10, 0, tzinfo=BUREAU_TZ)
