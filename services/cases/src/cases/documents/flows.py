@@ -19,12 +19,12 @@ from labor_runtime.problems import Problem
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from cases.casefile import queries
 from cases.documents import rules
 from cases.documents.models import document_services, documents
 from cases.documents.render import DocumentContent, render_pdf
 from cases.documents.rules import FilingKind
 from cases.documents.schemas import VerificationView
-from cases.lifecycle.models import cases
 from cases.settings import CasesRuntime, CasesSettings
 
 PDF = "application/pdf"
@@ -136,14 +136,7 @@ async def verify(runtime: CasesRuntime, document_id: str, presented: str | None)
     """R-DLV-4: answer whether the document is genuine, and whether a presented copy matches."""
     settings = runtime.settings
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(
-            sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
-                      documents.c.sha256, documents.c.issued_at, cases.c.case_number,
-                      document_services.c.served_at)
-            .select_from(documents.join(cases, cases.c.id == documents.c.case_id)
-                         .outerjoin(document_services,
-                                    document_services.c.document_id == documents.c.id))
-            .where(documents.c.id == document_id))).first()
+        row = await queries.document_verification(conn, document_id)
     if row is None:
         raise Problem(404, "document-unknown", "Not a document of this authority",
                       f"{settings.authority_name} issued no document with id {document_id}; "
@@ -163,10 +156,7 @@ async def staff_document(conn: AsyncConnection, document_id: str,
                          district: str | None) -> sa.Row[Any]:
     """A document as staff of `district` (None: the whole city) may read it: its stored bytes and
     number; 404 when there is none, 403 when it belongs to another district's case."""
-    row = (await conn.execute(
-        sa.select(documents.c.content, documents.c.number, cases.c.district)
-        .select_from(documents.join(cases, cases.c.id == documents.c.case_id))
-        .where(documents.c.id == document_id))).first()
+    row = await queries.document_with_district(conn, document_id)
     if row is None:
         raise Problem(404, "not-found", "No such document", f"no document with id {document_id}")
     if district is not None and row.district != district:

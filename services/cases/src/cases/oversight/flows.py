@@ -21,7 +21,7 @@ from prometheus_client import Gauge
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cases.lifecycle.models import cases
+from cases.casefile import queries
 from cases.oversight import rules
 from cases.oversight.models import review_draws
 from cases.oversight.schemas import (
@@ -34,7 +34,6 @@ from cases.oversight.schemas import (
     RateMetric,
     ReviewDrawView,
 )
-from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.penalty.rules import end_of_local_day
 from cases.settings import CasesRuntime, CasesSettings, DayDeadline
 
@@ -62,8 +61,7 @@ async def run_draw(runtime: CasesRuntime, who: Principal, body: DrawRequest) -> 
         if now < end:
             raise Problem(409, "month-not-over", "The month is not over",
                           f"the draw of {body.month} can be run from {end.isoformat()}")
-        population = sorted((await uow.session.execute(sa.select(cases.c.id).where(
-            cases.c.registered_at >= start, cases.c.registered_at < end))).scalars())
+        population = await queries.registered_between(await uow.session.connection(), start, end)
         selected = rules.draw(seed, population, settings.review_share)
         inserted = await uow.session.execute(insert(review_draws).values(
             month=body.month, seed=seed, algorithm=rules.ALGORITHM, share=settings.review_share,
@@ -95,12 +93,8 @@ async def _draw_row(runtime: CasesRuntime, month: str) -> sa.Row[Any]:
 
 async def draw_view(runtime: CasesRuntime, who: Principal, month: str) -> ReviewDrawView:
     row = await _draw_row(runtime, month)
-    query = sa.select(cases.c.id, cases.c.case_number, cases.c.district, cases.c.state).where(
-        cases.c.id.in_(row.selected))
-    if who.district is not None:
-        query = query.where(cases.c.district == who.district)
     async with runtime.engine.connect() as conn:
-        found = {r.id: r for r in (await conn.execute(query)).all()}
+        found = await queries.case_summaries(conn, row.selected, who.district)
     return ReviewDrawView(
         month=row.month, seed=row.seed, algorithm=row.algorithm,
         algorithm_description=rules.ALGORITHM_DESCRIPTION, share=row.share,
@@ -136,20 +130,6 @@ def _rate_metric(outcome: rules.OnTime, target: Decimal) -> RateMetric:
                       meets_target=None if value is None else value >= target)
 
 
-async def _fines(conn: AsyncConnection, start: datetime, end: datetime,
-                 district: str | None) -> tuple[Decimal, int]:
-    query = (sa.select(sa.func.coalesce(sa.func.sum(penalty_proposals.c.fine_amount), 0),
-                       sa.func.count())
-             .select_from(penalty_decisions.join(
-                 penalty_proposals, penalty_proposals.c.id == penalty_decisions.c.proposal_id)
-                 .join(cases, cases.c.id == penalty_decisions.c.case_id))
-             .where(penalty_decisions.c.decided_at >= start, penalty_decisions.c.decided_at < end))
-    if district is not None:
-        query = query.where(cases.c.district == district)
-    total, count = (await conn.execute(query)).one()
-    return Decimal(total), int(count)
-
-
 @dataclass(frozen=True)
 class _Closure:
     on_time: rules.OnTime
@@ -157,41 +137,6 @@ class _Closure:
     handling: timedelta  # receipt to closure, summed over the cases closed in the window
 
 
-# R-CASE-10 closure, counted in the database: the metrics are refreshed every minute, and loading
-# every case of the year into Python cost seconds of CPU per refresh at a million cases. A case's
-# deadline is its receipt (or opening) plus the closure period, counted from its local day: the
-# day offsets come from the calendar (working days or not) as an array, one entry per day.
-_CLOSURE = sa.text("""
-    WITH received AS (
-        SELECT case_id, min(received_at) AS at FROM case_complaints GROUP BY case_id
-    ), closed AS (
-        SELECT case_id, max(at) AS at FROM case_timeline
-        WHERE to_state = 'closed' AND from_state <> 'closed' GROUP BY case_id
-    ), base AS (
-        SELECT coalesce(r.at, c.opened_at) AS began, cl.at AS closed_at
-        FROM cases c LEFT JOIN received r ON r.case_id = c.id LEFT JOIN closed cl ON cl.case_id = c.id
-        WHERE c.opened_at < :end AND (CAST(:district AS text) IS NULL OR c.district = :district)
-    ), offsets AS (
-        SELECT * FROM unnest(CAST(:days AS date[]), CAST(:offsets AS int[])) AS o(day, days)
-    ), judged AS (
-        SELECT b.began, b.closed_at,
-               (b.closed_at >= :start AND b.closed_at < :end) AS closed_in_window,
-               ((b.began AT TIME ZONE CAST(:tz AS text)) + make_interval(days => o.days))
-                   AT TIME ZONE CAST(:tz AS text) AS deadline
-        FROM base b LEFT JOIN offsets o ON o.day = (b.began AT TIME ZONE CAST(:tz AS text))::date
-        WHERE b.closed_at IS NULL OR b.closed_at >= :start
-    ), counted AS (
-        SELECT *, (closed_in_window OR (deadline >= :start AND deadline < :end
-                                         AND deadline <= :now)) AS due
-        FROM judged
-    )
-    SELECT count(*) FILTER (WHERE due) AS due,
-           count(*) FILTER (WHERE due AND closed_at <= deadline) AS met,
-           count(*) FILTER (WHERE closed_in_window) AS closed,
-           coalesce(sum(closed_at - began) FILTER (WHERE closed_in_window), interval '0')
-               AS handling
-    FROM counted
-""")
 
 
 async def _closure(conn: AsyncConnection, settings: CasesSettings, calendar: Calendar, *,
@@ -209,9 +154,8 @@ async def _closure(conn: AsyncConnection, settings: CasesSettings, calendar: Cal
     for day in days:
         noon = datetime.combine(day, time(12), tzinfo=BUREAU_TZ)
         offsets.append((calendar.add_days(noon, period, working=working) - noon).days)
-    row = (await conn.execute(_CLOSURE, {"start": start, "end": end, "now": now,
-                                         "district": district, "days": days,
-                                         "offsets": offsets, "tz": BUREAU_TZ.key})).one()
+    row = await queries.closure_counts(conn, start=start, end=end, now=now, district=district,
+                                       days=days, offsets=offsets, tz=BUREAU_TZ.key)
     return _Closure(rules.OnTime(int(row.met), int(row.due)), int(row.closed), row.handling)
 
 
@@ -222,17 +166,10 @@ async def compute_metrics(conn: AsyncConnection, settings: CasesSettings, calend
     start, end = local_window(first, last)
     closure = await _closure(conn, settings, calendar, start=start, end=end, now=now,
                              district=district)
-    publication_query = (sa.select(penalty_decisions.c.publish_by, penalty_decisions.c.published_at)
-                         .select_from(penalty_decisions.join(
-                             cases, cases.c.id == penalty_decisions.c.case_id))
-                         .where(penalty_decisions.c.decided_at < end))
-    if district is not None:
-        publication_query = publication_query.where(cases.c.district == district)
-    publications = [(end_of_local_day(r.publish_by), r.published_at)
-                    for r in (await conn.execute(publication_query)).all()]
-
-    current, decisions = await _fines(conn, start, end, district)
-    previous, _ = await _fines(conn, *rules.same_window_last_year(start, end), district)
+    publications = [(end_of_local_day(publish_by), published_at) for publish_by, published_at
+                    in await queries.publication_deadlines(conn, end, district)]
+    current, decisions = await queries.fines(conn, start, end, district)
+    previous, _ = await queries.fines(conn, *rules.same_window_last_year(start, end), district)
     return CaseMetrics(
         from_date=first, to_date=last, district=district,
         on_time_closure=_rate_metric(closure.on_time, settings.closure_target_rate),
