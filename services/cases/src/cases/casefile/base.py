@@ -8,7 +8,6 @@ into rows at commit. No I/O but the clerk's, which numbers, renders, signs and f
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,8 +24,6 @@ from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.rules import CaseAction, CaseState, RegistrationFormStatus
 from cases.penalty.rules import ProposalStatus
 from cases.settings import CasesSettings, DayDeadline
-
-log = logging.getLogger(__name__)
 
 SYSTEM_ROLE = "system"
 # Deadline kinds (stored timers) the procedure starts and meets.

@@ -7,11 +7,12 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.cases import CaseRegistered
 from labor_contracts.common import DocumentKind
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import audit, timers
@@ -20,7 +21,7 @@ from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.casefile.base import (
@@ -51,14 +52,14 @@ from cases.documents.render import DocumentContent
 from cases.documents.rules import FilingKind, canonical_json
 from cases.evidence.models import evidence_items
 from cases.execution.models import payments
-from cases.lifecycle.flows import (
-    Registration,
-    check_district,
-    lock_case,
-    next_number,
-    numbering,
+from cases.lifecycle.flows import check_district, lock_case
+from cases.lifecycle.models import (
+    case_complaints,
+    case_timeline,
+    cases,
+    number_sequences,
+    registration_forms,
 )
-from cases.lifecycle.models import case_complaints, case_timeline, cases, registration_forms
 from cases.lifecycle.rules import JOINABLE_STATES, CaseState, document_number
 from cases.penalty.models import hearings, penalty_decisions, penalty_proposals
 from cases.rectification.models import rectification_orders
@@ -82,6 +83,89 @@ _open_case_of_employer = (
                            cases.c.district.is_not_distinct_from(sa.bindparam("district")),
                            cases.c.state.in_([str(s) for s in JOINABLE_STATES]))
     .order_by(cases.c.opened_at).limit(1).with_for_update())
+
+
+_complaints_of_cases = (
+    sa.select(case_complaints.c.case_id, case_complaints.c.complaint_id)
+    .where(case_complaints.c.case_id == sa.any_(sa.bindparam("case_ids", type_=ARRAY(sa.Text))))
+    .order_by(case_complaints.c.received_at))
+_number_case = cases.update().where(cases.c.id == sa.bindparam("the_case")).values(
+    case_number=sa.bindparam("number"), registered_at=sa.bindparam("at"),
+    immediate_registration=sa.bindparam("immediate"), updated_at=sa.bindparam("at"))
+
+
+async def next_number(session: AsyncSession, *, series: str, year: int, count: int = 1) -> int:
+    """The last of the next `count` official numbers of a series in a year; gap-free, since they
+    commit with their use."""
+    statement = insert(number_sequences).values(series=series, year=year, last=count)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[number_sequences.c.series, number_sequences.c.year],
+        set_={"last": number_sequences.c.last + count}).returning(number_sequences.c.last)
+    return int((await session.execute(upsert)).scalar_one())
+
+
+async def complaint_ids_by_case(session: AsyncSession, case_ids: list[str]) -> dict[str, list[str]]:
+    """Each case's complaints, in the order they were received."""
+    found: dict[str, list[str]] = {case_id: [] for case_id in case_ids}
+    for row in (await session.execute(_complaints_of_cases, {"case_ids": case_ids})).all():
+        found[row.case_id].append(row.complaint_id)
+    return found
+
+
+@dataclass(frozen=True)
+class Registration:
+    case_id: str
+    at: datetime
+    immediate: bool
+    reason: str
+    traceparent: str | None
+
+
+def numbering(uow: UnitOfWork, settings: CasesSettings) -> CaseNumbering:
+    """The transaction's case numbering; steps kept after it see the numbers it gives."""
+    return uow.at_commit("cases.numbering", lambda: CaseNumbering(uow, settings))
+
+
+@dataclass
+class CaseNumbering:
+    """The cases a transaction registers take their numbers (立案编号) together as it commits.
+
+    Numbers stay gap-free (they commit with their use), and the year's counter, which every
+    registration waits for, is locked for the commit only: taken at registration it was held
+    through the rest of a consumer's batch, and registrations queued on it.
+    """
+
+    uow: UnitOfWork
+    settings: CasesSettings
+    registered: list[Registration] = field(default_factory=list)
+
+    def registers(self, case_id: str) -> bool:
+        """Whether this transaction registered the case (its number comes at commit)."""
+        return any(r.case_id == case_id for r in self.registered)
+
+    async def __call__(self) -> None:
+        if not self.registered:
+            return
+        session = self.uow.session
+        years = [r.at.astimezone(BUREAU_TZ).year for r in self.registered]
+        numbers: list[str] = []
+        for year in sorted(set(years)):
+            count = years.count(year)
+            last = await next_number(session, series="case", year=year, count=count)
+            numbers += [document_number(self.settings.case_number_prefix, year, n)
+                        for n in range(last - count + 1, last + 1)]
+        in_order = sorted(self.registered, key=lambda r: r.at.astimezone(BUREAU_TZ).year)
+        await session.execute(_number_case, [
+            {"the_case": r.case_id, "number": n, "at": r.at, "immediate": r.immediate}
+            for r, n in zip(in_order, numbers, strict=True)])
+        complaints = await complaint_ids_by_case(session, [r.case_id for r in in_order])
+        for registration, number in zip(in_order, numbers, strict=True):
+            self.uow.continue_trace(registration.traceparent)
+            await self.uow.emit(CaseRegistered(
+                case_id=registration.case_id, case_number=number,
+                complaint_ids=complaints[registration.case_id], registered_at=registration.at,
+                immediate=registration.immediate, reason=registration.reason),
+                subject=registration.case_id)
 
 
 def _columns(part: Any) -> dict[str, Any]:

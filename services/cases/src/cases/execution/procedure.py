@@ -3,7 +3,6 @@ application for court enforcement (R-CASE-7)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from labor_contracts.common import DocumentKind, EmployerRef
@@ -30,8 +29,6 @@ from cases.execution import rules as execution
 from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.rules import CaseAction
 from cases.settings import DayDeadline
-
-log = logging.getLogger(__name__)
 
 
 class ExecutionProcedure(CaseFileBase):

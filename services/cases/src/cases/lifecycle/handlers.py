@@ -12,7 +12,8 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 
 from cases.casefile.base import Actor
-from cases.lifecycle import flows, opening
+from cases.casefile.repository import numbering
+from cases.lifecycle import opening
 from cases.major import flows as major
 from cases.settings import CasesSettings
 
@@ -32,7 +33,7 @@ def handlers(settings: CasesSettings, calendar: Calendar) -> dict[str, EventHand
         if case_id is not None:
             # R-MAJ-1 is judged at commit, after the transaction's registrations are numbered (the
             # major case's report carries the case number), once per case on its final totals.
-            flows.numbering(uow, settings)
+            numbering(uow, settings)
             actor = Actor.service(event.source)
             uow.at_commit(f"cases.major_check:{case_id}", lambda: major_check(uow, case_id, actor))
 

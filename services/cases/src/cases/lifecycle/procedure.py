@@ -3,7 +3,6 @@ registered at once (R-CASE-3) or through the registration form (R-CASE-2), refus
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Self
@@ -34,8 +33,6 @@ from cases.penalty import rules as penalty
 from cases.rectification import rules as rectification
 from cases.rectification.rules import OrderStatus
 from cases.settings import CasesSettings
-
-log = logging.getLogger(__name__)
 
 
 class LifecycleProcedure(CaseFileBase):

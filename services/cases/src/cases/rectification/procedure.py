@@ -3,7 +3,6 @@ evidence, or the term lapsing."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from decimal import Decimal
 
@@ -29,8 +28,6 @@ from cases.penalty.rules import ProposalStatus
 from cases.rectification import rules as rectification
 from cases.rectification.rules import OrderStatus
 from cases.settings import DayDeadline
-
-log = logging.getLogger(__name__)
 
 
 class RectificationProcedure(CaseFileBase):
