@@ -223,7 +223,7 @@ def test_every_day_deadline_follows_the_working_day_calendar_when_configured():
     # 3 working days from 30 Sep: Oct 8, 9, 10 (调休) -> 10 Oct; 3 calendar days -> 3 Oct.
     assert penalty.notice_period_end(start, days=3, calendar=calendar, working=True).day == 10
     assert penalty.notice_period_end(start, days=3, calendar=calendar, working=False).day == 3
-    assert execution.hearing_hold_by(start, days=3, calendar=calendar, working=True).day == 10
+    assert penalty.hearing_hold_by(start, days=3, calendar=calendar, working=True).day == 10
     assert penalty.payment_due_at(start, days=3, calendar=calendar, working=True).day == 10
     assert execution.reminder_by(start, days=3, calendar=calendar, working=True).day == 10
     assert execution.court_enforcement_by(start, days=3, calendar=calendar, working=True).day == 10

@@ -11,6 +11,7 @@ from decimal import Decimal
 from cases.evidence import rules as evidence
 from cases.execution import rules as execution
 from cases.lifecycle import rules as lifecycle
+from cases.penalty import rules as penalty
 from cases.signatures import rules as signatures
 from labor_runtime.clock import Calendar
 
@@ -132,11 +133,11 @@ def test_r_ovs_1_altered_content_fields_and_deletions_are_found():
 
 
 def test_r_case_5_hearing_within_seven_days_of_a_timely_request():
-    assert execution.hearing_hold_by(T0, days=7, calendar=Calendar(), working=False) == T0 + timedelta(days=7)
+    assert penalty.hearing_hold_by(T0, days=7, calendar=Calendar(), working=False) == T0 + timedelta(days=7)
     ends = T0 + timedelta(days=3)
-    assert execution.hearing_request_refusal(notice_period_ends_at=ends, now=T0) is None
-    assert execution.hearing_request_refusal(notice_period_ends_at=ends, now=ends)
-    assert execution.hearing_request_refusal(notice_period_ends_at=None, now=T0)
+    assert penalty.hearing_request_refusal(notice_period_ends_at=ends, now=T0) is None
+    assert penalty.hearing_request_refusal(notice_period_ends_at=ends, now=ends)
+    assert penalty.hearing_request_refusal(notice_period_ends_at=None, now=T0)
 
 
 def test_r_case_6_balance_counts_the_surcharge_until_paid_in_full():

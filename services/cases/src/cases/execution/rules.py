@@ -1,5 +1,5 @@
-"""Pure execution rules: hearing deadline (R-CASE-5), what is owed and whether it is paid
-(R-CASE-6), reminder and court-enforcement deadlines (R-CASE-7). No I/O."""
+"""Pure execution rules: what is owed and whether it is paid (R-CASE-6), reminder and
+court-enforcement deadlines (R-CASE-7), when a case may close. No I/O."""
 
 from __future__ import annotations
 
@@ -11,23 +11,6 @@ from labor_runtime.clock import Calendar
 
 from cases.lifecycle.rules import CaseState
 from cases.penalty.rules import CENT, late_surcharge
-
-
-def hearing_hold_by(requested_at: datetime, *, days: int, calendar: Calendar,
-                    working: bool) -> datetime:
-    """R-CASE-5: a requested hearing is held within `days` days of the request."""
-    return calendar.add_days(requested_at, days, working=working)
-
-
-def hearing_request_refusal(*, notice_period_ends_at: datetime | None,
-                            now: datetime) -> str | None:
-    """The party asks for a hearing within the notice period; None when the request is in time."""
-    if notice_period_ends_at is None:
-        return "the penalty notice has not been served: there is nothing to ask a hearing on yet"
-    if now >= notice_period_ends_at:
-        return (f"the notice period ended at {notice_period_ends_at.isoformat()}; a hearing is "
-                "asked for within it (逾期未提出的，视为放弃)")
-    return None
 
 
 @dataclass(frozen=True)

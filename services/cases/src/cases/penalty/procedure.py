@@ -37,7 +37,6 @@ from cases.documents.wording import (
     notice_paragraphs,
     yuan,
 )
-from cases.execution import rules as execution
 from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.rules import CaseAction
 from cases.penalty import rules as penalty
@@ -151,11 +150,11 @@ class PenaltyProcedure(CaseFileBase):
             raise Problem(422, "requested-in-future", "The request time is in the future",
                           f"requested_at {requested_at.isoformat()} is after now")
         lifecycle.apply(self.state, CaseAction.REQUEST_HEARING)
-        refusal = execution.hearing_request_refusal(
+        refusal = penalty.hearing_request_refusal(
             notice_period_ends_at=self.notice_period_ends_at, now=requested_at)
         if refusal is not None:
             raise Problem(409, "hearing-request-late", "Too late to ask for a hearing", refusal)
-        hold_by = execution.hearing_hold_by(
+        hold_by = penalty.hearing_hold_by(
             requested_at, days=desk.settings.hearing_within_days, calendar=desk.calendar,
             working=desk.working(DayDeadline.HEARING))
         self.hearing = Hearing(id=new_id(), requested_at=requested_at, requested_by=actor.subject,

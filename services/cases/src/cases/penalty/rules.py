@@ -1,5 +1,6 @@
 """Pure penalty rules: notice before penalty (R-CASE-5), payment and late surcharge (R-CASE-6),
-publication deadline (R-CASE-8), separation of duties (R-ORG-2). No I/O."""
+publication deadline (R-CASE-8), the hearing (R-CASE-5), separation of duties (R-ORG-2). No
+I/O."""
 
 from __future__ import annotations
 
@@ -29,6 +30,23 @@ def notice_period_end(served_at: datetime, *, days: int, calendar: Calendar,
                       working: bool) -> datetime:
     """R-CASE-5: the earliest moment of the decision, counted from the notice's proven service."""
     return calendar.add_days(served_at, days, working=working)
+
+
+def hearing_hold_by(requested_at: datetime, *, days: int, calendar: Calendar,
+                    working: bool) -> datetime:
+    """R-CASE-5: a requested hearing is held within `days` days of the request."""
+    return calendar.add_days(requested_at, days, working=working)
+
+
+def hearing_request_refusal(*, notice_period_ends_at: datetime | None,
+                            now: datetime) -> str | None:
+    """The party asks for a hearing within the notice period; None when the request is in time."""
+    if notice_period_ends_at is None:
+        return "the penalty notice has not been served: there is nothing to ask a hearing on yet"
+    if now >= notice_period_ends_at:
+        return (f"the notice period ended at {notice_period_ends_at.isoformat()}; a hearing is "
+                "asked for within it (逾期未提出的，视为放弃)")
+    return None
 
 
 @dataclass(frozen=True)
