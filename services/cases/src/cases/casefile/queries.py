@@ -15,6 +15,12 @@ from cases.lifecycle.models import cases
 from cases.penalty.models import penalty_decisions, penalty_proposals
 
 
+def case_by_id(name: str) -> sa.Subquery:
+    """The case's row, selected by the bind parameter `case_id`, for another folder to build one
+    statement around (major's trigger check reads it with its own tables)."""
+    return sa.select(cases).where(cases.c.id == sa.bindparam("case_id")).subquery(name)
+
+
 async def registered_between(conn: AsyncConnection, start: datetime, end: datetime) -> list[str]:
     """The ids of the cases registered in [start, end), sorted (R-CASE-9's population)."""
     return sorted((await conn.execute(sa.select(cases.c.id).where(

@@ -24,6 +24,7 @@ from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.casefile import queries
 from cases.casefile.base import Actor
 from cases.lifecycle.flows import (
     check_district,
@@ -31,7 +32,6 @@ from cases.lifecycle.flows import (
     readable_case,
     staff_case,
 )
-from cases.lifecycle.models import cases
 from cases.major import rules
 from cases.major.models import major_cases, major_incidents, major_milestones, major_sanctions
 from cases.major.rules import IncidentKind, MajorThresholds, Milestone, PartyRole
@@ -75,18 +75,18 @@ async def _audit(session: AsyncSession, *, actor: Actor, at: datetime, action: s
 # Trigger ----------------------------------------------------------------------------------------
 
 
+_case = queries.case_by_id("the_case")
 _incidents_of_case = sa.select(
     sa.func.coalesce(sa.func.max(major_incidents.c.worker_count), 0).label("incident_workers"),
     sa.func.coalesce(sa.func.max(major_incidents.c.amount), 0).label("incident_amount"),
     sa.func.coalesce(sa.func.max(major_incidents.c.views), 0).label("incident_views"),
     sa.func.array_agg(sa.distinct(major_incidents.c.kind)).label("incident_kinds"),
-).where(major_incidents.c.case_id == cases.c.id).lateral("incidents")
+).where(major_incidents.c.case_id == _case.c.id).lateral("incidents")
 # The case, its major case if any, and what was reported about it: one statement per check.
 _trigger_figures = (
-    sa.select(cases, major_cases.c.id.label("major_case_id"), _incidents_of_case)
-    .select_from(cases.outerjoin(major_cases, major_cases.c.case_id == cases.c.id)
-                 .join(_incidents_of_case, sa.true()))
-    .where(cases.c.id == sa.bindparam("case_id")))
+    sa.select(_case, major_cases.c.id.label("major_case_id"), _incidents_of_case)
+    .select_from(_case.outerjoin(major_cases, major_cases.c.case_id == _case.c.id)
+                 .join(_incidents_of_case, sa.true())))
 
 
 async def trigger_figures(session: AsyncSession, case_id: str) -> Row:
@@ -235,7 +235,7 @@ async def record_milestone(runtime: CasesRuntime, who: Principal, major_case_id:
         on_time = await timers.complete(uow.session, kind=timer_kind(milestone),
                                         subject=major_case_id, now=now)
         reason = f"{milestone} {'on time' if on_time else 'late'}: {body.evidence_note}"
-        case = (await uow.session.execute(sa.select(cases).where(cases.c.id == major.case_id))).one()
+        case = (await uow.session.execute(sa.select(_case), {"case_id": major.case_id})).one()
         uow.continue_trace(case.traceparent)
         await note_on_timeline(uow.session, case, action=f"major_milestone_{milestone}",
                                 actor=actor, at=now, reason=reason)
@@ -296,7 +296,7 @@ async def impose_sanctions(runtime: CasesRuntime, who: Principal, major_case_id:
             for s in sanctions])
         await uow.session.execute(major_cases.update().where(major_cases.c.id == major_case_id)
                                   .values(sanctions_at=now))
-        case = (await uow.session.execute(sa.select(cases).where(cases.c.id == major.case_id))).one()
+        case = (await uow.session.execute(sa.select(_case), {"case_id": major.case_id})).one()
         uow.continue_trace(case.traceparent)
         reason = "R-MAJ-3 follow-up: " + "; ".join(
             f"{s.party_role} {s.name}: {', '.join(s.measures)} {s.starts_on}..{s.ends_on}"
@@ -346,13 +346,13 @@ async def _incidents(runtime: CasesRuntime, case_id: str) -> list[IncidentView]:
 
 async def major_case_view(runtime: CasesRuntime, who: Principal, major_case_id: str) -> MajorCaseView:
     async with runtime.engine.connect() as conn:
-        major = (await conn.execute(sa.select(major_cases, cases.c.case_number,
-                                              cases.c.employer_name)
-                                    .join(cases, cases.c.id == major_cases.c.case_id)
-                                    .where(major_cases.c.id == major_case_id))).first()
+        major = (await conn.execute(sa.select(major_cases).where(
+            major_cases.c.id == major_case_id))).first()
         if major is None:
             raise Problem(404, "not-found", "No such major case", f"no major case {major_case_id}")
         check_district(who, major)
+        case = (await conn.execute(sa.select(_case.c.case_number, _case.c.employer_name),
+                                   {"case_id": major.case_id})).one()
         milestones = (await conn.execute(sa.select(major_milestones).where(
             major_milestones.c.major_case_id == major_case_id)
             .order_by(major_milestones.c.due_at))).all()
@@ -361,8 +361,8 @@ async def major_case_view(runtime: CasesRuntime, who: Principal, major_case_id: 
             .order_by(major_sanctions.c.party_role, major_sanctions.c.name))).all()
     members = [TaskForceMember.model_validate(m) for m in major.task_force]
     return MajorCaseView(
-        major_case_id=major.id, case_id=major.case_id, case_number=major.case_number,
-        district=major.district, employer_name=major.employer_name, grounds=major.grounds,
+        major_case_id=major.id, case_id=major.case_id, case_number=case.case_number,
+        district=major.district, employer_name=case.employer_name, grounds=major.grounds,
         triggered_at=major.triggered_at, triggered_by=major.triggered_by, task_force=members,
         missing_agencies=rules.missing_agencies({m.agency.value for m in members}),
         milestones=[_milestone_view(m) for m in milestones],
