@@ -14,6 +14,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+from cases.settings import CasesSettings
+
 SERVICES = Path(__file__).parents[2]
 RULE_MODULES = sorted({*SERVICES.glob("*/src/*/**/rules.py"), *SERVICES.glob("*/src/*/**/domain/*.py"),
                        *SERVICES.glob("*/src/*/casefile/base.py"), *SERVICES.glob("*/src/*/*/procedure.py")})
@@ -90,3 +93,9 @@ def test_every_rule_takes_its_thresholds_from_settings_and_carries_no_default_of
     assert found == [], ("rules take thresholds and deadlines as required arguments from the "
                          "service's settings, the one place their default is written; these carry "
                          "their own:\n" + "\n".join(found))
+
+
+def test_the_retired_r_maj_2_setting_is_refused_at_start_not_ignored(monkeypatch):
+    monkeypatch.setenv("MAJOR_MILESTONE_MINUTES", '{"wages_paid": 4320}')
+    with pytest.raises(ValueError, match="MAJOR_WAGES_PAID_WITHIN_HOURS"):
+        CasesSettings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -9,7 +10,7 @@ from typing import ClassVar
 
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cases.major.rules import Milestone
 
@@ -138,6 +139,16 @@ class CasesSettings(ServiceSettings):
                     "table is loaded through /v1/ops/calendar")
     calendar_refresh_seconds: float = Field(
         default=300, gt=0, description="how often replicas re-read the holiday table")
+
+    @model_validator(mode="after")
+    def _refuse_retired_settings(self) -> CasesSettings:
+        """A deployment still setting the retired R-MAJ-2 dict would silently get the defaults."""
+        if any(name.upper() == "MAJOR_MILESTONE_MINUTES" for name in os.environ):
+            raise ValueError(
+                "MAJOR_MILESTONE_MINUTES is no longer read: set MAJOR_ON_SITE_WITHIN_MINUTES, "
+                "MAJOR_VERIFIED_WITHIN_HOURS, MAJOR_AGREEMENT_WITHIN_HOURS, "
+                "MAJOR_ENFORCEMENT_WITHIN_HOURS and MAJOR_WAGES_PAID_WITHIN_HOURS instead")
+        return self
 
     def major_milestone_clocks(self) -> dict[Milestone, timedelta]:
         """R-MAJ-2: each milestone's clock from the trigger, as the rules count it."""
