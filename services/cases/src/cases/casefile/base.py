@@ -254,6 +254,13 @@ class Proposal:
                            email=self.party_email)
 
     @property
+    def charges(self) -> dict[str, Any]:
+        """What the notice and the decision state the penalty on (their wording's arguments)."""
+        return {"violation": self.violation, "legal_basis": self.legal_basis,
+                "fine_amount": self.fine_amount, "measures": list(self.measures),
+                "stop_production": self.stop_production}
+
+    @property
     def party(self) -> Party:
         return Party(name=self.party_name, credit_code=self.party_credit_code,
                      legal_representative=self.party_legal_representative,

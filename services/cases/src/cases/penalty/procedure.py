@@ -110,10 +110,7 @@ class PenaltyProcedure(CaseFileBase):
             recipient=proposal.recipient, issued_by=actor.subject, at=now,
             case_number=self.case_number or "", party=proposal.party,
             paragraphs=tuple(notice_paragraphs(
-                violation=proposal.violation, legal_basis=proposal.legal_basis,
-                fine_amount=proposal.fine_amount, measures=list(proposal.measures),
-                stop_production=proposal.stop_production,
-                notice_period_days=settings.notice_period_days,
+                **proposal.charges, notice_period_days=settings.notice_period_days,
                 hearing_within_days=settings.hearing_within_days)),
             serve=True, signer=actor, purpose="legal_review")))
 
@@ -246,9 +243,7 @@ class PenaltyProcedure(CaseFileBase):
             recipient=proposal.recipient, issued_by=actor.subject, at=now,
             case_number=self.case_number or "", party=proposal.party,
             paragraphs=tuple(decision_paragraphs(
-                violation=proposal.violation, legal_basis=proposal.legal_basis,
-                fine_amount=proposal.fine_amount, measures=list(proposal.measures),
-                stop_production=proposal.stop_production,
+                **proposal.charges,
                 notice_number=(self._number_of(proposal.notice_document_id)
                                if proposal.notice_document_id is not None else None),
                 notice_served_on=(notice_served_at.astimezone(BUREAU_TZ).date()
