@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from cases.lifecycle import opening
 from labor_contracts.envelope import Envelope
-from labor_runtime.testing import eventually
+from labor_runtime.testing import eventually, statements_sent
 
 from .conftest import (
     BRIGADE_CHIEF,
@@ -296,3 +296,24 @@ async def test_r_int_6_a_complaint_joining_a_case_registered_in_the_same_batch_i
     assert {c for e in told for c in e.data["complaint_ids"]} == {first.complaint_id,
                                                                   second.complaint_id}
     assert {e.data["case_number"] for e in told} == {case["case_number"]}
+
+
+async def test_r_int_6_a_joining_complaint_reads_the_case_not_its_whole_file(cases):
+    """Every accepted complaint may join an open case: the join reads the case's row (and a
+    pending case's registration form), not its proposals, decision, payments or documents."""
+    first = complaint(worker_count=6, employer_id="emp-light")
+    second = complaint(worker_count=1, arrears="500.00", employer_id="emp-light")
+    for accepted in (first, second):
+        envelope = Envelope(source=INTAKE, type=accepted.event_type,
+                            data=accepted.model_dump(mode="json"))
+        async with cases.runtime.uow() as uow:
+            async with statements_sent(await uow.session.connection()) as sent:
+                await opening.open_from_complaint(uow, cases.runtime.settings,
+                                                  cases.runtime.calendar, envelope, accepted)
+            await uow.commit()
+    case = await case_of(cases, second.complaint_id)
+    assert case["complaint_ids"] == [first.complaint_id, second.complaint_id]
+    read = " ".join(statement for statement, _ in sent)
+    for table in ("penalty_proposals", "penalty_decisions", "hearings", "payments",
+                  "rectification_orders", "evidence_items", "documents", "registration_forms"):
+        assert table not in read, table

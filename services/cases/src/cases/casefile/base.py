@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from labor_contracts.common import EmployerRef
 from labor_contracts.events import EventData
 from labor_runtime.clock import BUREAU_TZ, Calendar
+from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 
 from cases.documents.render import Party
@@ -53,6 +54,11 @@ class Actor:
     @classmethod
     def service(cls, source: str) -> Actor:
         return cls(source, SYSTEM_ROLE)
+
+
+def no_such_case(case_id: str) -> Problem:
+    """The answer for a case id that names no case."""
+    return Problem(404, "not-found", "No such case", f"no case with id {case_id}")
 
 
 # What a command records; the repository writes it at save --------------------------------------
@@ -179,9 +185,6 @@ class Desk:
     calendar: Calendar
     clerk: Clerk
     now: datetime
-
-    def local_date(self, moment: datetime) -> date:
-        return self.calendar.local_date(moment)
 
     def working(self, deadline: DayDeadline) -> bool:
         return self.settings.counts_working_days(deadline)
@@ -445,4 +448,4 @@ class CaseFileBase:
             fine=self.proposal_of(decision).fine_amount,
             due_on=due.astimezone(BUREAU_TZ).date() if due is not None else None,
             payments=[(p.paid_on, p.amount) for p in self.payments],
-            on=desk.local_date(desk.now), daily_rate=desk.settings.late_surcharge_daily_rate)
+            on=desk.calendar.local_date(desk.now), daily_rate=desk.settings.late_surcharge_daily_rate)

@@ -11,7 +11,6 @@ from labor_contracts.cases import CaseRegistered
 from labor_contracts.events import EventData
 from labor_contracts.identifiers import new_id
 from labor_runtime.clock import BUREAU_TZ, Calendar
-from labor_runtime.problems import Problem
 
 from cases.casefile.base import (
     Actor,
@@ -25,6 +24,7 @@ from cases.casefile.base import (
     Draft,
     Registered,
     Step,
+    no_such_case,
 )
 from cases.casefile.model import CaseFile
 from cases.lifecycle.rules import document_number
@@ -84,7 +84,7 @@ class MemoryCaseFiles:
 
     async def get(self, case_id: str) -> CaseFile:
         if case_id not in self.files:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+            raise no_such_case(case_id)
         return copy.deepcopy(self.files[case_id])
 
     async def save(self, case_file: CaseFile) -> None:

@@ -19,7 +19,6 @@ from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
-from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +42,7 @@ from cases.casefile.base import (
     Registered,
     RegistrationForm,
     Step,
+    no_such_case,
 )
 from cases.casefile.model import CaseFile
 from cases.documents import flows as documents
@@ -52,7 +52,7 @@ from cases.documents.render import DocumentContent
 from cases.documents.rules import FilingKind, canonical_json
 from cases.evidence.models import evidence_items
 from cases.execution.models import payments
-from cases.lifecycle.flows import check_district, lock_case
+from cases.lifecycle.flows import check_district
 from cases.lifecycle.models import (
     case_complaints,
     case_timeline,
@@ -73,6 +73,8 @@ _ROOT = ("state", "worker_count", "arrears_amount", "suspected_crime", "mass_inc
 _NEW_CASE = ("id", "state", "district", "employer_name", "employer_credit_code", "employer_address",
              "employer_key", "worker_count", "arrears_amount", "suspected_crime", "mass_incident",
              "summary", "opened_at", "traceparent")
+_case = sa.select(cases).where(cases.c.id == sa.bindparam("case_id"))
+_locked_case = _case.with_for_update()
 _insert_case = cases.insert()
 _link_complaints = case_complaints.insert()
 _add_to_timeline = case_timeline.insert()
@@ -270,26 +272,26 @@ class SqlCaseFiles:
 
     async def get(self, case_id: str) -> CaseFile:
         """The case file, locked for this transaction; 404 when there is no such case."""
+        case_file = await self.find(case_id)
+        if case_file is None:
+            raise no_such_case(case_id)
+        return case_file
+
+    async def find(self, case_id: str) -> CaseFile | None:
+        """The case file, locked; None when the case is not one of ours."""
         if case_id in self._loaded:
             loaded = self._loaded[case_id]
             assert loaded.whole, "a case file loaded for joining is not used for other commands"
             return loaded.file
-        return await self._load(await lock_case(self._uow.session, case_id))
+        row = (await self._uow.session.execute(_locked_case, {"case_id": case_id})).first()
+        return None if row is None else await self._load(row)
 
     async def read(self, case_id: str) -> CaseFile:
         """The case file as it stands, for a view: not locked, never saved."""
-        row = (await self._uow.session.execute(
-            sa.select(cases).where(cases.c.id == case_id))).first()
+        row = (await self._uow.session.execute(_case, {"case_id": case_id})).first()
         if row is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+            raise no_such_case(case_id)
         return await self._load(row)
-
-    async def find(self, case_id: str) -> CaseFile | None:
-        """The case file, locked; None when the case is not one of ours."""
-        try:
-            return await self.get(case_id)
-        except Problem:
-            return None
 
     async def by_decision_number(self, decision_number: str) -> CaseFile | None:
         case_id = (await self._uow.session.execute(

@@ -13,7 +13,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from cases.casefile.base import Actor
+from cases.casefile.base import Actor, no_such_case
 from cases.documents import flows as document_flows
 from cases.lifecycle import rules
 from cases.lifecycle.models import (
@@ -42,7 +42,7 @@ async def lock_case(session: AsyncSession, case_id: str) -> Row:
     row = (await session.execute(
         sa.select(cases).where(cases.c.id == case_id).with_for_update())).first()
     if row is None:
-        raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+        raise no_such_case(case_id)
     return row
 
 
@@ -51,7 +51,7 @@ async def readable_case(conn: AsyncConnection | AsyncSession, who: Principal, ca
     row = (await conn.execute(sa.select(cases.c.id, cases.c.district)
                               .where(cases.c.id == case_id))).first()
     if row is None:
-        raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+        raise no_such_case(case_id)
     check_district(who, row)
     return row
 
@@ -93,7 +93,7 @@ async def case_view(runtime: CasesRuntime, who: Principal, case_id: str) -> Case
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(sa.select(cases).where(cases.c.id == case_id))).first()
         if row is None:
-            raise Problem(404, "not-found", "No such case", f"no case with id {case_id}")
+            raise no_such_case(case_id)
         check_district(who, row)
         complaint_ids = list((await conn.execute(
             sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
