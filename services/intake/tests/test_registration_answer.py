@@ -77,6 +77,34 @@ async def test_r_int_3_the_same_decision_again_tells_the_worker_once(intake):
     assert len(await outbox_of(intake, ANSWER)) == 1
 
 
+async def test_r_int_8_a_registration_applied_after_its_case_closed_leaves_the_complaint_closed(
+        intake, cases_bus):
+    """Consumers apply events concurrently: the case's closing may be applied before its
+    registration. Closing is final; the registration still names the case."""
+    await consuming(intake)
+    filed = await file(intake)
+    closing = "closed: the employer put it right (已整改); 已按期整改"
+    await send(cases_bus, CaseClosed(case_id="case-9", case_number="某劳监立〔2026〕9",
+                                     complaint_ids=[filed["complaint_id"]], outcome="rectified",
+                                     reason="已按期整改", closed_at=datetime.now(UTC)))
+
+    async def status() -> dict:
+        return (await intake.client.get(f"/v1/complaints/{filed['tracking_code']}")).json()
+
+    async def closed() -> bool:
+        return (await status())["status"] == "closed"
+
+    await eventually(closed)
+    await send(cases_bus, CaseRegistered(case_id="case-9", case_number="某劳监立〔2026〕9",
+                                         complaint_ids=[filed["complaint_id"]],
+                                         registered_at=datetime.now(UTC), immediate=True))
+    [answer] = await intake.probe.wait_for(ANSWER)  # the worker is still told the decision
+    assert (answer.data["complaint_id"], answer.data["outcome"]) == (filed["complaint_id"],
+                                                                     "registered")
+    now = await status()
+    assert (now["status"], now["status_reason"]) == ("closed", closing)
+
+
 async def test_r_int_8_a_closed_case_closes_its_complaints_with_how_it_ended(intake, cases_bus):
     await consuming(intake)
     one, two = await file(intake), await file(intake)

@@ -58,8 +58,12 @@ _lock_answered = (
     .where(complaints.c.id == sa.any_(_ids)).order_by(complaints.c.id).with_for_update())
 _lock_closing = (sa.select(*employer_flows.RELEASE_COLUMNS).where(complaints.c.id == sa.any_(_ids))
                  .order_by(complaints.c.id).with_for_update())
+# Closing is final (R-INT-8): consumers apply events concurrently, so a registration decision may
+# arrive after its case's closing; it still tells the worker and names the case, but never reopens.
+_closed = complaints.c.status == ComplaintStatus.CLOSED
 _set_answer = complaints.update().where(complaints.c.id == sa.bindparam("complaint")).values(
-    status=sa.bindparam("status"), status_reason=sa.bindparam("reason"),
+    status=sa.case((_closed, complaints.c.status), else_=sa.bindparam("status")),
+    status_reason=sa.case((_closed, complaints.c.status_reason), else_=sa.bindparam("reason")),
     case_id=sa.bindparam("case"), updated_at=sa.bindparam("now"),
     registration_answer_issued_at=sa.case(
         (sa.bindparam("changed", type_=sa.Boolean), sa.bindparam("now")),
