@@ -47,6 +47,11 @@ class CaseClosed(EventData):
                          "without a penalty) or penalty (decided, published and executed)")
     reason: str = Field(description="the closing reason the brigade chief gave")
     closed_at: datetime
+    employer: EmployerRef | None = Field(default=None, description="the employer the case was "
+                                         "against; null in events from before 2026-12")
+    worker_satisfaction: str | None = Field(
+        default=None, description="R-CRD-2 the workers' satisfaction as the closing callback "
+        "(执法回访) found it: satisfied, basically_satisfied or dissatisfied; null when not asked")
 
 
 class DocumentIssued(EventData):
@@ -149,3 +154,52 @@ class MajorCaseSanctions(EventData):
     decided_by: str
     decided_at: datetime
     authority: str
+
+
+class RectificationLapsed(EventData):
+    """An order to rectify (责令改正) passed its deadline without compliance: credit's grade
+    (R-CRD-2) and, with arrears from 50,000 yuan outstanding, a blacklist ground (R-CRD-4)."""
+
+    event_type = "cases.rectification.lapsed.v1"
+
+    case_id: str
+    case_number: str | None = None
+    employer: EmployerRef
+    district: str | None = None
+    items: list[str] = Field(description="what had to be put right")
+    arrears_outstanding: Decimal = Field(ge=0, description="wages (yuan) still owed to the "
+                                         "workers when the deadline passed")
+    due_at: datetime
+    lapsed_at: datetime
+
+
+class FineOverdue(EventData):
+    """A fine was not paid in full by its due date: the reminder (催告书) is issued (R-CASE-7) and
+    credit's grade counts it (R-CRD-2)."""
+
+    event_type = "cases.fine.overdue.v1"
+
+    case_id: str
+    decision_id: str
+    decision_number: str
+    employer: EmployerRef
+    district: str | None = None
+    outstanding: Decimal = Field(ge=0, description="yuan still unpaid")
+    due_at: datetime
+    overdue_at: datetime
+
+
+class CourtEnforcementApplied(EventData):
+    """The bureau applied to the court to enforce a penalty decision the employer did not carry
+    out (R-CASE-7): a refusal to carry out a penalty decision (R-CRD-2, R-CRD-4)."""
+
+    event_type = "cases.court_enforcement.applied.v1"
+
+    case_id: str
+    decision_id: str
+    decision_number: str
+    employer: EmployerRef
+    district: str | None = None
+    outstanding: Decimal = Field(ge=0, description="yuan still unpaid")
+    reason: str
+    applied_at: datetime

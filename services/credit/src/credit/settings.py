@@ -5,13 +5,26 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
+from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from pydantic import Field, field_validator, model_validator
 
+from credit.blacklist.settings import BlacklistSettings
+from credit.conduct.settings import ConductSettings
+from credit.deposits.settings import DepositsSettings
+from credit.early_warnings.settings import EarlyWarningSettings
 from credit.grading.rules import DEFAULT_WEIGHTS, GradeScale, GradingPolicy
+from credit.grids.settings import GridsSettings
+from credit.ingestion.settings import IngestionSettings
+from credit.repair.settings import RepairSettings
+from credit.sanctions.settings import SanctionsSettings
 
 
-class CreditSettings(ServiceSettings):
+class CreditSettings(GridsSettings, IngestionSettings, EarlyWarningSettings, DepositsSettings,
+                     ConductSettings, BlacklistSettings, SanctionsSettings, RepairSettings,
+                     ServiceSettings):
+    """Each folder's settings come from its own class; the grade's stay here."""
+
     service_name: ClassVar[str] = "credit"
     default_port: ClassVar[int] = 8003
 
@@ -76,3 +89,6 @@ class CreditSettings(ServiceSettings):
             major_arrears_yuan=self.major_case_arrears_yuan,
             complaints_for_full_weight=self.grade_complaints_for_full_weight,
         )
+
+
+CreditRuntime = Runtime[CreditSettings]

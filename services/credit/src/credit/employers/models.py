@@ -56,3 +56,23 @@ class EmployerPenalty(CreditTable, table=True):
 
 employers = Employer.__table__  # type: ignore[attr-defined]
 employer_penalties = EmployerPenalty.__table__  # type: ignore[attr-defined]
+
+
+class EmployerHistoryLine(CreditTable, table=True):
+    """One line of the employer's history (`credit.employers.history`)."""
+
+    __tablename__ = "employer_history"
+    __table_args__ = (sa.UniqueConstraint("source", "kind", "ref"),
+                      sa.Index("employer_history_by_employer", "credit_code", "at"))
+
+    id: int | None = Field(default=None, sa_type=sa.BigInteger, primary_key=True)
+    credit_code: str
+    kind: str
+    at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    summary: str
+    source: str
+    ref: str = ""
+    details: dict[str, object] = Field(default_factory=dict, sa_type=JSONB)
+
+
+employer_history = EmployerHistoryLine.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,9 @@
+"""Settings of blacklist: each with its DOMAIN.md default and the rule it comes from."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class BlacklistSettings(BaseModel):
+    pass

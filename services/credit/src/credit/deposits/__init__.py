@@ -1,0 +1,1 @@
+"""Wage guarantee deposits (农民工工资保障金, R-CRD-6) of construction projects."""
