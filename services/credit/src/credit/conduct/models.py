@@ -1,0 +1,47 @@
+"""What the employer did, as cases, intake and staff report it: one row per report.
+
+Feeds the grade's conduct indicators (R-CRD-2) and holds the blacklist's grounds (R-CRD-4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from credit.tables import CreditTable
+
+
+class ConductKind(StrEnum):
+    RECTIFICATION_LAPSED = "rectification_lapsed"  # cases.rectification.lapsed.v1 (逾期未整改)
+    FINE_OVERDUE = "fine_overdue"  # cases.fine.overdue.v1 (逾期未缴罚款)
+    COURT_ENFORCEMENT = "court_enforcement"  # cases.court_enforcement.applied.v1 (拒不执行处罚决定)
+    INSPECTION_OBSTRUCTED = "inspection_obstructed"  # staff finding (拒绝、阻挠检查)
+    VIOLENT_RESISTANCE = "violent_resistance"  # staff finding (暴力抗拒执法)
+    FALSE_RECTIFICATION = "false_rectification"  # staff finding (虚假整改)
+    COMPLAINT = "complaint"  # intake.complaint.accepted.v1 (职工投诉)
+    CASE_CLOSED = "case_closed"  # cases.case.closed.v1, `detail` the workers' satisfaction
+
+
+class ConductRecord(CreditTable, table=True):
+    """One report of the employer's conduct; the same source reporting the same kind is one row."""
+
+    __tablename__ = "conduct_records"
+    __table_args__ = (sa.UniqueConstraint("source", "kind"),
+                      sa.Index("conduct_records_by_employer", "credit_code", "kind", "occurred_at"))
+
+    id: str = Field(primary_key=True)
+    credit_code: str
+    kind: str
+    case_id: str | None = None
+    occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    amount: Decimal | None = Field(default=None, sa_type=sa.Numeric(16, 2),
+                                   description="yuan: arrears or fine outstanding")
+    detail: str = ""
+    source: str = Field(description="the event id, or staff:<subject> for a finding")
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+conduct_records = ConductRecord.__table__  # type: ignore[attr-defined]
