@@ -22,7 +22,10 @@ from labor_contracts.credit import (
 from labor_contracts.envelope import Envelope
 from labor_contracts.events import EventData
 from labor_contracts.publish import ObjectionFiled
-from labor_runtime.testing import eventually, probing, publish_events
+from labor_runtime.testing import eventually, probing, publish_events, running_service
+from publish.__main__ import MIGRATIONS
+from publish.app import create_app
+from publish.settings import PublishSettings
 from standardwebhooks import Webhook
 
 from .conftest import ops, scalar, token
@@ -283,3 +286,25 @@ async def test_r_pub_5_objections_refused_once_the_notice_ended_or_the_repair_co
     assert refused.status_code == 409 and "repaired" in refused.json()["detail"]
     assert await scalar(publish, "SELECT count(*) FROM outbox WHERE routing_key = "
                                  "'publish.objection.filed.v1'") == 0
+
+
+async def test_r_pub_5_objections_from_one_address_are_rate_limited(infrastructure, bus_prefix):
+    from labor_runtime.testing import running_service
+    async with running_service(PublishSettings, create_app, MIGRATIONS, infrastructure,
+                               bus_prefix, objections_per_address_per_hour=2) as service:
+        service.bus_prefix, service.amqp_url = bus_prefix, infrastructure.amqp_url
+        now = datetime.now(UTC)
+        await send(service, notice("repair-3", starts=now - timedelta(hours=1),
+                                   ends=now + timedelta(days=7)), "repair-3")
+        await wait_notice(service, "repair-3")
+        path = "/v1/repair-notices/repair-3/objections"
+        for _ in range(2):
+            assert (await service.client.post(path, json={"grounds": "异议"})).status_code == 201
+        limited = await service.client.post(path, json={"grounds": "异议"})
+        assert limited.status_code == 429, limited.text
+        assert int(limited.headers["retry-after"]) > 0
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        assert (await wait_notice(service, "repair-3"))["objections"] == 2
+        await service.client.post("/v1/ops/clock", json={"advance_seconds": 3601},
+                                  headers={"Authorization": f"Bearer {token('ops')}"})
+        assert (await service.client.post(path, json={"grounds": "异议"})).status_code == 201

@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from labor_contracts.credit import Punishment
 from publish.blacklist.rules import acted_on_by, penalty_text
-from publish.repair_notices.rules import NoticeStatus, objection_refused, status
+from publish.repair_notices.rules import (
+    NoticeStatus,
+    objection_refused,
+    origin_tag,
+    retry_after,
+    status,
+)
 
 D = date(2026, 12, 1)
 LOANS = Punishment(measure="no_new_loans", agencies=["finance"], starts_on=D, ends_on=D)
@@ -39,3 +45,13 @@ def test_r_pub_5_objections_only_while_the_notice_is_open():
     assert at(start, "repaired") is NoticeStatus.REPAIRED
     assert objection_refused(NoticeStatus.ENDED) == "the public notice period is over"
     assert "refused" in (objection_refused(at(start, "refused")) or "")
+
+
+def test_r_pub_5_objections_rate_limited_per_address_without_keeping_the_address():
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    filed = [now - timedelta(minutes=m) for m in (50, 30, 10)]
+    assert retry_after(filed, now, limit=4) is None
+    assert retry_after(filed, now, limit=3) == 10 * 60 + 1  # the oldest leaves the hour then
+    tag = origin_tag("203.0.113.7", b"k" * 32)
+    assert "203.0.113.7" not in tag and tag == origin_tag("203.0.113.7", b"k" * 32)
+    assert tag != origin_tag("203.0.113.7", b"j" * 32)

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +20,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from publish.repair_notices import rules
 from publish.repair_notices.models import repair_notices, repair_objections
@@ -26,6 +31,7 @@ from publish.repair_notices.schemas import (
     RepairNoticePage,
     RepairNoticeView,
 )
+from publish.settings import PublishRuntime, PublishSettings
 
 
 def contact_aad(objection_id: str) -> str:
@@ -91,10 +97,33 @@ async def public_one(runtime: Runtime, repair_id: str) -> RepairNoticeView:
     return _view(row, runtime)
 
 
-async def file_objection(runtime: Runtime, repair_id: str,
-                         body: ObjectionCreate) -> ObjectionReceipt:
+def _origin_key(settings: PublishSettings) -> bytes:
+    """The rate limit's key, from the service's active field key (the same on every replica)."""
+    keys = json.loads(settings.field_encryption_keys)
+    return hashlib.sha256(b"repair_objections.origin:" +
+                          base64.b64decode(keys[settings.field_encryption_active_key])).digest()
+
+
+async def _within_rate(session: AsyncSession, origin: str, now: datetime, limit: int) -> None:
+    await session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:o))"), {"o": origin})
+    filed = (await session.execute(sa.select(repair_objections.c.filed_at).where(
+        repair_objections.c.origin == origin,
+        repair_objections.c.filed_at > now - rules.RATE_WINDOW))).scalars().all()
+    wait = rules.retry_after(list(filed), now, limit)
+    if wait is not None:
+        problem = Problem(429, "too-many-objections", "Too many objections from your address",
+                          f"at most {limit} objections an hour are taken from one address; "
+                          f"try again in {wait} seconds")
+        problem.headers["Retry-After"] = str(wait)
+        raise problem
+
+
+async def file_objection(runtime: PublishRuntime, repair_id: str, body: ObjectionCreate,
+                         address: str) -> ObjectionReceipt:
     """R-PUB-5: anyone objects while the notice is open; the repair stops until a reviewer
     handles it (credit hears `publish.objection.filed.v1`, committed with the objection)."""
+    settings = runtime.settings
+    origin = rules.origin_tag(address, _origin_key(settings))
     async with runtime.uow() as uow:
         now = uow.clock.now()
         # Locked so that an objection and the repair's conclusion never cross.
@@ -108,13 +137,14 @@ async def file_objection(runtime: Runtime, repair_id: str,
         if refused:
             raise Problem(409, "notice-closed", "Objections are not taken now", refused,
                           notice_ends_at=row.notice_ends_at.isoformat())
+        await _within_rate(uow.session, origin, now, settings.objections_per_address_per_hour)
         objection_id = new_id()
         contact = None
         if body.contact and body.contact.strip():
             contact = runtime.cipher.encrypt(body.contact.strip(), contact_aad(objection_id))
         await uow.session.execute(repair_objections.insert().values(
             id=objection_id, repair_id=repair_id, grounds=body.grounds, contact_enc=contact,
-            filed_at=now))
+            origin=origin, filed_at=now))
         await uow.emit(ObjectionFiled(objection_id=objection_id, repair_id=repair_id,
                                       credit_code=row.credit_code, grounds=body.grounds,
                                       filed_at=now), subject=repair_id)

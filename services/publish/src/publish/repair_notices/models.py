@@ -34,11 +34,14 @@ class Objection(PublishTable, table=True):
     encrypted here, in no event and no log."""
 
     __tablename__ = "repair_objections"
+    __table_args__ = (sa.Index("repair_objections_origin", "origin", "filed_at"),)
 
     id: str = Field(primary_key=True)
     repair_id: str = Field(foreign_key="repair_notices.repair_id", index=True)
     grounds: str
     contact_enc: str | None = None
+    origin: str = Field(description="the filing address pseudonymised (rules.origin_tag), for "
+                        "the rate limit; never the address itself")
     filed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
@@ -52,10 +52,12 @@ async def get_notice(runtime: RuntimeDep, repair_id: RepairId) -> RepairNoticeVi
                     responses={404: {"description": "unknown"},
                                409: {"description": "the notice is not open: not begun, over, "
                                      "or the repair concluded"},
-                               422: {"description": "no grounds given"}})
-async def file_objection(runtime: RuntimeDep, repair_id: RepairId,
-                         body: ObjectionCreate) -> ObjectionReceipt:
-    return await flows.file_objection(runtime, repair_id, body)
+                               422: {"description": "no grounds given"},
+                               429: {"description": "too many objections from your address"}})
+async def file_objection(runtime: RuntimeDep, repair_id: RepairId, body: ObjectionCreate,
+                         request: Request) -> ObjectionReceipt:
+    address = request.client.host if request.client else "unknown"
+    return await flows.file_objection(runtime, repair_id, body, address)
 
 
 @public_router.get("/{repair_id}/objections", response_model=list[ObjectionView],

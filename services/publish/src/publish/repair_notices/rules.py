@@ -3,8 +3,12 @@ still object (R-CRD-5, R-PUB-5)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import hmac
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+RATE_WINDOW = timedelta(hours=1)
 
 
 class NoticeStatus(StrEnum):
@@ -37,3 +41,17 @@ def objection_refused(state: NoticeStatus) -> str | None:
     if state is NoticeStatus.ENDED:
         return "the public notice period is over"
     return f"the repair is concluded: {state.value}"
+
+
+def origin_tag(address: str, key: bytes) -> str:
+    """The objector's network address, pseudonymised with the service's key: counts filings
+    from one address without keeping the address."""
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def retry_after(filed_in_window: list[datetime], now: datetime, limit: int) -> int | None:
+    """Seconds until one more objection from the address is taken; None when it is now."""
+    if len(filed_in_window) < limit:
+        return None
+    freed = sorted(filed_in_window)[len(filed_in_window) - limit] + RATE_WINDOW
+    return max(1, int((freed - now).total_seconds()) + 1)

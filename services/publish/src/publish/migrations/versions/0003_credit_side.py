@@ -61,8 +61,10 @@ def upgrade() -> None:
                   nullable=False),
         sa.Column("grounds", sa.Text, nullable=False),
         sa.Column("contact_enc", sa.Text),
+        sa.Column("origin", sa.Text, nullable=False),
         _ts("filed_at"),
     )
+    op.create_index("repair_objections_origin", "repair_objections", ["origin", "filed_at"])
     op.create_index("repair_objections_repair_id", "repair_objections", ["repair_id"])
 
 
