@@ -289,7 +289,6 @@ async def test_r_pub_5_objections_refused_once_the_notice_ended_or_the_repair_co
 
 
 async def test_r_pub_5_objections_from_one_address_are_rate_limited(infrastructure, bus_prefix):
-    from labor_runtime.testing import running_service
     async with running_service(PublishSettings, create_app, MIGRATIONS, infrastructure,
                                bus_prefix, objections_per_address_per_hour=2) as service:
         service.bus_prefix, service.amqp_url = bus_prefix, infrastructure.amqp_url
