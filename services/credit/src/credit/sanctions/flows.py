@@ -47,9 +47,10 @@ async def record_major_case(uow: UnitOfWork, *, terms: rules.Terms, cipher: Fiel
             raise Rejected(f"major case {data.major_case_id}: unknown party role "
                            f"{s.party_role!r}") from exc
         code = s.credit_code.strip().upper() if s.credit_code else None
-        if code is not None and credit_code_problem(code):
+        problem = credit_code_problem(code) if code is not None else None
+        if problem:
             raise Rejected(f"major case {data.major_case_id}: credit code of {role} invalid: "
-                           f"{credit_code_problem(code)}")
+                           f"{problem}")
         parties.append((role, code))
     new = False
     for index, (s, (role, code)) in enumerate(zip(data.sanctions, parties, strict=True)):
