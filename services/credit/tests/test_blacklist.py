@@ -445,3 +445,33 @@ async def test_r_pub_5_an_upheld_objection_refuses_the_repair(credit, infrastruc
     assert (await credit.client.get(f"/v1/blacklist/{entry['id']}", headers=REVIEWER)
             ).json()["state"] == "listed"
     assert await emitted(credit, BlacklistRemoved.event_type) == []
+
+    # an objection to a repair credit does not know can never succeed: dead-lettered at once
+    await publish(infrastructure, bus_prefix, objection({"id": "no-such-repair"}, "obj-3"))
+    stats = credit.runtime.consumer.stats
+
+    async def dead_lettered() -> bool:
+        return stats.dead_lettered >= 1
+
+    await eventually(dead_lettered)
+
+
+async def test_r_crd_5_an_open_repair_is_withdrawn_when_the_term_ends_first(credit):
+    await register(credit)
+    entry = await listed(credit)
+    await later(credit, timedelta(days=366))
+    await conduct(credit, "case_closed", case_id="case-1")
+    repair = (await credit.client.post(f"/v1/blacklist/{entry['id']}/repair", headers=OFFICER,
+                                       json={"commitment_sha256": "cd" * 32,
+                                             "commitment_date": str(date.today()),
+                                             "reason": "单位申请信用修复"})).json()
+    await later(credit, timedelta(days=2 * 365))
+    assert (await credit.client.get(f"/v1/blacklist/{entry['id']}", headers=REVIEWER)
+            ).json()["state"] == "removed"
+    late = await credit.client.post(f"/v1/repairs/{repair['id']}/first-review", headers=BRIGADE,
+                                    json={"approve": True, "reason": "条件具备"})
+    assert late.status_code == 200, late.text
+    assert (late.json()["state"], late.json()["outcome_reason"]) == (
+        "withdrawn", "the blacklist entry is removed")
+    [concluded] = await emitted(credit, RepairConcluded.event_type)
+    assert concluded["outcome"] == "withdrawn"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -134,12 +135,12 @@ def recipient(employer: sa.Row[Any]) -> EmployerRef:
 
 
 async def issue_document(uow: UnitOfWork, settings: CreditSettings, *, matter_id: str,
-                         kind: str, title: str, employer: sa.Row[Any], render: Any,
+                         kind: str, title: str, employer: sa.Row[Any], render: Callable[[str], str],
                          now: datetime) -> str:
     """Render a credit document once, store it with its hash and serve it (R-DLV-1, R-DLV-4)."""
     document_id = new_id()
     verify_url = f"{settings.public_base_url}/v1/credit-documents/{document_id}"
-    content: str = render(verify_url)
+    content = render(verify_url)
     sha256 = hashlib.sha256(content.encode()).hexdigest()
     await uow.session.execute(credit_documents.insert().values(
         id=document_id, matter_id=matter_id, kind=kind, title=title, content=content,
@@ -318,7 +319,7 @@ async def list_entry(uow: UnitOfWork, settings: CreditSettings, entry: sa.Row[An
                    for p in rules.punishments(listed_on, ends_on)]
     number = (await uow.session.execute(
         sa.text("SELECT nextval('blacklist_decision_numbers')"))).scalar_one()
-    decision_number = f"失信惩戒〔{listed_on.year}〕{number}号"
+    decision_number = f"{settings.blacklist_decision_prefix}〔{listed_on.year}〕{number}号"
     await uow.session.execute(blacklist_entries.update()
                               .where(blacklist_entries.c.id == entry.id)
                               .values(state=state.value, decision_number=decision_number,

@@ -16,3 +16,6 @@ class BlacklistSettings(BaseModel):
     blacklist_authority: str = Field(
         default="某市人力资源和社会保障局",
         description="R-CRD-4 the authority that lists, printed on the notices and the disclosure")
+    blacklist_decision_prefix: str = Field(
+        default="某人社失信",
+        description="R-CRD-4 prefix of the listing decision's number (列入决定书编号)")

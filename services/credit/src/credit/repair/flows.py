@@ -156,16 +156,30 @@ async def _start_notice(runtime: CreditRuntime, uow: UnitOfWork, repair: sa.Row[
                       f"{ends.isoformat()}", repair_id=repair.id)
 
 
+async def _withdrawn(uow: UnitOfWork, repair: sa.Row[Any], entry: sa.Row[Any], *,
+                     now: datetime, actor: Actor) -> bool:
+    """An open repair of an entry no longer listed (its term ended) is withdrawn: nothing left to
+    repair. True if so."""
+    if entry.state == EntryState.LISTED:
+        return False
+    await _conclude(uow, repair, state=move(repair.state, Command.WITHDRAW), outcome="withdrawn",
+                    reason=f"the blacklist entry is {entry.state}", now=now, actor=actor)
+    return True
+
+
 async def first_review(runtime: CreditRuntime, who: Principal, repair_id: str,
                        body: RepairReview) -> None:
     """The brigade's first review (大队初审)."""
     now = runtime.clock.now()
     async with runtime.uow() as uow:
-        repair, _ = await load(uow.session, repair_id, who)
+        repair, entry = await load(uow.session, repair_id, who)
         _not_again(who, repair.applied_by)
         actor = Actor.staff(who)
         state = move(repair.state, Command.FIRST_APPROVE if body.approve else
                      Command.REFUSE_FIRST)
+        if await _withdrawn(uow, repair, entry, now=now, actor=actor):
+            await uow.commit()
+            return
         await _set(uow.session, repair_id, now, first_reviewed_by=who.subject)
         if body.approve:
             await _set(uow.session, repair_id, now, state=state.value)
@@ -189,6 +203,9 @@ async def second_review(runtime: CreditRuntime, who: Principal, repair_id: str,
         actor = Actor.staff(who)
         state = move(repair.state, Command.SECOND_APPROVE if body.approve else
                      Command.REFUSE_SECOND)
+        if await _withdrawn(uow, repair, entry, now=now, actor=actor):
+            await uow.commit()
+            return
         await _set(uow.session, repair_id, now, second_reviewed_by=who.subject)
         if body.approve:
             await _start_notice(runtime, uow, repair, entry, now=now, actor=actor,
@@ -243,6 +260,9 @@ async def decide_objection(runtime: CreditRuntime, who: Principal, repair_id: st
             raise Problem(409, "objection-decided", "The objection is not open",
                           f"objection {objection_id} is {objection.state}")
         actor = Actor.staff(who)
+        if await _withdrawn(uow, repair, entry, now=now, actor=actor):
+            await uow.commit()
+            return
         decided = {"decided_by": who.subject, "reason": body.reason, "decided_at": now}
         await uow.session.execute(repair_objections.update().where(
             repair_objections.c.id == objection_id).values(state=body.outcome, **decided))
@@ -280,10 +300,7 @@ async def on_notice_ended(settings: CreditSettings, uow: UnitOfWork,
     entry = await blacklist.load_entry(uow.session, repair.entry_id, None)
     now = uow.clock.now()
     actor = Actor.system(NOTICE_TIMER)
-    if entry.state != EntryState.LISTED:  # the term ended during the notice
-        await _conclude(uow, repair, state=rules.next_state(State.IN_NOTICE, Command.WITHDRAW),
-                        outcome="withdrawn",
-                        reason=f"the entry is {entry.state}", now=now, actor=actor)
+    if await _withdrawn(uow, repair, entry, now=now, actor=actor):
         return
     await blacklist.remove_entry(uow, entry, command=EntryCommand.REPAIR, now=now, actor=actor)
     await _conclude(uow, repair, state=rules.next_state(State.IN_NOTICE, Command.END_NOTICE),

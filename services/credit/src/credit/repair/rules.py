@@ -3,7 +3,8 @@
 applied → (brigade first review) first_reviewed → (detachment review) in_notice;
 in_notice → (an objection) stopped | (the notice ends) repaired;
 stopped → (the objection dismissed, none other open) in_notice again, for the full period |
-(an objection upheld) refused. Either review may refuse.
+(an objection upheld) refused. Either review may refuse; an open repair is withdrawn when its
+entry's term ends first.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class State(StrEnum):
     STOPPED = "stopped"  # an objection is open (异议)
     REFUSED = "refused"
     REPAIRED = "repaired"
-    WITHDRAWN = "withdrawn"  # the entry left the blacklist another way during the notice
+    WITHDRAWN = "withdrawn"  # the entry left the blacklist another way
 
 
 OPEN = frozenset({State.APPLIED, State.FIRST_REVIEWED, State.IN_NOTICE, State.STOPPED})
@@ -51,8 +52,9 @@ TRANSITIONS: dict[tuple[State, Command], State] = {
     (State.STOPPED, Command.DISMISS_LAST_OBJECTION): State.IN_NOTICE,
     (State.STOPPED, Command.UPHOLD_OBJECTION): State.REFUSED,
     (State.IN_NOTICE, Command.END_NOTICE): State.REPAIRED,
-    (State.IN_NOTICE, Command.WITHDRAW): State.WITHDRAWN,
 }
+# The entry left the blacklist another way (its term ended) while the repair was open.
+TRANSITIONS |= {(state, Command.WITHDRAW): State.WITHDRAWN for state in OPEN}
 
 
 class IllegalTransition(Exception):
