@@ -225,9 +225,12 @@ async def on_objection_filed(uow: UnitOfWork, event: Envelope, data: ObjectionFi
                        f"{data.credit_code}")
     now = uow.clock.now()
     during = repair.state in (State.IN_NOTICE, State.STOPPED)
-    await uow.session.execute(insert(repair_objections).values(
+    filed = (await uow.session.execute(insert(repair_objections).values(
         id=data.objection_id, repair_id=repair.id, grounds=data.grounds, filed_at=data.filed_at,
-        state="open" if during else "late").on_conflict_do_nothing(index_elements=["id"]))
+        state="open" if during else "late").on_conflict_do_nothing(index_elements=["id"])
+        .returning(repair_objections.c.id))).first()
+    if filed is None:
+        return  # the same objection published again under another event id
     if during:
         await timers.cancel(uow.session, kind=NOTICE_TIMER, subject=repair.id, now=now)
         await _set(uow.session, repair.id, now,

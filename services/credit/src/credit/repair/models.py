@@ -41,7 +41,8 @@ class RepairObjection(CreditTable, table=True):
     repair_id: str = Field(index=True)
     grounds: str
     filed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    state: str = Field(description="open, upheld, dismissed, or late (after the notice)")
+    state: str = Field(description="open, upheld, dismissed, closed (the repair was refused "
+                       "on another) or late (filed outside the notice)")
     decided_by: str | None = None
     reason: str | None = None
     decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
