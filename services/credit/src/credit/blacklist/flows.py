@@ -58,6 +58,8 @@ from credit.settings import CreditRuntime, CreditSettings
 
 DEFENCE_TIMER = "credit.blacklist_defence"
 TERM_TIMER = "credit.blacklist_term"
+# A record stands behind one listing only; after a rejection or an accepted defence it may be
+# proposed again (with new facts).
 _USED = (State.PROPOSED, State.NOTIFIED, State.DEFENCE_STATED, State.LISTED, State.REMOVED)
 
 
