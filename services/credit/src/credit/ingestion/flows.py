@@ -67,7 +67,7 @@ WITH firsts AS (
   FROM {STAGE}),
 rejected AS (
   INSERT INTO ingest_rejections (batch_id, row_number, reason)
-  SELECT $1, row_no, 'repeats the key ({key}) of row ' || first FROM firsts WHERE row_no <> first
+  SELECT $1::text, row_no, 'repeats the key ({key}) of row ' || first FROM firsts WHERE row_no <> first
   RETURNING row_number)
 DELETE FROM {STAGE} USING rejected WHERE {STAGE}.row_no = rejected.row_number"""  # noqa: S608
 
@@ -80,7 +80,7 @@ def _merge_sql(source: Source) -> str:
     return f"""
 WITH changed AS (
   INSERT INTO {source.table} AS t ({columns}, batch_id)
-  SELECT {columns}, $1 FROM {STAGE}
+  SELECT {columns}, $1::text FROM {STAGE}
   ON CONFLICT ({", ".join(source.key)}) DO UPDATE
   SET {", ".join(f"{c} = EXCLUDED.{c}" for c in rest)}, batch_id = EXCLUDED.batch_id
   WHERE ({", ".join(f"t.{c}" for c in rest)}) IS DISTINCT FROM
@@ -88,7 +88,7 @@ WITH changed AS (
   RETURNING t.credit_code),
 queued AS (
   INSERT INTO evaluations_due (credit_code, queued_at)
-  SELECT DISTINCT credit_code, $2 FROM changed
+  SELECT DISTINCT credit_code, $2::timestamptz FROM changed
   ON CONFLICT (credit_code) DO NOTHING)
 SELECT count(*) FROM changed"""  # noqa: S608 - names from SOURCES
 
@@ -96,7 +96,7 @@ SELECT count(*) FROM changed"""  # noqa: S608 - names from SOURCES
 # The housing system's attendance names the project too: the latest month's name wins.
 _PROJECTS_SQL = f"""
 INSERT INTO projects AS p (project_id, name, credit_code, district, batch_id, updated_at)
-SELECT DISTINCT ON (project_id) project_id, project_name, credit_code, district, $1, $2
+SELECT DISTINCT ON (project_id) project_id, project_name, credit_code, district, $1::text, $2::timestamptz
 FROM {STAGE} ORDER BY project_id, month DESC
 ON CONFLICT (project_id) DO UPDATE
 SET name = EXCLUDED.name, credit_code = EXCLUDED.credit_code,
@@ -181,7 +181,9 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
     """Load a batch file of `source` (`fmt` csv or jsonl); `digest` is the file's SHA-256."""
     now = runtime.clock.now()
     batch = {"id": new_id(), "source": source.name, "digest": digest, "via": via,
-             "filename": filename[:200], "format": fmt, "status": "loading", "received_at": now}
+             "filename": filename[:200], "format": fmt, "status": "loading", "received_at": now,
+             "rows_total": 0, "rows_changed": 0, "rows_unchanged": 0, "rows_rejected": 0,
+             "error": "", "finished_at": None}
     error = ""
     async with runtime.uow() as uow:
         if not await _claim(uow.session, batch):
