@@ -106,14 +106,12 @@ WHERE (p.name, p.credit_code, p.district) IS DISTINCT FROM
       (EXCLUDED.name, EXCLUDED.credit_code, COALESCE(EXCLUDED.district, p.district))"""  # noqa: S608
 
 
-def _lines(file: IO[bytes]) -> Iterator[str]:
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
     try:
-        yield from text
+        for line in text:  # noqa: UP028 - `yield from` would close the file with the generator
+            yield line
     except UnicodeDecodeError as exc:
         raise BadFile(f"the file is not UTF-8 (byte {exc.start} of a line)") from None
-    finally:
-        text.detach()
 
 
 async def _driver(session: AsyncSession) -> Any:
@@ -191,9 +189,10 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
             if existing is None:  # the first one failed and rolled back in between
                 raise Problem(409, "batch-in-flux", "Batch being loaded", "send it again")
             return Loaded(existing, replay=True)
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
         try:
             counts = await _stage_and_merge(
-                uow.session, source, READERS[fmt](source, _lines(file)), batch["id"],
+                uow.session, source, READERS[fmt](source, _lines(text)), batch["id"],
                 runtime.settings.ingest_chunk_rows, now)
         except BadFile as exc:
             error = str(exc)
@@ -208,6 +207,8 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
             await _audit(uow.session, batch, actor, now)
             await uow.commit()
             return Loaded(batch, replay=False)
+        finally:
+            text.detach()  # the caller closes its file
     # The whole file is unreadable: what was staged is undone, the batch stays as failed so that
     # its sender can query why (and a re-send of the same bytes answers the same).
     batch |= {"status": "failed", "error": error, "finished_at": runtime.clock.now()}
