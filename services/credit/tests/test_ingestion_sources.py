@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -80,8 +81,8 @@ def test_r_crd_3_csv_header_must_name_the_required_columns():
 
 
 def test_r_crd_3_jsonl_rows_are_line_numbers_and_decimals_exact():
-    lines = ['{"credit_code": "%s", "month": "2026-01", "water_m3": 0.1, "electricity_kwh": 3}\n'
-             % CODE, "\n", "[1]\n", "{oops\n"]
+    first = {"credit_code": CODE, "month": "2026-01", "water_m3": "_", "electricity_kwh": 3}
+    lines = [json.dumps(first).replace('"_"', "0.1") + "\n", "\n", "[1]\n", "{oops\n"]
     parsed = list(read_jsonl(SOURCES["utility"], lines))
     assert parsed[0] == (1, (CODE, date(2026, 1, 1), Decimal("0.1"), Decimal(3)))
     assert parsed[1] == (3, "must be a JSON object")
