@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import asyncpg
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit
@@ -149,10 +150,18 @@ async def _stage_and_merge(session: AsyncSession, source: Source, rows: Iterator
         if len(good) + len(bad) >= chunk_rows:
             await flush()  # also lets the event loop serve others between chunks
     await flush()
-    repeats = int((await conn.execute(_repeats_sql(source), batch_id)).split()[-1])
+    # A key twice in one batch makes the merge fail: only then are the repeats looked for (a sort
+    # of the whole batch that files without repeats are spared).
+    repeats = 0
+    await conn.execute("SAVEPOINT merge")
+    try:
+        changed = int(await conn.fetchval(_merge_sql(source), batch_id, now))
+    except asyncpg.CardinalityViolationError:
+        await conn.execute("ROLLBACK TO SAVEPOINT merge")
+        repeats = int((await conn.execute(_repeats_sql(source), batch_id)).split()[-1])
+        changed = int(await conn.fetchval(_merge_sql(source), batch_id, now))
     if source.name == "attendance":
         await conn.execute(_PROJECTS_SQL, batch_id, now)
-    changed = int(await conn.fetchval(_merge_sql(source), batch_id, now))
     rejected += repeats
     return {"rows_total": total, "rows_changed": changed,
             "rows_unchanged": total - rejected - changed, "rows_rejected": rejected}

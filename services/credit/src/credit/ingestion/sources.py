@@ -145,52 +145,57 @@ def _credit_code(value: str) -> str | None:
     return credit_code_problem(value)
 
 
-def _value(column: Column, raw: object) -> Value:
-    """The typed value of one field; raises ValueError with the reason."""
-    if raw is None or raw == "":
-        if column.required:
-            raise ValueError(f"{column.name} is required")
+def _text(name: str, text: str) -> Value:
+    text = text.strip()
+    if "\x00" in text:
+        raise ValueError(f"{name} contains a NUL character")
+    if len(text) > _MAX_TEXT:
+        raise ValueError(f"{name} is longer than {_MAX_TEXT} characters")
+    return text or None
+
+
+def _code(name: str, text: str) -> Value:
+    problem = _credit_code(text)
+    if problem:
+        raise ValueError(f"{name}: {problem}")
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _month_of(text: str) -> date | None:
+    match = _MONTH.fullmatch(text)
+    if not match or not 1 <= int(match[2]) <= 12:
         return None
-    if isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise ValueError(f"{column.name} must be a string or a number")
-    text = raw if isinstance(raw, str) else str(raw)
-    name, kind = column.name, column.kind
-    if kind is Kind.TEXT:
-        text = text.strip()
-        if "\x00" in text:
-            raise ValueError(f"{name} contains a NUL character")
-        if not text:
-            if column.required:
-                raise ValueError(f"{name} is required")
-            return None
-        if len(text) > _MAX_TEXT:
-            raise ValueError(f"{name} is longer than {_MAX_TEXT} characters")
-        return text
-    if kind is Kind.CREDIT_CODE:
-        problem = _credit_code(text)
-        if problem:
-            raise ValueError(f"{name}: {problem}")
-        return text
-    if kind is Kind.MONTH:
-        match = _MONTH.fullmatch(text)
-        if not match or not 1 <= int(match[2]) <= 12:
-            raise ValueError(f"{name} must be a month as YYYY-MM, got {text[:20]!r}")
-        return date(int(match[1]), int(match[2]), 1)
-    if kind is Kind.DATE:
-        match = _DATE.fullmatch(text)
-        try:
-            if not match:
-                raise ValueError
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            raise ValueError(f"{name} must be a date as YYYY-MM-DD, got {text[:20]!r}") from None
-    if kind is Kind.COUNT:
-        if not text.isascii() or not text.isdigit():
-            raise ValueError(f"{name} must be a non-negative whole number, got {text[:20]!r}")
-        count = int(text)
-        if count > _MAX_COUNT:
-            raise ValueError(f"{name} is too large")
-        return count
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _month(name: str, text: str) -> Value:
+    month = _month_of(text)
+    if month is None:
+        raise ValueError(f"{name} must be a month as YYYY-MM, got {text[:20]!r}")
+    return month
+
+
+def _date(name: str, text: str) -> Value:
+    match = _DATE.fullmatch(text)
+    try:
+        if not match:
+            raise ValueError
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError(f"{name} must be a date as YYYY-MM-DD, got {text[:20]!r}") from None
+
+
+def _count(name: str, text: str) -> Value:
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"{name} must be a non-negative whole number, got {text[:20]!r}")
+    count = int(text)
+    if count > _MAX_COUNT:
+        raise ValueError(f"{name} is too large")
+    return count
+
+
+def _amount(name: str, text: str) -> Value:
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -204,19 +209,41 @@ def _value(column: Column, raw: object) -> Value:
     return amount
 
 
-def parse_row(source: Source, fields: Mapping[str, object]) -> Row | str:
-    """The row's values in the source's column order, or why it is refused."""
-    typed: dict[str, Value] = {}
+_CONVERT: dict[Kind, Callable[[str, str], Value]] = {
+    Kind.TEXT: _text, Kind.CREDIT_CODE: _code, Kind.MONTH: _month, Kind.DATE: _date,
+    Kind.COUNT: _count, Kind.AMOUNT: _amount}
+
+
+def parse_values(source: Source, raw: Iterable[object]) -> Row | str:
+    """The row's values (raw, in the source's column order) typed, or why it is refused."""
+    typed: list[Value] = []
     try:
-        for column in source.columns:
-            typed[column.name] = _value(column, fields.get(column.name))
+        for column, value in zip(source.columns, raw, strict=True):
+            if isinstance(value, str):
+                converted = _CONVERT[column.kind](column.name, value) if value else None
+            elif value is None:
+                converted = None
+            elif isinstance(value, int) and not isinstance(value, bool):
+                converted = _CONVERT[column.kind](column.name, str(value))
+            else:
+                raise ValueError(f"{column.name} must be a string or a number")
+            if converted is None and column.required:
+                raise ValueError(f"{column.name} is required")
+            typed.append(converted)
     except ValueError as exc:
         return str(exc)
-    for check in source.checks:
-        problem = check(typed)
-        if problem:
-            return problem
-    return tuple(typed.values())
+    if source.checks:
+        named = dict(zip(source.names, typed, strict=True))
+        for check in source.checks:
+            problem = check(named)
+            if problem:
+                return problem
+    return tuple(typed)
+
+
+def parse_row(source: Source, fields: Mapping[str, object]) -> Row | str:
+    """A record (a JSON object) typed, or why it is refused; names it does not know are ignored."""
+    return parse_values(source, (fields.get(name) for name in source.names))
 
 
 Parsed = tuple[int, Row | str]
@@ -236,7 +263,6 @@ def read_csv(source: Source, lines: Iterable[str]) -> Iterator[Parsed]:
     if missing:
         raise BadFile(f"the header lacks the columns {', '.join(missing)} of {source.name}")
     positions = [(header.index(c.name) if c.name in header else None) for c in source.columns]
-    names = source.names
     number = 0
     while True:
         number += 1
@@ -253,9 +279,8 @@ def read_csv(source: Source, lines: Iterable[str]) -> Iterator[Parsed]:
         if len(record) != len(header):
             yield number, f"has {len(record)} fields, the header names {len(header)}"
             continue
-        fields = {n: (record[p] if p is not None else None) for n, p in zip(names, positions,
-                                                                              strict=True)}
-        yield number, parse_row(source, fields)
+        yield number, parse_values(source, [record[p] if p is not None else None
+                                            for p in positions])
 
 
 def read_jsonl(source: Source, lines: Iterable[str]) -> Iterator[Parsed]:
