@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 import uuid
@@ -119,6 +120,8 @@ async def main(rows: int) -> dict[str, Any]:
                        "rows_per_s": round(rows / parse_seconds)},
         "bare_copy": {"seconds": round(bare_seconds, 2), "rows_per_s": round(bare_rate)},
         "ratio_load_to_bare": round(rate / bare_rate, 3),
+        # the machine is shared (other tests, other services): its load when the run ended
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
