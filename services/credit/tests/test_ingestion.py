@@ -201,6 +201,12 @@ async def test_r_crd_3_upload_refusals_are_problems(credit):
                                auth=bearer("grid_worker"))
     assert grid_worker.status_code == 403
     assert wrong_type.headers["content-type"].startswith("application/problem+json")
+    nul_name = await upload(credit, "insurance", SAMPLES["insurance"][1], JSONL, filename="a\x00")
+    assert nul_name.status_code == 422
+    nul_row = await upload(credit, "judgment_debtors", csv_of(
+        "credit_code,court_case_number,court,amount,listed_on",
+        f"{A},(2026)闽0102执1号,某\x00法院,1,2026-01-02", f"{A}\x00,x,y,1,2026-01-02"))
+    assert nul_row.status_code == 201 and nul_row.json()["rows_rejected"] == 2
 
 
 async def test_r_crd_3_large_batch_over_the_limit_is_refused(infrastructure, bus_prefix):

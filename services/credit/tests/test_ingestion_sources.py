@@ -87,3 +87,17 @@ def test_r_crd_3_jsonl_rows_are_line_numbers_and_decimals_exact():
     assert parsed[0] == (1, (CODE, date(2026, 1, 1), Decimal("0.1"), Decimal(3)))
     assert parsed[1] == (3, "must be a JSON object")
     assert parsed[2][0] == 4 and parsed[2][1].startswith("not JSON")
+
+
+@pytest.mark.parametrize(("fields", "reason"), [
+    ({"credit_code": CODE[:17] + "\x00"}, "characters not allowed in"),
+    ({"credit_code": "\ud800" + CODE[1:]}, "characters not allowed in"),
+    ({"project_id": "P\ud800"}, "not valid Unicode"),
+])
+def test_r_crd_3_what_postgresql_cannot_store_is_refused(fields, reason):
+    row = {"project_id": "P-1", "month": "2026-01", "credit_code": CODE, "project_name": "x",
+           "workers_registered": 1, "workers_attended": 1, "wages_payable": 0, "wages_paid": 0}
+    parsed = parse_row(SOURCES["attendance"], row | fields)
+    assert isinstance(parsed, str) and reason in parsed
+    parsed.encode()  # the reason itself can be stored
+    assert "\x00" not in parsed

@@ -187,7 +187,8 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
                via: str, filename: str, actor: Actor) -> Loaded:
     """Load a batch file of `source` (`fmt` csv or jsonl); `digest` is the file's SHA-256."""
     now = runtime.clock.now()
-    batch = {"id": new_id(), "source": source.name, "digest": digest, "via": via,
+    batch_id = new_id()
+    batch: dict[str, Any] = {"id": batch_id, "source": source.name, "digest": digest, "via": via,
              "filename": filename[:200], "format": fmt, "status": "loading", "received_at": now,
              "rows_total": 0, "rows_changed": 0, "rows_unchanged": 0, "rows_rejected": 0,
              "error": "", "finished_at": None}
@@ -201,7 +202,7 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
         text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
         try:
             counts = await _stage_and_merge(
-                uow.session, source, READERS[fmt](source, _lines(text)), batch["id"],
+                uow.session, source, READERS[fmt](source, _lines(text)), batch_id,
                 runtime.settings.ingest_chunk_rows, now)
         except BadFile as exc:
             error = str(exc)

@@ -60,7 +60,14 @@ def _source(who: Principal, name: str) -> Source:
     return source
 
 
+def _storable(name: str, value: str) -> str:
+    if "\x00" in value:
+        raise Problem(422, "invalid-parameter", "Invalid parameter", f"{name} contains NUL")
+    return value
+
+
 def _actor(who: Principal, reason: str) -> flows.Actor:
+    _storable("reason", reason)
     if who.kind == "staff" and not reason.strip():
         raise Problem(422, "reason-required", "Reason required",
                       "staff uploads give a reason (query parameter 'reason'): it is audited")
@@ -84,6 +91,7 @@ async def upload_batch(runtime: RuntimeDep, who: Caller, source: SourceName, req
                        reason: Reason = "") -> BatchRead:
     chosen = _source(who, source)
     actor = _actor(who, reason)
+    _storable("filename", filename)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = MEDIA_TYPES.get(media)
     if fmt is None:
@@ -103,7 +111,7 @@ async def upload_batch(runtime: RuntimeDep, who: Caller, source: SourceName, req
         if size == 0:
             raise Problem(422, "empty-batch", "Empty batch", "the body holds no rows")
         spool.seek(0)
-        loaded = await flows.load(runtime, chosen, spool, digest=sha.hexdigest(),  # type: ignore[arg-type]
+        loaded = await flows.load(runtime, chosen, spool, digest=sha.hexdigest(),
                                   fmt=fmt, via="upload", filename=filename, actor=actor)
     return _answer(loaded, response)
 

@@ -147,14 +147,21 @@ def _credit_code(value: str) -> str | None:
 
 def _text(name: str, text: str) -> Value:
     text = text.strip()
-    if "\x00" in text:
+    if "\x00" in text:  # PostgreSQL text cannot hold it
         raise ValueError(f"{name} contains a NUL character")
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+            raise ValueError(f"{name} is not valid Unicode") from None
     if len(text) > _MAX_TEXT:
         raise ValueError(f"{name} is longer than {_MAX_TEXT} characters")
     return text or None
 
 
 def _code(name: str, text: str) -> Value:
+    if not text.isascii() or "\x00" in text:  # the reason must not echo what cannot be stored
+        raise ValueError(f"{name}: characters not allowed in {text[:20]!r}")
     problem = _credit_code(text)
     if problem:
         raise ValueError(f"{name}: {problem}")
