@@ -259,8 +259,8 @@ async def test_r_crd_3_watched_directory_loads_dropped_files(credit, tmp_path):
     assert [(b["via"], b["filename"], b["rows_changed"]) for b in listed] == [
         ("directory", "insurance__2026-11.jsonl", 2)]
 
-    (inbox / "payroll__bank1.csv.part").rename(inbox / "payroll__bank1.csv")
-    (inbox / "payroll__bank1.csv").write_bytes(SAMPLES["payroll"][1])
+    (inbox / "payroll__bank1.csv.part").write_bytes(SAMPLES["payroll"][1])  # written out,
+    (inbox / "payroll__bank1.csv.part").rename(inbox / "payroll__bank1.csv")  # then renamed in
 
     async def renamed_in() -> bool:
         return (inbox / "done" / "payroll__bank1.csv").exists()
