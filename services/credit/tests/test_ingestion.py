@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from credit.ingestion.watch import DirectoryWatch
 from labor_runtime.security import issue_api_key
 from labor_runtime.testing import eventually
 
@@ -267,3 +269,33 @@ async def test_r_crd_3_watched_directory_loads_dropped_files(credit, tmp_path):
 
     await eventually(renamed_in)
     assert await rows(credit, "payroll_months") == 2
+
+
+async def test_r_crd_3_a_file_still_growing_is_not_taken(credit, tmp_path):
+    inbox = tmp_path / "other"
+    inbox.mkdir()
+    watch = DirectoryWatch(credit.runtime, inbox, poll_seconds=60)
+    dropped = inbox / "insurance__growing.jsonl"
+    body = SAMPLES["insurance"][1]
+    dropped.write_bytes(body[:30])
+    await watch.cycle()  # first seen
+    with dropped.open("ab") as file:
+        file.write(body[30:])
+    await watch.cycle()  # changed since: still being written
+    assert dropped.exists()
+    await watch.cycle()  # unchanged over one listing: taken
+    assert not dropped.exists() and (inbox / "done" / dropped.name).exists()
+    assert await rows(credit, "insurance_months") == 2
+
+
+async def test_r_crd_3_the_same_file_sent_twice_at_once_is_one_batch(credit):
+    body = SAMPLES["utility"][1]
+    first, second = await asyncio.gather(upload(credit, "utility", body, JSONL),
+                                         upload(credit, "utility", body, JSONL))
+    assert sorted([first.status_code, second.status_code]) == [200, 201]
+    assert first.json()["id"] == second.json()["id"]
+    assert await rows(credit, "ingest_batches") == 1
+    async with credit.runtime.engine.connect() as conn:
+        audited = (await conn.execute(sa.text(
+            "SELECT actor, reason FROM audit_log WHERE action = 'ingest.utility.batch'"))).all()
+    assert [tuple(a) for a in audited] == [("ops-1", "monthly file")]
