@@ -271,14 +271,16 @@ async def test_r_crd_3_watched_directory_loads_dropped_files(credit, tmp_path):
     assert await rows(credit, "payroll_months") == 2
 
 
-async def test_r_crd_3_a_file_still_growing_is_not_taken(credit, tmp_path):
+async def test_r_crd_3_a_file_still_growing_is_not_taken_and_left_work_goes_back(credit, tmp_path):
     inbox = tmp_path / "other"
     inbox.mkdir()
     watch = DirectoryWatch(credit.runtime, inbox, poll_seconds=60)
     dropped = inbox / "insurance__growing.jsonl"
     body = SAMPLES["insurance"][1]
     dropped.write_bytes(body[:30])
+    (inbox / "work" / "utility__left.jsonl").write_bytes(SAMPLES["utility"][1])  # a crash's
     await watch.cycle()  # first seen
+    assert (inbox / "utility__left.jsonl").exists()  # put back, taken like any other
     with dropped.open("ab") as file:
         file.write(body[30:])
     await watch.cycle()  # changed since: still being written
@@ -286,6 +288,8 @@ async def test_r_crd_3_a_file_still_growing_is_not_taken(credit, tmp_path):
     await watch.cycle()  # unchanged over one listing: taken
     assert not dropped.exists() and (inbox / "done" / dropped.name).exists()
     assert await rows(credit, "insurance_months") == 2
+    assert (inbox / "done" / "utility__left.jsonl").exists()
+    assert await rows(credit, "utility_months") == 2
 
 
 async def test_r_crd_3_the_same_file_sent_twice_at_once_is_one_batch(credit):

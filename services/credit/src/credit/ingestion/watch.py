@@ -4,10 +4,13 @@ loaded like an upload, then moved to `done/`, or to `failed/` with a `.reason` f
 A file still being written is never taken: names ending in `.part` (write, then rename into the
 final name) and hidden names are skipped, and any other file is taken only once its size and
 modification time are the same on two listings in a row. Taking a file is renaming it into
-`work/` first, so that two replicas watching one directory never load it twice."""
+`work/` first, so that two replicas watching one directory never load it twice. A file a stopped
+process left in `work/` goes back when the watcher starts: loading it again changes nothing (the
+same content is the same batch)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -40,8 +43,14 @@ class DirectoryWatch(Loop):
         self.runtime = runtime
         self.directory = directory
         self._seen: dict[str, tuple[int, int]] = {}
+        self._started = False
         for sub in ("work", "done", "failed"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
+
+    def _put_back_left_work(self) -> None:
+        for left in (self.directory / "work").iterdir():
+            with contextlib.suppress(FileNotFoundError):  # its replica finished it meanwhile
+                os.rename(left, self.directory / left.name)
 
     def _listing(self) -> dict[str, tuple[int, int]]:
         with os.scandir(self.directory) as entries:
@@ -49,6 +58,9 @@ class DirectoryWatch(Loop):
                     if e.is_file() and not e.name.startswith(".") and not e.name.endswith(".part")}
 
     async def cycle(self) -> float | None:
+        if not self._started:
+            self._put_back_left_work()
+            self._started = True
         listing = self._listing()
         stable = [name for name, sig in sorted(listing.items()) if self._seen.get(name) == sig]
         self._seen = {name: sig for name, sig in listing.items() if name not in stable}
@@ -88,6 +100,9 @@ class DirectoryWatch(Loop):
         target = self.directory / outcome / work.name
         if target.exists():  # the same name sent again: keep both
             target = target.with_name(f"{work.stem}.{time.time_ns()}{work.suffix}")
-        os.rename(work, target)
+        try:
+            os.rename(work, target)
+        except FileNotFoundError:  # put back by a replica starting meanwhile: it finishes it
+            return
         if reason:
             target.with_name(target.name + ".reason").write_text(reason + "\n")
