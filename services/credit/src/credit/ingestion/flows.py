@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, Any
 
 import asyncpg
@@ -123,7 +124,7 @@ async def _driver(session: AsyncSession) -> Any:
 
 
 async def _stage_and_merge(session: AsyncSession, source: Source, rows: Iterator[Parsed],
-                           batch_id: str, chunk_rows: int, now: Any) -> dict[str, int]:
+                           batch_id: str, chunk_rows: int, now: datetime) -> dict[str, int]:
     conn = await _driver(session)
     await conn.execute(_stage_sql(source))
     stage_columns = ["row_no", *source.names]
@@ -188,10 +189,11 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
     """Load a batch file of `source` (`fmt` csv or jsonl); `digest` is the file's SHA-256."""
     now = runtime.clock.now()
     batch_id = new_id()
-    batch: dict[str, Any] = {"id": batch_id, "source": source.name, "digest": digest, "via": via,
-             "filename": filename[:200], "format": fmt, "status": "loading", "received_at": now,
-             "rows_total": 0, "rows_changed": 0, "rows_unchanged": 0, "rows_rejected": 0,
-             "error": "", "finished_at": None}
+    batch: dict[str, Any] = {
+        "id": batch_id, "source": source.name, "digest": digest, "via": via,
+        "filename": filename[:200], "format": fmt, "status": "loading", "received_at": now,
+        "rows_total": 0, "rows_changed": 0, "rows_unchanged": 0, "rows_rejected": 0, "error": "",
+        "finished_at": None}
     error = ""
     async with runtime.uow() as uow:
         if not await _claim(uow.session, batch):
@@ -231,7 +233,8 @@ async def load(runtime: Runtime[Any], source: Source, file: IO[bytes], *, digest
     return Loaded(batch, replay=False)
 
 
-async def _audit(session: AsyncSession, batch: dict[str, Any], actor: Actor, now: Any) -> None:
+async def _audit(session: AsyncSession, batch: dict[str, Any], actor: Actor,
+                 now: datetime) -> None:
     await audit.record(session, audit.AuditEntry(
         at=now, actor=actor.subject, role=actor.role, action=f"ingest.{batch['source']}.batch",
         subject=f"ingest-batch:{batch['id']}", reason=actor.reason))
