@@ -303,3 +303,15 @@ async def test_r_crd_3_the_same_file_sent_twice_at_once_is_one_batch(credit):
         audited = (await conn.execute(sa.text(
             "SELECT actor, reason FROM audit_log WHERE action = 'ingest.utility.batch'"))).all()
     assert [tuple(a) for a in audited] == [("ops-1", "monthly file")]
+
+
+async def test_r_crd_3_a_project_month_moving_to_another_contractor_queues_both(credit):
+    await upload(credit, "attendance", SAMPLES["attendance"][1])
+    async with credit.runtime.engine.begin() as conn:
+        await conn.execute(sa.text("DELETE FROM evaluations_due"))
+    moved = csv_of("project_id,month,credit_code,project_name,workers_registered,"
+                   "workers_attended,wages_payable,wages_paid",
+                   f"P-002,2026-11,{C},某某道路改造,40,40,320000,0")
+    batch = (await upload(credit, "attendance", moved)).json()
+    assert batch["rows_changed"] == 1
+    assert set(await due(credit)) == {B, C}

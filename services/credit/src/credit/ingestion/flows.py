@@ -95,6 +95,14 @@ queued AS (
 SELECT count(*) FROM changed"""  # noqa: S608 - names from SOURCES
 
 
+# A project's month that moves to another contractor changes the data of the one it leaves too.
+_LEAVING_SQL = f"""
+INSERT INTO evaluations_due (credit_code, queued_at)
+SELECT DISTINCT a.credit_code, $1::timestamptz
+FROM attendance_months a JOIN {STAGE} s USING (project_id, month)
+WHERE a.credit_code <> s.credit_code
+ON CONFLICT (credit_code) DO NOTHING"""  # noqa: S608
+
 # The housing system's attendance names the project too: the latest month's name wins.
 _PROJECTS_SQL = f"""
 INSERT INTO projects AS p (project_id, name, credit_code, district, batch_id, updated_at)
@@ -154,6 +162,8 @@ async def _stage_and_merge(session: AsyncSession, source: Source, rows: Iterator
     # A key twice in one batch makes the merge fail: only then are the repeats looked for (a sort
     # of the whole batch that files without repeats are spared).
     repeats = 0
+    if source.name == "attendance":
+        await conn.execute(_LEAVING_SQL, now)
     await conn.execute("SAVEPOINT merge")
     try:
         changed = int(await conn.fetchval(_merge_sql(source), batch_id, now))
