@@ -14,6 +14,7 @@ from credit.employers.routes import router as employers_router
 from credit.grading.routes import router as grading_router
 from credit.grids import wiring as grids
 from credit.ingestion import wiring as ingestion
+from credit.ingestion.routes import BATCH_UPLOADS
 from credit.repair import wiring as repair
 from credit.sanctions import wiring as sanctions
 from credit.settings import CreditRuntime, CreditSettings
@@ -45,4 +46,5 @@ def create_app(settings: CreditSettings | None = None) -> FastAPI:
         description="The employer register (一户一档) on its grids, shared-data early warnings, "
         "the integrity grade (诚信等级), the blacklist with joint punishment, credit repair and "
         "wage guarantee deposits (R-ORG-1, R-CRD-1…6, R-MAJ-3).",
-        routers=[router for part in parts for router in part.routers])
+        routers=[router for part in parts for router in part.routers],
+        body_limits={BATCH_UPLOADS: settings.ingest_max_batch_bytes})
