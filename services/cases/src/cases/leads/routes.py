@@ -3,7 +3,7 @@ chiefs take them up or dismiss them, with a reason (audited)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from labor_runtime.app import RuntimeDep, staff
@@ -17,7 +17,7 @@ router = APIRouter(tags=["inspection leads"])
 
 Deciders = Annotated[Principal, Depends(staff(Role.OFFICER_A, Role.BRIGADE_CHIEF))]
 LeadId = Annotated[str, Path(max_length=64)]
-_DECIDE = {404: {"description": "unknown, or another district's lead"},
+_DECIDE: dict[int | str, dict[str, Any]] = {404: {"description": "unknown, or another district's lead"},
            409: {"description": "the lead is no longer open"}}
 
 

@@ -60,9 +60,9 @@ async def evaluate_due(runtime: CreditRuntime, *, limit: int) -> int:
         names = {row.credit_code: row for row in (await uow.session.execute(
             sa.select(employers.c.credit_code, employers.c.name, employers.c.district,
                       employers.c.grid).where(employers.c.credit_code.in_(codes))))}
-        today = runtime.calendar.local_date(now)
+        today, thresholds = runtime.calendar.local_date(now), policy(runtime.settings)
         for code in codes:
-            holding = rules.evaluate(shared[code], policy(runtime.settings), today)
+            holding = rules.evaluate(shared[code], thresholds, today)
             await _raise(uow, code, holding, names.get(code), now)
             await _clear(uow, code, holding, open_by_code[code], now)
         # Dequeue what was claimed; an employer queued again meanwhile (newer `queued_at`) stays.
