@@ -107,8 +107,11 @@ async def test_r_crd_3_take_and_dismiss_are_the_districts_officers_with_a_reason
                                     json={"reason": "x"})).status_code == 404
     assert (await cases.client.post(f"{url}/take", headers=auth("reviewer_b"),
                                     json={"reason": "x"})).status_code == 403
-    assert (await cases.client.post(f"{url}/dismiss", headers=OFFICER,
-                                    json={"reason": ""})).status_code == 422
+    for reason in ("", "a\u0000"):
+        assert (await cases.client.post(f"{url}/dismiss", headers=OFFICER,
+                                        json={"reason": reason})).status_code == 422
+    assert (await cases.client.post("/v1/leads/x%00/take", headers=OFFICER,
+                                    json={"reason": "x"})).status_code == 422
     chief = auth("brigade_chief", district="d01", subject="chief-1")
     done = await cases.client.post(f"{url}/dismiss", headers=chief,
                                    json={"reason": "项目已竣工验收"})

@@ -182,6 +182,13 @@ async def test_r_crd_6_replacements_kept_and_coverage_rate(credit, findings):
     wrong = await credit.client.put("/v1/projects/P-009", headers=OFFICER,
                                     json=PROJECT | {"credit_code": "91350100M000100Y44"})
     assert wrong.status_code == 422
+    for nul in ({"name": "a\u0000b"}, {"district": "d\u0000"}):  # PostgreSQL text holds no NUL
+        assert (await credit.client.put("/v1/projects/P-009", headers=OFFICER,
+                                        json=PROJECT | nul)).status_code == 422
+    assert (await credit.client.put(url, headers=OFFICER, json=deposit(
+        day, day, reason="\u0000"))).status_code == 422
+    assert (await credit.client.get("/v1/deposits/coverage?district=%00",
+                                    headers=bearer("detachment_chief"))).status_code == 422
 
 
 @pytest.mark.integration

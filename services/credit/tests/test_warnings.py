@@ -171,3 +171,5 @@ async def test_r_crd_3_staff_see_their_districts_warnings_only(credit, events):
     assert city[0]["employer_name"] is None  # raised for an employer not in the register yet
     assert (await credit.client.get("/v1/warnings?level=purple",
                                     headers=D01)).status_code == 422
+    assert (await credit.client.get("/v1/warnings?district=d%0001",
+                                    headers=bearer("detachment_chief"))).status_code == 422

@@ -16,7 +16,7 @@ from cases.leads.schemas import LeadDecision, LeadRead, LeadState
 router = APIRouter(tags=["inspection leads"])
 
 Deciders = Annotated[Principal, Depends(staff(Role.OFFICER_A, Role.BRIGADE_CHIEF))]
-LeadId = Annotated[str, Path(max_length=64)]
+LeadId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 _DECIDE: dict[int | str, dict[str, Any]] = {404: {"description": "unknown, or another district's lead"},
            409: {"description": "the lead is no longer open"}}
 

@@ -10,7 +10,7 @@ from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
 from credit.deposits import flows
-from credit.deposits.schemas import Coverage, DepositPut, ProjectPut, ProjectRead
+from credit.deposits.schemas import DISTRICT, Coverage, DepositPut, ProjectPut, ProjectRead
 
 router = APIRouter(tags=["deposits"])
 
@@ -58,7 +58,8 @@ async def put_deposit(runtime: RuntimeDep, who: Officer, project_id: ProjectId,
             summary="Projects in progress covered by a valid deposit today (R-CRD-6, target "
             "100%), the uncovered listed",
             responses={403: {"description": "another district asked for"}})
-async def deposit_coverage(runtime: RuntimeDep, who: Staff,
-                           district: Annotated[str | None, Query(max_length=32)] = None
-                           ) -> Coverage:
+async def deposit_coverage(
+        runtime: RuntimeDep, who: Staff,
+        district: Annotated[str | None, Query(max_length=32, pattern=DISTRICT)] = None,
+) -> Coverage:
     return await flows.coverage(runtime, who, district)

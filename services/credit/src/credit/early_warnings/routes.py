@@ -15,6 +15,8 @@ from credit.employers.routes import CreditCode
 
 router = APIRouter(tags=["early warnings"])
 
+DISTRICT = r"^[A-Za-z0-9._-]+$"  # a district code; anything else (a NUL) is a 422
+
 Staff = Annotated[Principal, Depends(staff(
     Role.GRID_WORKER, Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF,
     Role.DETACHMENT_CHIEF))]
@@ -27,7 +29,7 @@ async def warnings(runtime: RuntimeDep, who: Staff,
                    level: Annotated[Level | None, Query()] = None,
                    active: Annotated[bool | None, Query(
                        description="true: not cleared; false: cleared")] = None,
-                   district: Annotated[str | None, Query(max_length=32)] = None,
+                   district: Annotated[str | None, Query(max_length=32, pattern=DISTRICT)] = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[WarningRead]:
     return await flows.listed(runtime, who, level=level.value if level else None, active=active,
                               district=district, limit=limit)
