@@ -61,10 +61,10 @@ async def evaluate_due(runtime: CreditRuntime, *, limit: int) -> int:
             sa.select(employers.c.credit_code, employers.c.name, employers.c.district,
                       employers.c.grid).where(employers.c.credit_code.in_(codes))))}
         today, thresholds = runtime.calendar.local_date(now), policy(runtime.settings)
+        holding = {code: rules.evaluate(shared[code], thresholds, today) for code in codes}
+        await _raise(uow, holding, open_by_code, names, now)
         for code in codes:
-            holding = rules.evaluate(shared[code], thresholds, today)
-            await _raise(uow, code, holding, names.get(code), now)
-            await _clear(uow, code, holding, open_by_code[code], now)
+            await _clear(uow, code, holding[code], open_by_code[code], now)
         # Dequeue what was claimed; an employer queued again meanwhile (newer `queued_at`) stays.
         await uow.session.execute(evaluations_due.delete().where(
             sa.tuple_(evaluations_due.c.credit_code, evaluations_due.c.queued_at).in_(
@@ -93,32 +93,38 @@ async def _shared_data(session: AsyncSession, codes: list[str]) -> dict[str, rul
                                    tuple(debtors[code])) for code in codes}
 
 
-async def _raise(uow: UnitOfWork, code: str, holding: list[rules.Warning],
-                 employer: sa.Row[Any] | None, now: datetime) -> None:
-    """Insert the warnings not raised before for their cause and period, and announce them."""
-    for warning in holding:
-        warning_id = (await uow.session.execute(
-            insert(wage_warnings).values(
-                id=new_id(), credit_code=code, level=warning.level.value,
-                cause=warning.cause.value, period=warning.period,
-                evidence=list(warning.evidence), raised_at=now)
-            .on_conflict_do_nothing(index_elements=["credit_code", "cause", "period"])
-            .returning(wage_warnings.c.id))).scalar_one_or_none()
-        if warning_id is None:
-            continue  # raised before: once per cause and period
+async def _raise(uow: UnitOfWork, holding: dict[str, list[rules.Warning]],
+                 open_by_code: dict[str, list[sa.Row[Any]]], employers_by_code: dict[str, Any],
+                 now: datetime) -> None:
+    """Insert the warnings not raised before for their cause and period (one statement for the
+    batch; those open already are not even tried), and announce them."""
+    candidates = {(code, *w.key): w for code, found in holding.items() for w in found
+                  if w.key not in {(r.cause, r.period) for r in open_by_code[code]}}
+    if not candidates:
+        return
+    inserted = (await uow.session.execute(
+        insert(wage_warnings).values([
+            {"id": new_id(), "credit_code": code, "level": w.level.value, "cause": cause,
+             "period": period, "evidence": list(w.evidence), "raised_at": now}
+            for (code, cause, period), w in candidates.items()])
+        .on_conflict_do_nothing(index_elements=["credit_code", "cause", "period"])
+        .returning(wage_warnings.c.id, wage_warnings.c.credit_code, wage_warnings.c.cause,
+                   wage_warnings.c.period))).all()
+    for warning_id, code, cause, period in inserted:  # the others: raised before, once only
+        warning, employer = candidates[(code, cause, period)], employers_by_code.get(code)
         await uow.emit(WageWarningRaised(
             warning_id=warning_id, credit_code=code,
             employer_name=employer.name if employer is not None else code,
             district=employer.district if employer is not None else None,
             grid=employer.grid if employer is not None else None,
-            level=warning.level.value, cause=warning.cause.value, period=warning.period,
+            level=warning.level.value, cause=cause, period=period,
             evidence=list(warning.evidence), raised_at=now), subject=code)
         await history.record(
             uow.session, credit_code=code, kind=history.Kind.WARNING_RAISED, at=now,
-            summary=f"{warning.level.value} warning ({warning.cause.value}, {warning.period}): "
-            f"{warning.evidence[0]}", source=SYSTEM, ref=warning_id,
-            details={"level": warning.level.value, "cause": warning.cause.value,
-                     "period": warning.period, "evidence": list(warning.evidence)})
+            summary=f"{warning.level.value} warning ({cause}, {period}): {warning.evidence[0]}",
+            source=SYSTEM, ref=warning_id,
+            details={"level": warning.level.value, "cause": cause, "period": period,
+                     "evidence": list(warning.evidence)})
 
 
 async def _clear(uow: UnitOfWork, code: str, holding: list[rules.Warning],

@@ -16,7 +16,7 @@ class EarlyWarningSettings(BaseModel):
         default=2, ge=1,
         description="R-CRD-3 orange when employees are uninsured this many consecutive months")
     warning_batch_size: int = Field(
-        default=200, ge=1,
+        default=200, ge=1, le=1000,  # one insert of the batch's warnings stays within bind limits
         description="R-CRD-3 employers due for re-evaluation claimed per transaction")
     warning_poll_seconds: float = Field(
         default=60, gt=0,
