@@ -60,8 +60,8 @@ async def evaluate_due(runtime: CreditRuntime, *, limit: int) -> int:
         names = {row.credit_code: row for row in (await uow.session.execute(
             sa.select(employers.c.credit_code, employers.c.name, employers.c.district,
                       employers.c.grid).where(employers.c.credit_code.in_(codes))))}
-        today, thresholds = runtime.calendar.local_date(now), policy(runtime.settings)
-        holding = {code: rules.evaluate(shared[code], thresholds, today) for code in codes}
+        thresholds = policy(runtime.settings)
+        holding = {code: rules.evaluate(shared[code], thresholds) for code in codes}
         await _raise(uow, holding, open_by_code, names, now)
         for code in codes:
             await _clear(uow, code, holding[code], open_by_code[code], now)
@@ -151,7 +151,7 @@ class Evaluator(Loop):
     (`created_work(session, evaluations_due)`), otherwise at the poll."""
 
     tables = frozenset({evaluations_due.name})
-    follows_clock = False  # the data, not the date, changes a yellow or an orange
+    follows_clock = False  # the data, not the date, raises and clears a warning
 
     def __init__(self, runtime: CreditRuntime) -> None:
         super().__init__(poll_seconds=runtime.settings.warning_poll_seconds)

@@ -178,9 +178,10 @@ def uninsured(insurance: tuple[InsuranceMonth, ...], months: int) -> Warning | N
                    tuple(evidence))
 
 
-def judgment_debtor(entry: DebtorEntry, today: date) -> Warning | None:
-    """Red: the entry is on the list today (listed, not removed)."""
-    if entry.listed_on > today or (entry.removed_on is not None and entry.removed_on <= today):
+def judgment_debtor(entry: DebtorEntry) -> Warning | None:
+    """Red: the entry is open. A removal (`removed_on`) ends it whatever its date: the news of it
+    is what re-evaluates the employer, so the warning never waits for a day to come."""
+    if entry.removed_on is not None:
         return None
     return Warning(Level.RED, Cause.JUDGMENT_DEBTOR, entry.court_case_number, (
         f"judgment debtor of {entry.court}, case {entry.court_case_number}, "
@@ -188,11 +189,11 @@ def judgment_debtor(entry: DebtorEntry, today: date) -> Warning | None:
         f"(batch {entry.batch_id})",))
 
 
-def evaluate(data: SharedData, policy: Policy, today: date) -> list[Warning]:
-    """R-CRD-3: every warning that holds for the employer today."""
+def evaluate(data: SharedData, policy: Policy) -> list[Warning]:
+    """R-CRD-3: every warning the employer's shared data shows now."""
     found = [special_account_short(data.payroll, policy.balance_ratio),
              uninsured(data.insurance, policy.uninsured_months),
-             *(judgment_debtor(entry, today) for entry in data.debtors)]
+             *(judgment_debtor(entry) for entry in data.debtors)]
     return [w for w in found if w is not None]
 
 
