@@ -187,22 +187,31 @@ async def test_dead_database_connection_is_503_problem_then_recovers(intake):
     import asyncpg
     from labor_runtime.db import asyncpg_dsn
 
-    await intake.client.get("/v1/complaints/TS-warm-the-pool")
-    admin = await asyncpg.connect(asyncpg_dsn(intake.database_url))
-    try:
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    finally:
-        await admin.close()
-    statuses = []
-    for _ in range(3):
-        response = await intake.client.get("/v1/complaints/TS-after-the-outage")
-        statuses.append(response.status_code)
-        if response.status_code == 503:
-            _is_problem(response, 503)
-            assert response.headers["retry-after"]
-    assert statuses[0] == 503 and statuses[-1] == 404, statuses
+    # The service's background loops share the pool: one of them may meet a killed connection
+    # first and invalidate the pool, so a request then finds fresh connections. Kill again until
+    # a request is the one that meets it (a few rounds at most), then check the recovery.
+    rounds = []
+    for _ in range(5):
+        await intake.client.get("/v1/complaints/TS-warm-the-pool")
+        admin = await asyncpg.connect(asyncpg_dsn(intake.database_url))
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        finally:
+            await admin.close()
+        statuses = []
+        for _ in range(3):
+            response = await intake.client.get("/v1/complaints/TS-after-the-outage")
+            statuses.append(response.status_code)
+            if response.status_code == 503:
+                _is_problem(response, 503)
+                assert response.headers["retry-after"]
+        assert set(statuses) <= {503, 404} and statuses[-1] == 404, statuses
+        rounds.append(statuses)
+        if statuses[0] == 503:
+            break
+    assert rounds[-1][0] == 503, f"no request met a killed connection in {rounds}"
 
 
 async def test_database_out_of_connections_is_503_problem_not_500(intake, infrastructure,

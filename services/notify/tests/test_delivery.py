@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import email
+import hashlib
 import io
+import uuid
 from datetime import timedelta
 from email import policy
 
 import pytest
 import sqlalchemy as sa
+from labor_contracts.common import EmployerRef
+from labor_contracts.credit import CreditDocumentIssued
 from labor_contracts.envelope import Envelope
 from labor_runtime import ops
 from labor_runtime.testing import eventually
@@ -199,3 +204,53 @@ async def test_unreachable_smtp_server_is_a_refusal_without_reply_code(notify):
         await channel.deliver(letter)
     assert refused.value.reply_code is None
     assert channel.name == ChannelName.EMAIL
+
+
+async def test_r_dlv_1_credit_document_served_on_the_employer_like_a_case_document(
+        notify, upstream_bus, mailbox):
+    """Credit's notice before blacklisting travels the cases path: kept, e-mailed, proven."""
+    content = "失信联合惩戒告知书\n某某建筑工程有限公司：……".encode()
+    document_id = str(uuid.uuid4())
+    data = CreditDocumentIssued(
+        document_id=document_id, matter_id="entry-7", kind="blacklist_notice",
+        title="失信联合惩戒告知书", content_b64=base64.b64encode(content).decode(),
+        recipient=EmployerRef(credit_code="91350100M000100Y43", name="某某建筑工程有限公司",
+                              email="hr@employer.example.cn"),
+        sha256=hashlib.sha256(content).hexdigest(),
+        verify_url=f"https://verify.inspection.example.gov.cn/documents/{document_id}")
+    event = Envelope(source="/services/credit", type=CreditDocumentIssued.event_type,
+                     subject=document_id, data=data.model_dump(mode="json"))
+    await publish(upstream_bus, event)
+    await publish(upstream_bus, event)  # redelivered: one e-mail
+    delivery = await wait_status(notify, document_id, "served")
+
+    [envelope] = mailbox.messages
+    assert envelope.rcpt_tos == ["hr@employer.example.cn"]
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert "失信联合惩戒告知书" in message["Subject"]
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_payload(decode=True) == content
+    assert delivery.case_id == "entry-7"
+    [served] = await outbox_events(notify, "notify.document.served.v1")
+    assert served.data["case_id"] == "entry-7" and served.data["kind"] == "blacklist_notice"
+    response = await notify.client.get("/v1/deliveries", params={"case_id": "entry-7"},
+                                       headers=staff_headers("executor_c"))
+    assert [d["status"] for d in response.json()] == ["served"]
+
+
+async def test_r_dlv_1_credit_document_without_address_fails_with_the_reason(notify, upstream_bus):
+    content = b"credit repair notice"
+    document_id = str(uuid.uuid4())
+    data = CreditDocumentIssued(
+        document_id=document_id, matter_id="repair-3", kind="credit_repair_notice",
+        title="信用修复告知书", content_b64=base64.b64encode(content).decode(),
+        recipient=EmployerRef(credit_code="91350100M000100Y43", name="某某建筑工程有限公司"),
+        sha256=hashlib.sha256(content).hexdigest(),
+        verify_url=f"https://verify.inspection.example.gov.cn/documents/{document_id}")
+    await publish(upstream_bus, Envelope(source="/services/credit",
+                                         type=CreditDocumentIssued.event_type, subject=document_id,
+                                         data=data.model_dump(mode="json")))
+    delivery = await wait_status(notify, document_id, "failed")
+    assert "no channel can reach the recipient" in delivery.failure_reason
+    [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
+    assert failed.data["case_id"] == "repair-3"

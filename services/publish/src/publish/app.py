@@ -8,10 +8,13 @@ from labor_runtime.app import create_app as create_service_app
 from labor_runtime.runtime import Runtime
 from prometheus_client import Gauge
 
+from publish.blacklist.handlers import event_handlers as blacklist_handlers
 from publish.disclosures.handlers import event_handlers
 from publish.disclosures.models import platform_submissions
 from publish.disclosures.routes import feed_router, platforms_router, public_router
 from publish.partners.routes import router as partners_router
+from publish.repair_notices.handlers import event_handlers as repair_notice_handlers
+from publish.repair_notices.routes import public_router as repair_notices_router
 from publish.settings import PublishSettings
 from publish.webhooks.models import webhook_deliveries
 from publish.webhooks.worker import DeliveryWorker
@@ -51,12 +54,16 @@ class PublishGauges:
 
 def create_app(settings: PublishSettings | None = None) -> FastAPI:
     settings = settings or PublishSettings()
-    runtime = Runtime(settings, handlers=event_handlers(settings))
+    runtime = Runtime(settings, handlers={**event_handlers(settings), **blacklist_handlers(),
+                                          **repair_notice_handlers()})
     runtime.add_worker(DeliveryWorker(runtime))  # pushes webhooks to partners
     runtime.add_gauges(PublishGauges(runtime, settings).refresh)
     return create_service_app(
         runtime, title="Publish (公示)",
-        description="Public disclosure of penalty results (R-PUB-1..3): public pages, submissions "
-        "owed to Credit China and GSXT, signed webhooks (Standard Webhooks 1.0) and a cursor feed "
-        "for partner regulators.",
-        routers=[public_router, feed_router, partners_router, platforms_router])
+        description="Public disclosure of penalty results and of the wage-arrears blacklist "
+        "(R-PUB-1..4, R-CRD-4): public pages, submissions owed to Credit China and GSXT, signed "
+        "webhooks (Standard Webhooks 1.0) and a cursor feed for partner regulators, each told "
+        "the joint punishments its agency enforces (R-MAJ-3); credit repairs' public notices "
+        "and the public's objections (R-CRD-5, R-PUB-5).",
+        routers=[public_router, feed_router, partners_router, platforms_router,
+                 repair_notices_router])

@@ -29,6 +29,11 @@ class PublishSettings(ServiceSettings):
     feed_page_size: int = Field(default=100, ge=1, description="default page of the partner feed")
     feed_max_page_size: int = Field(default=500, ge=1, description="largest page a partner may ask")
 
+    # Credit repair notices (信用修复公示) ------------------------------------------------------
+    objections_per_address_per_hour: int = Field(
+        default=5, ge=1, description="R-PUB-5 objections one network address may file in an "
+        "hour (the route is anonymous); more answer 429 with Retry-After")
+
     # Partner webhooks (Standard Webhooks 1.0) -------------------------------------------------
     webhook_retry_schedule_seconds: list[float] = Field(
         default_factory=lambda: [0.0, 5, 300, 1800, 7200, 18000, 36000, 36000],

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from labor_contracts.cases import DocumentIssued
+from labor_contracts.credit import CreditDocumentIssued
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from sqlalchemy.dialects.postgresql import insert
@@ -20,12 +21,15 @@ class DocumentConflict(Exception):
     """The same document id was issued before with other content: documents never change."""
 
 
-async def store(session: AsyncSession, *, data: DocumentIssued, content: bytes, issued_at: datetime,
-                now: datetime, event_id: str) -> bool:
-    """Keep the document; True when it is new, False when this exact document is already kept."""
+async def store(session: AsyncSession, *, data: DocumentIssued | CreditDocumentIssued,
+                case_id: str, content: bytes, issued_at: datetime, now: datetime,
+                event_id: str) -> bool:
+    """Keep the document; True when it is new, False when this exact document is already kept.
+
+    `case_id`: the matter the document belongs to (a case, or credit's blacklist entry or repair)."""
     inserted = (await session.execute(
         insert(documents).values(
-            id=data.document_id, case_id=data.case_id, kind=str(data.kind), title=data.title,
+            id=data.document_id, case_id=case_id, kind=str(data.kind), title=data.title,
             content_type=data.content_type, content=content, size_bytes=len(content),
             sha256=data.sha256.lower(), verify_url=data.verify_url,
             recipient=data.recipient.model_dump(mode="json"), issued_at=issued_at, stored_at=now,
@@ -36,7 +40,7 @@ async def store(session: AsyncSession, *, data: DocumentIssued, content: bytes, 
         return True
     kept = (await session.execute(sa.select(documents.c.sha256, documents.c.case_id).where(
         documents.c.id == data.document_id))).one()
-    if kept.sha256 != data.sha256.lower() or kept.case_id != data.case_id:
+    if kept.sha256 != data.sha256.lower() or kept.case_id != case_id:
         raise DocumentConflict(
             f"document {data.document_id} was already issued with sha256 {kept.sha256} "
             f"(case {kept.case_id}); a stored document never changes: issue a new document id")

@@ -4,6 +4,7 @@ record a national-platform receipt."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -47,7 +48,7 @@ from publish.webhooks import flows as webhooks
 
 # Disclosures take their feed position under this lock, so positions follow commit order and a
 # partner paging with `position > cursor` can never skip a disclosure that committed late.
-_FEED_LOCK = 0x5055424C4953  # "PUBLIS"
+FEED_LOCK = 0x5055424C4953  # "PUBLIS"
 _DATE = TypeAdapter(date)
 
 
@@ -91,7 +92,7 @@ async def disclose_penalty(uow: UnitOfWork, event: Envelope, data: PenaltyDecide
                             _stated_publicity_end(event))
     disclosure_id = new_id()
     employer = data.employer
-    await uow.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _FEED_LOCK})
+    await uow.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK})
     inserted = (await uow.session.execute(
         insert(disclosures).values(
             id=disclosure_id, category=category, source_ref=data.decision_id,
@@ -126,6 +127,45 @@ async def disclose_penalty(uow: UnitOfWork, event: Envelope, data: PenaltyDecide
                                        category=category, published_at=now,
                                        publicity_ends_on=ends_on), subject=data.case_id)
     return disclosure_id
+
+
+async def withdraw(uow: UnitOfWork, *, category: Category, source_ref: str, reason: str,
+                   detail_for: Callable[[str, Any], dict[str, Any]] | None = None
+                   ) -> str | None:
+    """R-PUB-4: take a disclosure down and tell every subscriber of its category why; the id,
+    or None when it was withdrawn before (a redelivered event changes nothing).
+
+    `detail_for(agency, row)` adds what each partner's agency needs to the message (e.g. the
+    punishments it lifts). Unknown disclosures raise LookupError: the event that publishes it
+    may still be on its way, so the caller retries."""
+    now = uow.clock.now()
+    row = (await uow.session.execute(
+        sa.select(disclosures).where(disclosures.c.category == category,
+                                     disclosures.c.source_ref == source_ref)
+        .with_for_update())).first()
+    if row is None:
+        raise LookupError(f"no {category} disclosure of {source_ref} to withdraw yet")
+    if row.withdrawn_at is not None:
+        return None
+    await uow.session.execute(disclosures.update().where(disclosures.c.id == row.id).values(
+        withdrawn_at=now, withdrawal_reason=reason))
+    await audit.record(uow.session, audit.AuditEntry(
+        at=now, actor=uow.source, role="system", action="withdraw_disclosure",
+        subject=f"disclosure:{row.id}", reason=reason))
+    notice = {"id": row.id, "category": row.category, "decision_number": row.decision_number,
+              "employer_name": row.employer_name,
+              "employer_credit_code": row.employer_credit_code, "reason": reason,
+              "withdrawn_at": now.isoformat()}
+
+    def body_for(agency: str) -> str:
+        data = notice | (detail_for(agency, row) if detail_for else {})
+        return json.dumps({"type": webhooks.DISCLOSURE_WITHDRAWN, "timestamp": now.isoformat(),
+                           "data": data}, ensure_ascii=False, separators=(",", ":"))
+
+    await webhooks.enqueue_per_agency(uow.session, disclosure_id=row.id, category=category,
+                                      message_type=webhooks.DISCLOSURE_WITHDRAWN,
+                                      body_for=body_for, now=now)
+    return str(row.id)
 
 
 def _public_now(runtime: Runtime) -> sa.ColumnElement[bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -24,9 +25,10 @@ class Disclosure(PublishTable, table=True):
         sa.BigInteger, sa.Identity(), nullable=False, unique=True,
         comment="feed position; assigned under an advisory lock so it follows commit order"))
     category: str = Field(index=True)
-    source_ref: str = Field(description="the decision the disclosure publishes")
+    source_ref: str = Field(description="the decision (or blacklist entry) the disclosure "
+                            "publishes")
     source_event_id: str
-    case_id: str
+    case_id: str | None = Field(default=None, description="the case of a penalty decision")
     decision_number: str
     employer_name: str
     employer_credit_code: str | None = Field(default=None, index=True)
@@ -43,6 +45,10 @@ class Disclosure(PublishTable, table=True):
     publicity_ends_on: date
     withdrawn_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     withdrawal_reason: str = ""
+    punishments: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=pg.JSONB,
+        description="a blacklist entry's joint punishments (R-CRD-4): measure, agencies, "
+        "starts_on, ends_on; pushed to each partner only as far as its agency acts on them")
 
 
 class PlatformSubmission(PublishTable, table=True):

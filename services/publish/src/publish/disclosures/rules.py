@@ -10,12 +10,14 @@ from enum import StrEnum
 
 
 class Category(StrEnum):
-    """What partners subscribe to. Only `penalty_decision` is produced today."""
+    """What partners subscribe to (`major_violation` and `inspection_result` are not produced
+    yet)."""
 
     PENALTY_DECISION = "penalty_decision"  # R-PUB-1 administrative penalty results
     MAJOR_VIOLATION = "major_violation"  # R-PUB-2 重大违法案件社会公布
     INSPECTION_RESULT = "inspection_result"  # R-PUB-2 / R-INS-3 double-random results
     BLACKLIST = "blacklist"  # R-CRD-4 wage-arrears blacklist
+    JOINT_PUNISHMENT = "joint_punishment"  # R-MAJ-3 bid bars and market bans (联合惩戒), push only
 
 
 class Platform(StrEnum):

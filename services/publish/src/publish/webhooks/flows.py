@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +36,8 @@ from publish.webhooks.sender import AttemptResult
 log = logging.getLogger(__name__)
 
 DISCLOSURE_PUBLISHED = "disclosure.published"
+DISCLOSURE_WITHDRAWN = "disclosure.withdrawn"
+PUNISHMENT_IMPOSED = "punishment.imposed"
 SYSTEM_ACTOR = "publish.webhooks"
 LEASE_MARGIN_SECONDS = 30.0
 
@@ -46,22 +49,32 @@ def secret_aad(partner_id: str) -> str:
 async def enqueue(session: AsyncSession, *, disclosure_id: str, category: str, message_type: str,
                   body: str, now: datetime) -> int:
     """One delivery for each partner subscribed to `category` with an active endpoint."""
-    partner_ids = (await session.execute(
-        sa.select(partners.c.id)
+    return await enqueue_per_agency(session, disclosure_id=disclosure_id, category=category,
+                                    message_type=message_type, body_for=lambda _agency: body,
+                                    now=now)
+
+
+async def enqueue_per_agency(session: AsyncSession, *, disclosure_id: str, category: str,
+                             message_type: str, body_for: Callable[[str], str | None],
+                             now: datetime) -> int:
+    """One delivery for each partner subscribed to `category` with an active endpoint, its body
+    made for the partner's agency; a partner whose agency gets None is sent nothing."""
+    subscribed = (await session.execute(
+        sa.select(partners.c.id, partners.c.agency)
         .join(partner_subscriptions, partner_subscriptions.c.partner_id == partners.c.id)
         .where(partner_subscriptions.c.category == category, partners.c.webhook_url.is_not(None),
                partners.c.webhook_disabled_at.is_(None))
-        .order_by(partners.c.id))).scalars().all()
-    if not partner_ids:
+        .order_by(partners.c.id))).all()
+    bodies = [(row.id, body_for(row.agency)) for row in subscribed]
+    rows = [{"id": new_id(), "partner_id": pid, "disclosure_id": disclosure_id,
+             "message_type": message_type, "body": body, "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "created_at": now, "updated_at": now}
+            for pid, body in bodies if body is not None]
+    if not rows:
         return 0
-    await session.execute(insert(webhook_deliveries).values([
-        {"id": new_id(), "partner_id": pid, "disclosure_id": disclosure_id,
-         "message_type": message_type, "body": body, "status": "pending", "attempts": 0,
-         "next_attempt_at": now, "created_at": now, "updated_at": now}
-        for pid in partner_ids
-    ]).on_conflict_do_nothing())
+    await session.execute(insert(webhook_deliveries).values(rows).on_conflict_do_nothing())
     created_work(session, webhook_deliveries)
-    return len(partner_ids)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ class WebhookDelivery(PublishTable, table=True):
 
     id: str = Field(primary_key=True)
     partner_id: str = Field(foreign_key="partners.id", index=True)
-    disclosure_id: str = Field(foreign_key="disclosures.id")
+    disclosure_id: str = Field(description="what the message is about: a disclosure, or a "
+                               "joint punishment pushed without one (R-MAJ-3)")
     message_type: str
     body: str = Field(description="the exact JSON sent on every attempt")
     status: str  # pending, delivered, failed
