@@ -173,3 +173,24 @@ async def test_r_crd_3_staff_see_their_districts_warnings_only(credit, events):
                                     headers=D01)).status_code == 422
     assert (await credit.client.get("/v1/warnings?district=d%0001",
                                     headers=bearer("detachment_chief"))).status_code == 422
+
+
+async def test_r_crd_3_two_replicas_raise_each_warning_once(credit, infrastructure, bus_prefix):
+    """Two evaluators on one database, each woken by its own process's queueing and polling for
+    the other's (`SKIP LOCKED` claims): every employer evaluated, every warning raised once."""
+    codes = [f"E{n:04d}" for n in range(600)]
+    async with start_credit(infrastructure, bus_prefix, database_url=credit.database_url,
+                            warning_poll_seconds=0.2, warning_batch_size=50) as replica:
+        async with credit.runtime.engine.begin() as conn:
+            await conn.execute(sa.text(
+                "INSERT INTO judgment_debtors SELECT code, '(2026)闽0102执1号', '某区人民法院', "
+                "1000, :nov, NULL, 'b-court' FROM unnest(CAST(:codes AS text[])) code"),
+                {"codes": codes, "nov": NOV})
+        await shared(credit, queued=tuple(codes[:300]))
+        await shared(replica, queued=tuple(codes[300:]))
+        await drained(credit)
+        warnings = await rows(credit, "SELECT credit_code FROM wage_warnings")
+        announced = await rows(credit, "SELECT count(*) FROM outbox WHERE routing_key = :k",
+                               k=RAISED)
+    assert sorted(code for (code,) in warnings) == codes
+    assert announced[0][0] == len(codes)
