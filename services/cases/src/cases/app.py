@@ -13,6 +13,8 @@ from cases.documents.routes import router as documents_router
 from cases.evidence.routes import router as evidence_router
 from cases.execution import handlers as execution_handlers
 from cases.execution.routes import router as execution_router
+from cases.leads import handlers as lead_handlers
+from cases.leads.routes import router as leads_router
 from cases.lifecycle import handlers as lifecycle_handlers
 from cases.lifecycle.routes import router as lifecycle_router
 from cases.lifecycle.rules import IllegalTransition
@@ -37,7 +39,8 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
     runtime = Runtime(
         settings, calendar=calendar,
         handlers={**lifecycle_handlers.handlers(settings, calendar),
-                  **penalty_handlers.handlers(settings, calendar)},
+                  **penalty_handlers.handlers(settings, calendar),
+                  **lead_handlers.HANDLERS},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),
                         **major_flows.TIMER_HANDLERS,
@@ -53,10 +56,11 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         "hearing and decision (R-CASE-5, R-CASE-6), payments, reminder and court enforcement "
         "(R-CASE-7), deadlines from the proven time of service, QR-verifiable documents (R-DLV-4) "
         "with Ed25519 electronic signatures; major-case emergency response (R-MAJ-1..3), the monthly "
-        "review draw (R-CASE-9), case metrics (R-CASE-10), the working-day calendar.",
+        "review draw (R-CASE-9), case metrics (R-CASE-10), the working-day calendar; inspection leads "
+        "from credit's early warnings and deposit findings (R-CRD-3, R-CRD-6).",
         routers=[lifecycle_router, rectification_router, penalty_router, documents_router, signatures_router,
                  evidence_router, execution_router, major_router, oversight_router,
-                 workdays_router])
+                 workdays_router, leads_router])
     app.state.case_gauges = gauges
     app.add_exception_handler(IllegalTransition, _illegal_transition)  # type: ignore[arg-type]
     app.add_exception_handler(SeparationOfDuties, _separation_of_duties)  # type: ignore[arg-type]
