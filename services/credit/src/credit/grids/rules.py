@@ -198,10 +198,10 @@ def _problems(grid: Grid, tree: Mapping[str, Grid]) -> list[str]:
     parent = tree.get(expected or "")
     if parent is None:
         problems.append(f"parent {expected} is neither in the file nor loaded")
-    elif grid.level == Level.TOWNSHIP or grid.level == Level.VILLAGE:
-        if grid.district is not None and parent.district != grid.district:
-            problems.append(f"district {grid.district} differs from its parent's "
-                            f"({parent.district})")
+    elif (grid.level != Level.DISTRICT and grid.district is not None
+          and parent.district != grid.district):  # a district's parent is the city
+        problems.append(f"district {grid.district} differs from its parent's "
+                        f"({parent.district})")
     if grid.active and parent is not None and not parent.active:
         problems.append(f"active under the retired grid {parent.code}")
     return problems
