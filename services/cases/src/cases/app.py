@@ -13,6 +13,7 @@ from cases.documents.routes import router as documents_router
 from cases.evidence.routes import router as evidence_router
 from cases.execution import handlers as execution_handlers
 from cases.execution.routes import router as execution_router
+from cases.grids.handlers import HANDLERS as GRID_HANDLERS
 from cases.lifecycle import handlers as lifecycle_handlers
 from cases.lifecycle.routes import router as lifecycle_router
 from cases.lifecycle.rules import IllegalTransition
@@ -37,7 +38,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
     runtime = Runtime(
         settings, calendar=calendar,
         handlers={**lifecycle_handlers.handlers(settings, calendar),
-                  **penalty_handlers.handlers(settings, calendar)},
+                  **penalty_handlers.handlers(settings, calendar), **GRID_HANDLERS},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),
                         **major_flows.TIMER_HANDLERS,
