@@ -175,3 +175,33 @@ async def test_r_org_1_grids_load_from_the_service_cli(credit, infrastructure, t
     assert len(json.loads(loaded.stdout)["created"]) == 10
     assert json.loads(cli(str(GRIDS_FILE)).stdout)["unchanged"] == 10
     assert len(await grid_events(credit)) == 10
+
+
+async def test_r_org_1_employers_follow_their_grid_to_another_district_and_block_its_retiring(
+        gridded):
+    credit = gridded
+    assert (await credit.client.put(f"/v1/employers/{CODE}", json=EMPLOYER,
+                                    headers=OFFICER)).status_code == 201
+    tree = GRIDS_FILE.read_text(encoding="utf-8")
+    retired = tree.replace("350102001001,鼓东社区,village,350102001000,d01,true",
+                           "350102001001,鼓东社区,village,350102001000,d01,false")
+    refused = await load_grids(credit, retired)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"line": 5, "reason": "1 employer(s) still on grid 350102001001: move them first"}]
+
+    # the district and all below it handed over to brigade d03
+    loaded = await load_grids(credit, tree.replace(",d01,", ",d03,"))
+    assert loaded.status_code == 200, loaded.text
+    assert len(loaded.json()["changed"]) == 6
+    async with credit.runtime.engine.connect() as conn:
+        row = (await conn.execute(sa.text("SELECT district, version FROM employers"))).one()
+        bodies = (await conn.execute(sa.text(
+            "SELECT body FROM outbox WHERE routing_key = 'credit.employer.changed.v1' "
+            "ORDER BY id"))).scalars().all()
+    assert tuple(row) == ("d03", 2)
+    assert [(json.loads(b)["data"]["district"], json.loads(b)["data"]["version"])
+            for b in bodies] == [("d01", 1), ("d03", 2)]
+    file = (await credit.client.get(f"/v1/employers/{CODE}/file",
+                                    headers=bearer("officer_a", district="d03"))).json()
+    assert file["history"][0]["summary"] == "grid 350102001001 moved to district d03"

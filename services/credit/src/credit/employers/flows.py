@@ -37,8 +37,8 @@ from credit.employers.schemas import (
     PenaltyRead,
 )
 from credit.grading.models import employer_grades
-from credit.grids.flows import path_to_city
 from credit.grids.models import grid_workers, grids
+from credit.grids.tree import path_to_city
 
 _BASIC = ("name", "legal_representative", "address", "contact_email", "grid", "district",
           "industry", "size")
@@ -142,6 +142,32 @@ async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict
             subject=f"employer:{code}", reason=f"grid {values['grid']}"))
         await uow.commit()
     return existing is None
+
+
+async def employers_on(session: AsyncSession, codes: list[str]) -> dict[str, int]:
+    """How many employers each of these grids holds (those holding none left out)."""
+    if not codes:
+        return {}
+    rows = await session.execute(
+        sa.select(employers.c.grid, sa.func.count()).where(employers.c.grid.in_(codes))
+        .group_by(employers.c.grid))
+    return {grid: count for grid, count in rows.all()}
+
+
+async def follow_grid(session: AsyncSession, *, grid: str, district: str | None, now: datetime,
+                      source: str) -> list[EmployerRegisterChanged]:
+    """R-ORG-1: the employers of a grid that moved to another district move with it; each
+    change is the register's next version, to publish, and a line of the employer's history."""
+    moved = (await session.execute(
+        employers.update().where(employers.c.grid == grid, employers.c.district.is_distinct_from(district))
+        .values(district=district, version=employers.c.version + 1, updated_at=now)
+        .returning(*employers.c))).all()
+    for row in moved:
+        await history.record(
+            session, credit_code=row.credit_code, kind=history.Kind.GRID, at=now,
+            summary=f"grid {grid} moved to district {district}", source=source,
+            ref=f"register-v{row.version}", details={"grid": grid, "district": district})
+    return [register_changed(row) for row in moved]
 
 
 def register_changed(row: sa.Row) -> EmployerRegisterChanged:  # type: ignore[type-arg]

@@ -13,8 +13,9 @@ from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from credit.employers.flows import employers_on, follow_grid
 from credit.employers.models import employer_penalties, employers
 from credit.grids import rules
 from credit.grids.models import grid_workers, grids
@@ -26,6 +27,7 @@ from credit.grids.schemas import (
     LoadReport,
     Unplaced,
 )
+from credit.grids.tree import path_to_city
 
 _LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext('credit.grids.load'))")
 
@@ -53,6 +55,14 @@ async def load(uow: UnitOfWork, *, text: str, actor: str, role: str, reason: str
                               for e in errors])
     now = uow.clock.now()
     fresh = rules.changed(parsed.lines, stored)
+    line_of = {line.grid.code: line.number for line in parsed.lines}
+    occupied = await employers_on(session, [g.code for g in fresh if not g.active])
+    if occupied:
+        raise Problem(422, "invalid-grid-file", "Invalid grids file",
+                      "a grid that employers are on cannot be retired; nothing was loaded",
+                      errors=[GridLineError(line=line_of[code], reason=f"{count} employer(s) "
+                                            f"still on grid {code}: move them first").model_dump()
+                              for code, count in sorted(occupied.items())])
     for grid in fresh:
         values = {"name": grid.name, "level": grid.level.value, "parent_code": grid.parent_code,
                   "district": grid.district, "active": grid.active, "updated_at": now}
@@ -62,6 +72,11 @@ async def load(uow: UnitOfWork, *, text: str, actor: str, role: str, reason: str
                                    set_={**values, "version": grids.c.version + 1})
             .returning(*grids.c))).one()
         await uow.emit(await _changed(session, row), subject=grid.code)
+        previous = stored.get(grid.code)
+        if previous is not None and previous.district != grid.district:
+            for change in await follow_grid(session, grid=grid.code, district=grid.district,
+                                            now=now, source=f"staff:{actor}"):
+                await uow.emit(change, subject=change.credit_code)
     created = [grid.code for grid in fresh if grid.code not in stored]
     report = LoadReport(lines=len(parsed.lines), created=created,
                         changed=[grid.code for grid in fresh if grid.code in stored],
@@ -126,18 +141,6 @@ async def set_workers(runtime: Runtime, who: Principal, code: str, subjects: lis
                 subject=f"grid:{code}", reason=f"{reason}: {', '.join(wanted) or 'none'}"))
         await uow.commit()
     return await read(runtime, who, code)
-
-
-async def path_to_city(conn: AsyncConnection | AsyncSession, code: str) -> list[GridRef]:
-    """The grid's ancestors, city first (at most three)."""
-    path: list[GridRef] = []
-    parent = (await conn.execute(
-        sa.select(grids.c.parent_code).where(grids.c.code == code))).scalar_one_or_none()
-    while parent is not None:
-        row = (await conn.execute(sa.select(grids).where(grids.c.code == parent))).one()
-        path.insert(0, GridRef(code=row.code, name=row.name, level=row.level))
-        parent = row.parent_code
-    return path
 
 
 async def read(runtime: Runtime, who: Principal, code: str) -> GridRead:

@@ -19,8 +19,8 @@ Loader = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF, Role.OPS))]
 Assigner = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF,
                                               Role.OPS))]
 GridCode = Annotated[str, Path(pattern=r"^\d{12}$", description="statistical division code")]
-Reason = Annotated[str, Query(min_length=3, max_length=500, description="why, for the audit")]
-MAX_FILE_BYTES = 8 * 1024 * 1024
+Reason = Annotated[str, Query(min_length=3, max_length=500, pattern=r"^[^\x00]+$",
+                              description="why, for the audit")]
 
 
 @router.post("/load", response_model=LoadReport,
@@ -28,13 +28,13 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
              description="CSV with the header `code,name,level,parent_code,district[,active]`, or "
              "JSON Lines with those keys, as the request body. All or nothing; the same file "
              "again changes nothing.",
-             responses={413: {"description": "file larger than 8 MiB"},
+             responses={413: {"description": "file larger than GRIDS_FILE_MAX_BYTES"},
                         422: {"description": "every bad line with its number and reason"}})
 async def load(runtime: RuntimeDep, who: Loader, request: Request, reason: Reason) -> LoadReport:
     body = await request.body()
-    if len(body) > MAX_FILE_BYTES:
-        raise Problem(413, "payload-too-large", "Grids file too large",
-                      f"at most {MAX_FILE_BYTES} bytes")
+    limit = runtime.settings.grids_file_max_bytes
+    if len(body) > limit:
+        raise Problem(413, "payload-too-large", "Grids file too large", f"at most {limit} bytes")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -46,8 +46,9 @@ async def load(runtime: RuntimeDep, who: Loader, request: Request, reason: Reaso
 @router.get("/coverage", response_model=Coverage,
             summary="Employers without a grid (with why) and grids without workers (R-ORG-1)")
 async def coverage(runtime: RuntimeDep, who: Staff,
-                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Coverage:
-    return await flows.coverage(runtime, who, limit)
+                   limit: Annotated[int | None, Query(ge=1, le=1000, description="how many "
+                                                      "to list of each kind")] = None) -> Coverage:
+    return await flows.coverage(runtime, who, limit or runtime.settings.grids_coverage_list)
 
 
 @router.get("", response_model=list[GridRef], summary="The grids under a parent (R-ORG-1)")

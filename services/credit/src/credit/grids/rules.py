@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +30,8 @@ class Level(StrEnum):
 ORDER = (Level.CITY, Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE)
 _SIGNIFICANT = {Level.CITY: 4, Level.DISTRICT: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
 """How many leading digits of the code a level fills; the rest are zeros."""
+DISTRICT = re.compile(r"[A-Za-z0-9_-]{1,32}")
+"""A district brigade's code (区大队), e.g. d01."""
 COLUMNS = ("code", "name", "level", "parent_code", "district", "active")
 _REQUIRED = ("code", "name", "level")
 
@@ -95,6 +98,8 @@ def _grid(raw: Mapping[str, object]) -> Grid | str:
     missing = [name for name in _REQUIRED if _text(raw.get(name)) is None]
     if missing:
         return f"missing {', '.join(missing)}"
+    if any("\x00" in str(value) for value in raw.values()):
+        return "a NUL character in a field"
     unknown = sorted(set(raw) - set(COLUMNS))
     if unknown:
         return f"unknown column {', '.join(unknown)}"
@@ -109,10 +114,13 @@ def _grid(raw: Mapping[str, object]) -> Grid | str:
     if not isinstance(active, bool):
         return f"active {active!r} is not true or false"
     name = str(_text(raw["name"]))
-    if len(name) > 200 or "\x00" in name:
-        return "name longer than 200 characters or with a NUL character"
+    if len(name) > 200:
+        return "name longer than 200 characters"
+    district = _text(raw.get("district"))
+    if district is not None and not DISTRICT.fullmatch(district):
+        return f"district {district!r} is not a brigade code such as d01"
     return Grid(code=str(_text(raw["code"])), name=name, level=Level(level_text),
-                parent_code=_text(raw.get("parent_code")), district=_text(raw.get("district")),
+                parent_code=_text(raw.get("parent_code")), district=district,
                 active=active)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -42,9 +43,13 @@ class LoadReport(BaseModel):
     unchanged: int
 
 
+Subject = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@:-]{1,128}$")]
+
+
 class WorkersPut(BaseModel):
-    workers: list[str] = Field(max_length=200, description="staff subjects; replaces the list")
-    reason: str = Field(min_length=3, max_length=500, description="why, for the audit trail")
+    workers: list[Subject] = Field(max_length=200, description="staff subjects; replaces the list")
+    reason: str = Field(min_length=3, max_length=500, pattern=r"^[^\x00]+$",
+                        description="why, for the audit trail")
 
 
 class Unplaced(BaseModel):
