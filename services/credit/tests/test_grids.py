@@ -57,6 +57,11 @@ async def test_r_org_1_loading_the_same_file_again_changes_nothing_and_emits_not
     assert len(await grid_events(credit)) == 10
     again = await load_grids(credit)
     assert again.json() == {"lines": 10, "created": [], "changed": [], "unchanged": 10}
+    header, *rows = GRIDS_FILE.read_text(encoding="utf-8").splitlines()
+    as_json_lines = "\n".join(json.dumps(dict(zip(header.split(","), row.split(","),
+                                                   strict=True)), ensure_ascii=False)
+                              for row in rows)
+    assert (await load_grids(credit, as_json_lines)).json()["unchanged"] == 10
     assert len(await grid_events(credit)) == 10
 
     renamed = GRIDS_FILE.read_text(encoding="utf-8").replace("鼓东社区", "鼓东新社区")
@@ -117,6 +122,15 @@ async def test_r_org_1_the_database_refuses_an_employer_off_a_village_grid(gridd
                 await conn.execute(insert, {"code": CODE, "grid": grid, "level": level})
     async with gridded.runtime.engine.begin() as conn:
         await conn.execute(insert, {"code": CODE, "grid": "350102001001", "level": "village"})
+    grid = sa.text("INSERT INTO grids (code, name, level, parent_code, district, updated_at) "
+                   "VALUES (:code, 'x', :level, :parent, 'd01', now())")
+    for code, level, parent in (("350102001003", "township", "350102001000"),  # a village code
+                                ("350102001003", "village", "350102002000"),  # not its prefix
+                                ("350102003000", "township", "350102009000"),  # no such parent
+                                ("350102001000", "village", "350102001000")):  # a township code
+        with pytest.raises(IntegrityError):
+            async with gridded.runtime.engine.begin() as conn:
+                await conn.execute(grid, {"code": code, "level": level, "parent": parent})
 
 
 async def test_r_org_1_put_on_an_unknown_or_non_village_grid_is_422_naming_it(gridded):

@@ -16,6 +16,16 @@ branch_labels = None
 depends_on = None
 
 LEVELS = "'city', 'district', 'township', 'village'"
+# The statistical code's structure (2 province + 2 city + 2 county + 3 township + 3 village
+# digits): a level's code is zeros below it and not zeros at its own place (grids/rules.py).
+STRUCTURE = """
+    (level = 'city' AND substr(code, 3, 2) <> '00' AND substr(code, 5) = '00000000')
+    OR (level = 'district' AND substr(code, 5, 2) <> '00' AND substr(code, 7) = '000000')
+    OR (level = 'township' AND substr(code, 7, 3) <> '000' AND substr(code, 10) = '000')
+    OR (level = 'village' AND substr(code, 10) <> '000')"""
+# The parent is the code's own prefix one level up, so its level is the one above.
+PARENT_PREFIX = """parent_code IS NULL OR parent_code = rpad(
+    substr(code, 1, CASE level WHEN 'district' THEN 4 WHEN 'township' THEN 6 ELSE 9 END), 12, '0')"""
 
 
 def upgrade() -> None:
@@ -33,6 +43,8 @@ def upgrade() -> None:
         sa.CheckConstraint(r"code ~ '^\d{12}$'", name="grids_code_digits"),
         sa.CheckConstraint(f"level IN ({LEVELS})", name="grids_level"),
         sa.CheckConstraint("(level = 'city') = (parent_code IS NULL)", name="grids_parent"),
+        sa.CheckConstraint(STRUCTURE, name="grids_level_by_code"),
+        sa.CheckConstraint(PARENT_PREFIX, name="grids_parent_prefix"),
     )
     op.create_index("grids_parent_code", "grids", ["parent_code"])
     op.create_index("grids_district", "grids", ["district"])
