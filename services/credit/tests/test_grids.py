@@ -94,8 +94,15 @@ async def test_r_org_1_grid_workers_are_assigned_and_emitted_with_the_next_versi
     assert (grid["workers"], grid["version"]) == (["grid-7", "grid-8"], 2)
     assert [p["code"] for p in grid["path"]] == ["350100000000", "350102000000", "350102001000"]
     assert (await credit.client.put(url, json=body, headers=brigade)).json()["version"] == 2
+    city = await credit.client.put("/v1/grids/350100000000/workers", json=body, headers=brigade)
+    assert city.status_code == 403
+    fewer = await credit.client.put(url, json=body | {"workers": ["grid-8"]}, headers=brigade)
+    assert (fewer.json()["workers"], fewer.json()["version"]) == (["grid-8"], 3)
+    assert (await credit.client.put(url, json=body, headers=brigade)).json()["version"] == 4
     events = await grid_events(credit)
-    assert len(events) == 11 and events[-1]["grid_workers"] == ["grid-7", "grid-8"]
+    assert [e["grid_workers"] for e in events[10:]] == [
+        ["grid-7", "grid-8"], ["grid-8"], ["grid-7", "grid-8"]]
+    assert [e["version"] for e in events[10:]] == [2, 3, 4]
 
     read = await credit.client.get("/v1/grids/350102001001", headers=bearer("grid_worker",
                                                                           district="d01"))

@@ -123,15 +123,19 @@ async def set_workers(runtime: Runtime, who: Principal, code: str, subjects: lis
             sa.select(grids).where(grids.c.code == code).with_for_update())).first()
         if row is None or not _visible(who, row.district):
             raise _not_found(code)
+        if who.district is not None and row.district != who.district:
+            raise Problem(403, "forbidden", "Not your district's grid",
+                          f"you assign grid workers in district {who.district} only")
         current = sorted((await session.execute(
             sa.select(grid_workers.c.subject).where(grid_workers.c.grid == code)))
             .scalars().all())
         if current != wanted:
             now = runtime.clock.now()
-            await session.execute(grid_workers.delete().where(grid_workers.c.grid == code))
-            if wanted:
+            await session.execute(grid_workers.delete().where(
+                grid_workers.c.grid == code, grid_workers.c.subject.not_in(wanted)))
+            if added := sorted(set(wanted) - set(current)):  # the others keep their assigned_at
                 await session.execute(grid_workers.insert(), [
-                    {"grid": code, "subject": subject, "assigned_at": now} for subject in wanted])
+                    {"grid": code, "subject": subject, "assigned_at": now} for subject in added])
             row = (await session.execute(
                 grids.update().where(grids.c.code == code)
                 .values(version=grids.c.version + 1, updated_at=now).returning(*grids.c))).one()
