@@ -89,7 +89,8 @@ def aad(field: str, code: str) -> str:
 
 async def village_grid(session: AsyncSession, code: str) -> sa.Row:  # type: ignore[type-arg]
     """R-ORG-1: an employer's grid is an active village-level grid of the tree; 422 naming it."""
-    grid = (await session.execute(sa.select(grids).where(grids.c.code == code))).first()
+    grid = (await session.execute(  # shared lock: a load cannot retire it meanwhile
+        sa.select(grids).where(grids.c.code == code).with_for_update(read=True))).first()
     if grid is None or grid.level != "village" or not grid.active:
         why = ("is not in the grid tree" if grid is None else
                f"is a {grid.level} grid" if grid.level != "village" else "is retired")
