@@ -56,7 +56,11 @@ async def load(uow: UnitOfWork, *, text: str, actor: str, role: str, reason: str
     now = uow.clock.now()
     fresh = rules.changed(parsed.lines, stored)
     line_of = {line.grid.code: line.number for line in parsed.lines}
-    occupied = await employers_on(session, [g.code for g in fresh if not g.active])
+    retiring = [g.code for g in fresh if not g.active]
+    if retiring:  # locked first: an employer being put on one meanwhile is counted or refused
+        await session.execute(sa.select(grids.c.code).where(grids.c.code.in_(retiring))
+                              .with_for_update())
+    occupied = await employers_on(session, retiring)
     if occupied:
         raise Problem(422, "invalid-grid-file", "Invalid grids file",
                       "a grid that employers are on cannot be retired; nothing was loaded",
