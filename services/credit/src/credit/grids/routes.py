@@ -28,6 +28,9 @@ Reason = Annotated[str, Query(min_length=3, max_length=500, pattern=r"^[^\x00]+$
              description="CSV with the header `code,name,level,parent_code,district[,active]`, or "
              "JSON Lines with those keys, as the request body. All or nothing; the same file "
              "again changes nothing.",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}},
+                 "application/x-ndjson": {"schema": {"type": "string"}}}}},
              responses={413: {"description": "file larger than GRIDS_FILE_MAX_BYTES"},
                         422: {"description": "every bad line with its number and reason"}})
 async def load(runtime: RuntimeDep, who: Loader, request: Request, reason: Reason) -> LoadReport:
