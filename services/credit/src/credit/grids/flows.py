@@ -13,7 +13,6 @@ from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit.employers.flows import employers_on, follow_grid
 from credit.employers.models import employer_penalties, employers
@@ -67,6 +66,12 @@ async def load(uow: UnitOfWork, *, text: str, actor: str, role: str, reason: str
                       errors=[GridLineError(line=line_of[code], reason=f"{count} employer(s) "
                                             f"still on grid {code}: move them first").model_dump()
                               for code, count in sorted(occupied.items())])
+    workers: dict[str, list[str]] = {}
+    for code, subject in (await session.execute(
+            sa.select(grid_workers.c.grid, grid_workers.c.subject)
+            .where(grid_workers.c.grid.in_([g.code for g in fresh if g.code in stored]))
+            .order_by(grid_workers.c.subject))).all():
+        workers.setdefault(code, []).append(subject)
     for grid in fresh:
         values = {"name": grid.name, "level": grid.level.value, "parent_code": grid.parent_code,
                   "district": grid.district, "active": grid.active, "updated_at": now}
@@ -75,7 +80,7 @@ async def load(uow: UnitOfWork, *, text: str, actor: str, role: str, reason: str
             .on_conflict_do_update(index_elements=[grids.c.code],
                                    set_={**values, "version": grids.c.version + 1})
             .returning(*grids.c))).one()
-        await uow.emit(await _changed(session, row), subject=grid.code)
+        await uow.emit(_event(row, workers.get(grid.code, [])), subject=grid.code)
         previous = stored.get(grid.code)
         if previous is not None and previous.district != grid.district:
             for change in await follow_grid(session, grid=grid.code, district=grid.district,
@@ -92,12 +97,10 @@ async def load(uow: UnitOfWork, *, text: str, actor: str, role: str, reason: str
     return report
 
 
-async def _changed(session: AsyncSession, row: sa.Row) -> GridChanged:  # type: ignore[type-arg]
-    workers = (await session.execute(
-        sa.select(grid_workers.c.subject).where(grid_workers.c.grid == row.code)
-        .order_by(grid_workers.c.subject))).scalars().all()
+def _event(row: sa.Row, workers: list[str]) -> GridChanged:  # type: ignore[type-arg]
+    """The grid as it now is, with its workers: what intake and cases keep."""
     return GridChanged(code=row.code, name=row.name, level=row.level, parent_code=row.parent_code,
-                       district=row.district, grid_workers=list(workers), active=row.active,
+                       district=row.district, grid_workers=workers, active=row.active,
                        version=row.version, changed_at=row.updated_at)
 
 
@@ -143,7 +146,7 @@ async def set_workers(runtime: Runtime, who: Principal, code: str, subjects: lis
             row = (await session.execute(
                 grids.update().where(grids.c.code == code)
                 .values(version=grids.c.version + 1, updated_at=now).returning(*grids.c))).one()
-            await uow.emit(await _changed(session, row), subject=code)
+            await uow.emit(_event(row, wanted), subject=code)
             await audit.record(session, audit.AuditEntry(
                 at=now, actor=who.subject, role=_roles(who), action="assign_grid_workers",
                 subject=f"grid:{code}", reason=f"{reason}: {', '.join(wanted) or 'none'}"))
