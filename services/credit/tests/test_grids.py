@@ -104,11 +104,6 @@ async def test_r_org_1_grid_workers_are_assigned_and_emitted_with_the_next_versi
     assert [e["grid_workers"] for e in events[10:]] == [
         ["grid-7", "grid-8"], ["grid-8"], ["grid-7", "grid-8"]]
     assert [e["version"] for e in events[10:]] == [2, 3, 4]
-    renamed = GRIDS_FILE.read_text(encoding="utf-8").replace("鼓东社区", "鼓东新社区")
-    assert (await load_grids(credit, renamed)).json()["changed"] == [VILLAGE_7]
-    last = (await grid_events(credit))[-1]
-    assert (last["name"], last["version"], last["grid_workers"]) == (
-        "鼓东新社区", 5, ["grid-7", "grid-8"])  # a reload keeps the workers
 
     read = await credit.client.get("/v1/grids/350102001001", headers=bearer("grid_worker",
                                                                           district="d01"))
@@ -122,6 +117,11 @@ async def test_r_org_1_grid_workers_are_assigned_and_emitted_with_the_next_versi
     districts = await credit.client.get("/v1/grids", params={"parent": "350100000000"},
                                         headers=bearer("officer_a", district="d02"))
     assert [g["code"] for g in districts.json()] == ["350103000000"]
+    renamed = GRIDS_FILE.read_text(encoding="utf-8").replace("鼓东社区", "鼓东新社区")
+    assert (await load_grids(credit, renamed)).json()["changed"] == [VILLAGE_7]
+    last = (await grid_events(credit))[-1]
+    assert (last["name"], last["version"], last["grid_workers"]) == (
+        "鼓东新社区", 5, ["grid-7", "grid-8"])  # a reload keeps the workers
 
 
 async def test_r_org_1_the_database_refuses_an_employer_off_a_village_grid(gridded):
