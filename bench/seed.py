@@ -212,8 +212,9 @@ def _employer(e: str, run: Run) -> dict[str, str]:
         "id": (f"CASE WHEN {has_code} THEN 'cc:' || {_credit_code_sql(e, run)} ELSE 'na:' || "
                f"left(encode(sha256(convert_to({name} || chr(31) || {address}, 'UTF8')), 'hex'), 24) END"),
         "district": district,
-        "grid": (f"({district} || '-s' || lpad((({e}) % 8 + 1)::text, 2, '0') || '-g' || "
-                 f"lpad((({e}) % 12 + 1)::text, 2, '0'))"),
+        # R-ORG-1: a village grid of the seeded tree (_GRID_TREE), in the employer's district
+        "grid": (f"('3501' || lpad(((({e}) % 10) + 1)::text, 2, '0') || "
+                 f"lpad((({e}) % 8 + 1)::text, 3, '0') || lpad((({e}) % 12 + 1)::text, 3, '0'))"),
         "registered": f"({has_code} AND pg_temp.su({e}, 31) < 0.7)",
         "registered_at": f"({_lit(run.anchor)} - (1 + pg_temp.su({e}, 32) * 900) * interval '1 day')",
         "industry": f"({_array(INDUSTRIES)})[1 + (({e}) % 6)::int]",
@@ -956,6 +957,28 @@ async def _seed_notify(url: str, run: Run, plans: Plans) -> None:
 # --- credit -------------------------------------------------------------------------------------
 
 
+_GRID_TREE = [
+    """INSERT INTO grids (code, name, level, parent_code, district, updated_at)
+    VALUES ('350100000000', '福州市', 'city', NULL, NULL, now()) ON CONFLICT DO NOTHING""",
+    """INSERT INTO grids (code, name, level, parent_code, district, updated_at)
+    SELECT '3501' || lpad(k::text, 2, '0') || '000000', '区县' || k, 'district', '350100000000',
+           'd' || lpad(k::text, 2, '0'), now()
+    FROM generate_series(1, 10) AS k ON CONFLICT DO NOTHING""",
+    """INSERT INTO grids (code, name, level, parent_code, district, updated_at)
+    SELECT '3501' || lpad(k::text, 2, '0') || lpad(t::text, 3, '0') || '000', '街道' || k || '-' || t,
+           'township', '3501' || lpad(k::text, 2, '0') || '000000', 'd' || lpad(k::text, 2, '0'), now()
+    FROM generate_series(1, 10) AS k, generate_series(1, 8) AS t ON CONFLICT DO NOTHING""",
+    """INSERT INTO grids (code, name, level, parent_code, district, updated_at)
+    SELECT '3501' || lpad(k::text, 2, '0') || lpad(t::text, 3, '0') || lpad(v::text, 3, '0'),
+           '社区' || k || '-' || t || '-' || v, 'village',
+           '3501' || lpad(k::text, 2, '0') || lpad(t::text, 3, '0') || '000',
+           'd' || lpad(k::text, 2, '0'), now()
+    FROM generate_series(1, 10) AS k, generate_series(1, 8) AS t, generate_series(1, 12) AS v
+    ON CONFLICT DO NOTHING""",
+]
+"""R-ORG-1 the seeded employers' grid tree: 10 districts of 8 streets of 12 communities."""
+
+
 async def _seed_credit(url: str, run: Run, plans: Plans) -> None:
     emp = _employer("s.e", run)
     osince = _lit(run.outbox_since)
@@ -964,11 +987,12 @@ async def _seed_credit(url: str, run: Run, plans: Plans) -> None:
         'industry', {emp['industry']}, 'version', 1, 'changed_at', {emp['registered_at']})"""
     trace = f"'00-' || md5('{run.tag}:etp:' || s.e) || '-' || left(md5('{run.tag}:esp:' || s.e), 16) || '-01'"
     statements = [
+        *_GRID_TREE,
         f"""INSERT INTO employers (credit_code, name, legal_representative, address, contact_email,
-            grid, district, industry, size, created_at, updated_at, version)
+            grid, grid_level, district, industry, size, created_at, updated_at, version)
         SELECT {emp['code']}, {emp['name']},
             substr('{SURNAMES}', 1 + (s.e % {len(SURNAMES)})::int, 1) || '某某', {emp['address']},
-            'hr' || s.e || '@{run.tag}.seed.example.cn', {emp['grid']}, {emp['district']},
+            'hr' || s.e || '@{run.tag}.seed.example.cn', {emp['grid']}, 'village', {emp['district']},
             {emp['industry']}, (ARRAY['micro', 'small', 'medium', 'large'])[1 + (s.e % 4)::int],
             {emp['registered_at']}, {emp['registered_at']}, 1
         FROM generate_series(0, {run.employers - 1}) AS s(e) WHERE {emp['registered']}""",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import aio_pika
 import pytest
@@ -108,3 +109,23 @@ async def settled(service, count: int) -> None:
         return stats.processed + stats.dead_lettered >= count
 
     await eventually(done)
+
+
+GRIDS_FILE = Path(__file__).parent / "grids.csv"
+"""A small grid tree (R-ORG-1): the city, districts d01 and d02, their streets and communities."""
+
+
+async def load_grids(service, text: str | None = None, *, reason: str = "test tree"):
+    """Load a grids file over HTTP, as the detachment chief does."""
+    return await service.client.post(
+        "/v1/grids/load", params={"reason": reason},
+        content=(text if text is not None else GRIDS_FILE.read_text(encoding="utf-8")).encode(),
+        headers=bearer("detachment_chief", subject="chief-1") | {"Content-Type": "text/csv"})
+
+
+@pytest.fixture
+async def gridded(credit):
+    """The credit service with the test grid tree loaded."""
+    response = await load_grids(credit)
+    assert response.status_code == 200, response.text
+    return credit

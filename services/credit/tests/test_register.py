@@ -23,7 +23,7 @@ from .conftest import (
 pytestmark = pytest.mark.integration
 
 OFFICER = bearer("officer_a", district="d01")
-EMPLOYER = {"name": "某某建筑工程有限公司", "legal_representative": "李四", "grid": "d01-s03-g07",
+EMPLOYER = {"name": "某某建筑工程有限公司", "legal_representative": "李四", "grid": "350102001001",
             "district": "d01", "industry": "construction", "size": "medium"}
 
 
@@ -174,21 +174,22 @@ async def test_r_crd_1_unknown_employer_is_404(credit):
         assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_r_crd_1_put_registers_then_replaces_basic_data(credit):
+async def test_r_crd_1_put_registers_then_replaces_basic_data(credit, gridded):
     url = f"/v1/employers/{CODE.lower()}"
     grid_worker = bearer("grid_worker", district="d01", subject="grid-7")
     created = await credit.client.put(url, json=EMPLOYER, headers=grid_worker)
     assert created.status_code == 201, created.text
-    assert created.json()["credit_code"] == CODE and created.json()["grid"] == "d01-s03-g07"
-    updated = await credit.client.put(url, json=EMPLOYER | {"grid": "d01-s03-g08", "size": "large"},
+    assert created.json()["credit_code"] == CODE and created.json()["grid"] == "350102001001"
+    updated = await credit.client.put(url, json=EMPLOYER | {"grid": "350102001002", "size": "large"},
                                       headers=OFFICER)
     assert updated.status_code == 200
-    assert (updated.json()["grid"], updated.json()["size"]) == ("d01-s03-g08", "large")
+    assert (updated.json()["grid"], updated.json()["size"]) == ("350102001002", "large")
     not_graded = await credit.client.get(f"{url}/grade", headers=OFFICER)
     assert not_graded.status_code == 404 and not_graded.json()["type"].endswith("/not-graded")
     async with credit.runtime.engine.connect() as conn:
         audit = (await conn.execute(sa.text(
-            "SELECT actor, action, subject FROM audit_log ORDER BY seq"))).all()
+            "SELECT actor, action, subject FROM audit_log WHERE subject LIKE 'employer:%' "
+            "ORDER BY seq"))).all()
     assert [tuple(a) for a in audit] == [("grid-7", "register_employer", f"employer:{CODE}"),
                                          ("officer-1", "update_employer", f"employer:{CODE}")]
 
@@ -199,7 +200,7 @@ async def test_r_org_1_put_needs_one_grid(credit):
     assert response.status_code == 422 and "grid" in response.json()["detail"]
 
 
-async def test_r_crd_1_register_kept_by_officers_and_grid_workers_of_the_district(credit):
+async def test_r_crd_1_register_kept_by_officers_and_grid_workers_of_the_district(credit, gridded):
     url = f"/v1/employers/{CODE}"
     assert (await credit.client.put(url, json=EMPLOYER)).status_code == 401
     reviewer = await credit.client.put(url, json=EMPLOYER, headers=bearer("reviewer_b"))
@@ -214,7 +215,7 @@ async def test_r_crd_1_register_kept_by_officers_and_grid_workers_of_the_distric
 
 
 async def test_r_crd_1_decisions_fill_gaps_but_keep_the_registered_basic_data(
-        credit, infrastructure, bus_prefix):
+        credit, gridded, infrastructure, bus_prefix):
     registered = EMPLOYER | {"name": "某某建筑公司", "legal_representative": None}
     assert (await credit.client.put(f"/v1/employers/{CODE}", json=registered,
                                     headers=OFFICER)).status_code == 201
@@ -222,5 +223,5 @@ async def test_r_crd_1_decisions_fill_gaps_but_keep_the_registered_basic_data(
     await settled(credit, 1)
     record = (await credit.client.get(f"/v1/employers/{CODE}", headers=OFFICER)).json()
     assert (record["name"], record["grid"], record["legal_representative"]) == (
-        "某某建筑公司", "d01-s03-g07", "李四")
+        "某某建筑公司", "350102001001", "李四")
     assert [c["decision_id"] for c in record["cases"]] == ["dec-1"]

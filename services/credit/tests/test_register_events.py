@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 CHANGED = EmployerRegisterChanged.event_type
 OFFICER = bearer("officer_a", district="d01")
 EMPLOYER = {"name": "某某建筑工程有限公司", "legal_representative": "李四",
-            "contact_email": "hr@example.com", "address": "某市某区某路1号", "grid": "d01-s03-g07",
+            "contact_email": "hr@example.com", "address": "某市某区某路1号", "grid": "350102001001",
             "district": "d01", "industry": "construction", "size": "medium"}
 PERSONAL = ("legal_representative", "contact_email", "李四", "hr@example.com")
 
@@ -52,7 +52,7 @@ def test_r_crd_1_a_decision_fills_gaps_only_and_publishes_only_published_fields(
     assert not publishes(["size"]) and not publishes([])
 
 
-async def test_r_org_1_put_publishes_the_grid_without_personal_data(credit, register_changes):
+async def test_r_org_1_put_publishes_the_grid_without_personal_data(credit, gridded, register_changes):
     url = f"/v1/employers/{CODE}"
     grid_worker = bearer("grid_worker", district="d01", subject="grid-7")
     assert (await credit.client.put(url, json=EMPLOYER, headers=grid_worker)).status_code == 201
@@ -62,16 +62,16 @@ async def test_r_org_1_put_publishes_the_grid_without_personal_data(credit, regi
     record = (await credit.client.get(url, headers=OFFICER)).json()
     assert first.data == {
         "credit_code": CODE, "name": "某某建筑工程有限公司", "address": "某市某区某路1号",
-        "grid": "d01-s03-g07", "district": "d01", "industry": "construction", "version": 1,
+        "grid": "350102001001", "district": "d01", "industry": "construction", "version": 1,
         "changed_at": record["updated_at"].replace("+00:00", "Z")}
     for body in await outbox_bodies(credit):  # R-INT-7: the register's personal data stays here
         assert not any(word in body for word in PERSONAL), body
 
 
-async def test_r_crd_1_every_put_is_published_with_the_next_version(credit, register_changes):
+async def test_r_crd_1_every_put_is_published_with_the_next_version(credit, gridded, register_changes):
     url = f"/v1/employers/{CODE}"
     assert (await credit.client.put(url, json=EMPLOYER, headers=OFFICER)).status_code == 201
-    moved = EMPLOYER | {"grid": "d01-s04-g01", "name": "某某建筑有限公司"}
+    moved = EMPLOYER | {"grid": "350102002001", "name": "某某建筑有限公司"}
     assert (await credit.client.put(url, json=moved, headers=OFFICER)).status_code == 200
     # unchanged, or only unpublished data changed: still published, the registrar confirmed it
     assert (await credit.client.put(url, json=moved | {"size": "large"},
@@ -81,8 +81,8 @@ async def test_r_crd_1_every_put_is_published_with_the_next_version(credit, regi
 
     events = await register_changes.wait_for(CHANGED, 3)
     assert [(e.data["version"], e.data["grid"], e.data["name"]) for e in events] == [
-        (1, "d01-s03-g07", "某某建筑工程有限公司"), (2, "d01-s04-g01", "某某建筑有限公司"),
-        (3, "d01-s04-g01", "某某建筑有限公司")]
+        (1, "350102001001", "某某建筑工程有限公司"), (2, "350102002001", "某某建筑有限公司"),
+        (3, "350102002001", "某某建筑有限公司")]
     assert [c["version"] for c in await changes(credit)] == [1, 2, 3]  # nothing for the 403
 
 
@@ -101,7 +101,7 @@ async def test_r_crd_1_decision_registering_an_employer_publishes_it(
 
 
 async def test_r_crd_1_decision_filling_a_published_gap_publishes_the_next_version(
-        credit, infrastructure, bus_prefix):
+        credit, gridded, infrastructure, bus_prefix):
     other = credit_code("91350100M00020000")
     registered = EMPLOYER | {"address": None, "legal_representative": None}
     assert (await credit.client.put(f"/v1/employers/{CODE}", json=registered,
@@ -115,7 +115,7 @@ async def test_r_crd_1_decision_filling_a_published_gap_publishes_the_next_versi
     published = [(c["credit_code"], c["version"], c["address"], c["grid"])
                  for c in await changes(credit)]
     assert published == [
-        (CODE, 1, None, "d01-s03-g07"), (other, 1, "某市某区某路1号", "d01-s03-g07"),
-        (CODE, 2, "某市某区某路1号", "d01-s03-g07")]  # only the legal representative was new: no event
+        (CODE, 1, None, "350102001001"), (other, 1, "某市某区某路1号", "350102001001"),
+        (CODE, 2, "某市某区某路1号", "350102001001")]  # only the legal representative was new: no event
     record = (await credit.client.get(f"/v1/employers/{other}", headers=OFFICER)).json()
     assert record["legal_representative"] == "李四"

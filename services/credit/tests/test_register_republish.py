@@ -22,7 +22,7 @@ from labor_contracts.credit import EmployerRegisterChanged
 from labor_runtime.outbox import backlog
 from labor_runtime.testing import eventually, probing, running_service
 
-from .conftest import CODE, bearer, credit_code
+from .conftest import CODE, bearer, credit_code, load_grids
 
 pytestmark = pytest.mark.integration
 
@@ -31,19 +31,20 @@ CHANGED = EmployerRegisterChanged.event_type
 OTHER = credit_code("91350100M00020000")
 THIRD = credit_code("91350200M00030000")  # codes sort CODE < OTHER < THIRD
 EMPLOYER = {"name": "某某建筑工程有限公司", "legal_representative": "李四",
-            "contact_email": "hr@example.com", "address": "某市某区某路1号", "grid": "d01-s03-g07",
+            "contact_email": "hr@example.com", "address": "某市某区某路1号", "grid": "350102001001",
             "district": "d01", "industry": "construction", "size": "medium"}
 PERSONAL = ("legal_representative", "contact_email", "size", "李四", "hr@example.com")
 
 
 async def register_three(credit) -> None:
+    assert (await load_grids(credit)).status_code == 200
     """CODE at version 2 (moved to another grid) and OTHER at version 1 in d01, THIRD in d02;
     their events published before the test looks."""
     d01, d02 = bearer("officer_a", district="d01"), bearer("officer_a", district="d02")
     for code, body, who in (
-            (CODE, EMPLOYER, d01), (CODE, EMPLOYER | {"grid": "d01-s04-g01"}, d01),
+            (CODE, EMPLOYER, d01), (CODE, EMPLOYER | {"grid": "350102002001"}, d01),
             (OTHER, EMPLOYER | {"name": "另一建筑有限公司"}, d01),
-            (THIRD, EMPLOYER | {"district": "d02", "grid": "d02-s01-g02"}, d02)):
+            (THIRD, EMPLOYER | {"district": "d02", "grid": "350103001001"}, d02)):
         response = await credit.client.put(f"/v1/employers/{code}", json=body, headers=who)
         assert response.status_code in (200, 201), response.text
 
@@ -74,8 +75,8 @@ async def test_r_crd_1_republish_emits_every_employer_at_its_current_version_wit
         # published by the running service's relay (a batch concurrently: in any order)
         events = sorted(await probe.wait_for(CHANGED, 3), key=lambda e: e.subject)
         assert [(e.subject, e.data["version"], e.data["grid"], e.data["district"]) for e in events] == [
-            (CODE, 2, "d01-s04-g01", "d01"), (OTHER, 1, "d01-s03-g07", "d01"),
-            (THIRD, 1, "d02-s01-g02", "d02")]
+            (CODE, 2, "350102002001", "d01"), (OTHER, 1, "350102001001", "d01"),
+            (THIRD, 1, "350103001001", "d02")]
         officer = bearer("officer_a")
         for event in events:
             assert event.source == "/services/credit"
@@ -113,7 +114,7 @@ async def test_r_crd_1_republish_from_the_service_cli(credit, infrastructure, bu
         assert lines == [{"batches": 1, "republished": 1, "after": THIRD},
                          {"batches": 1, "republished": 1, "after": THIRD, "done": True}]
         [event] = await probe.wait_for(CHANGED)
-        assert (event.subject, event.data["version"], event.data["grid"]) == (THIRD, 1, "d02-s01-g02")
+        assert (event.subject, event.data["version"], event.data["grid"]) == (THIRD, 1, "350103001001")
         nothing_left = await asyncio.to_thread(cli, "--after", THIRD.lower())
         assert json.loads(nothing_left.stdout) == {"batches": 0, "republished": 0, "after": THIRD,
                                                    "done": True}
@@ -152,8 +153,8 @@ async def test_r_org_1_republish_brings_a_consumer_that_missed_the_register_up_t
         await settled(3)
         caught_up = await read_model()
         assert [row[:4] for row in caught_up] == [
-            (CODE, 2, "d01-s04-g01", "d01"), (OTHER, 1, "d01-s03-g07", "d01"),
-            (THIRD, 1, "d02-s01-g02", "d02")]
+            (CODE, 2, "350102002001", "d01"), (OTHER, 1, "350102001001", "d01"),
+            (THIRD, 1, "350103001001", "d02")]
 
         # again: the same versions, which an up-to-date consumer takes as not newer
         await republish(credit.runtime.engine, source="/services/credit", clock=credit.runtime.clock)

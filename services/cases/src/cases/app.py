@@ -13,6 +13,7 @@ from cases.documents.routes import router as documents_router
 from cases.evidence.routes import router as evidence_router
 from cases.execution import handlers as execution_handlers
 from cases.execution.routes import router as execution_router
+from cases.grids.handlers import HANDLERS as GRID_HANDLERS
 from cases.leads import handlers as lead_handlers
 from cases.leads.routes import router as leads_router
 from cases.lifecycle import handlers as lifecycle_handlers
@@ -40,7 +41,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         settings, calendar=calendar,
         handlers={**lifecycle_handlers.handlers(settings, calendar),
                   **penalty_handlers.handlers(settings, calendar),
-                  **lead_handlers.HANDLERS},
+                  **lead_handlers.HANDLERS, **GRID_HANDLERS},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),
                         **major_flows.TIMER_HANDLERS,

@@ -1,4 +1,4 @@
-"""`credit-service serve | migrate | issue-key | revoke-key | register republish`."""
+"""`credit-service serve | migrate | issue-key | revoke-key | register republish | grids load`."""
 
 import sys
 from pathlib import Path
@@ -17,6 +17,11 @@ def main(argv: list[str] | None = None) -> None:
         from credit.employers.cli import main as register
 
         register(argv[1:])
+        return
+    if argv[:1] == ["grids"]:
+        from credit.grids.cli import main as grids
+
+        grids(argv[1:])
         return
     service_main(CreditSettings, create_app, MIGRATIONS, argv)
 

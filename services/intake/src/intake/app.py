@@ -13,6 +13,7 @@ from intake.deadlines.metrics import OnTimeGaugeWorker
 from intake.deadlines.routes import router as deadlines_router
 from intake.employers.handlers import HANDLERS as EMPLOYER_HANDLERS
 from intake.employers.routes import router as employers_router
+from intake.grids.handlers import HANDLERS as GRID_HANDLERS
 from intake.materials.routes import router as materials_router
 from intake.materials.storage import open_store
 from intake.privacy.routes import router as privacy_router
@@ -21,7 +22,8 @@ from intake.settings import IntakeSettings
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    runtime = Runtime(settings, handlers=handlers(settings) | EMPLOYER_HANDLERS)
+    runtime = Runtime(settings, handlers=handlers(settings) | EMPLOYER_HANDLERS
+                      | GRID_HANDLERS)
     runtime.add_worker(OnTimeGaugeWorker(runtime, settings.on_time_gauge_refresh_seconds))
     app = create_service_app(
         runtime, title="Intake (投诉云)",

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cases.casefile.base import Actor, no_such_case
 from cases.documents import flows as document_flows
+from cases.grids.flows import grid_of
 from cases.lifecycle import rules
 from cases.lifecycle.models import (
     case_complaints,
@@ -99,6 +100,7 @@ async def case_view(runtime: CasesRuntime, who: Principal, case_id: str) -> Case
             sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
             .order_by(case_complaints.c.received_at))).scalars())
         docs = await document_flows.of_case(conn, case_id)
+        grid = await grid_of(conn, row.employer_credit_code)
     state = CaseState(row.state)
     return CaseView(
         case_id=row.id, case_number=row.case_number, state=state,
@@ -106,7 +108,7 @@ async def case_view(runtime: CasesRuntime, who: Principal, case_id: str) -> Case
         complaint_ids=complaint_ids, district=row.district,
         employer=EmployerView(name=row.employer_name, credit_code=row.employer_credit_code,
                               address=row.employer_address),
-        worker_count=row.worker_count, arrears_amount=row.arrears_amount,
+        grid=grid, worker_count=row.worker_count, arrears_amount=row.arrears_amount,
         suspected_crime=row.suspected_crime, mass_incident=row.mass_incident, summary=row.summary,
         immediate_registration=row.immediate_registration, opened_at=row.opened_at,
         registered_at=row.registered_at, notice_period_ends_at=row.notice_period_ends_at,

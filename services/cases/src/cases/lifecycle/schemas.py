@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cases.grids.schemas import CaseGrid
+
 
 class RegistrationDecision(BaseModel):
     """The brigade chief's e-signed answer to a pending registration (立案审批, R-CASE-2)."""
@@ -61,6 +63,8 @@ class CaseView(BaseModel):
     complaint_ids: list[str]
     district: str | None
     employer: EmployerView
+    grid: CaseGrid | None = Field(default=None, description="R-ORG-1 the registered employer's "
+                                  "grid (网格) with its workers; null while unknown")
     worker_count: int
     arrears_amount: Decimal
     suspected_crime: bool

@@ -5,6 +5,8 @@ transaction as credit.employer.changed.v1 with the row's next `version` (R-CRD-1
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,17 +16,29 @@ from labor_contracts.cases import PenaltyDecided
 from labor_contracts.credit import EmployerRegisterChanged
 from labor_contracts.identifiers import credit_code_problem
 from labor_runtime import audit
+from labor_runtime.crypto import mask
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
-from labor_runtime.security import Principal
+from labor_runtime.security import Principal, Role
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from credit.employers import rules
-from credit.employers.models import employer_penalties, employers
-from credit.employers.schemas import EmployerPut, EmployerRead, GradeHistoryRead, PenaltyRead
+from credit.employers import history, rules
+from credit.employers.models import employer_history, employer_penalties, employers
+from credit.employers.schemas import (
+    Contacts,
+    EmployerFile,
+    EmployerPut,
+    EmployerRead,
+    GradeHistoryRead,
+    GridPlace,
+    HistoryLine,
+    PenaltyRead,
+)
 from credit.grading.models import employer_grades
+from credit.grids.models import grid_workers, grids
+from credit.grids.tree import path_to_city
 
 _BASIC = ("name", "legal_representative", "address", "contact_email", "grid", "district",
           "industry", "size")
@@ -50,7 +64,10 @@ async def register(runtime: Runtime, who: Principal, raw_code: str,
         raise Problem(403, "forbidden", "Another district's employer",
                       f"you register employers of district {who.district} only")
     values: dict[str, Any] = body.model_dump(mode="json", include=set(_BASIC))
-    values["district"] = body.district or who.district
+    cipher = runtime.cipher
+    for field in CONTACTS:
+        plain = getattr(body, field)
+        values[f"{field}_enc"] = None if plain is None else cipher.encrypt(plain, aad(field, code))
     for attempt in (1, 2):
         try:
             created = await _write_basic(runtime, who, code, values)
@@ -61,11 +78,42 @@ async def register(runtime: Runtime, who: Principal, raw_code: str,
     return await read_file(runtime, code), created
 
 
+CONTACTS = ("legal_representative_phone", "legal_representative_id_number")
+"""The legal representative's personal data: stored only encrypted (`<field>_enc`)."""
+
+
+def aad(field: str, code: str) -> str:
+    """What binds a contact's ciphertext to its employer and column."""
+    return f"employers.{field}:{code}"
+
+
+async def village_grid(session: AsyncSession, code: str) -> sa.Row:  # type: ignore[type-arg]
+    """R-ORG-1: an employer's grid is an active village-level grid of the tree; 422 naming it."""
+    grid = (await session.execute(  # shared lock: a load cannot retire it meanwhile
+        sa.select(grids).where(grids.c.code == code).with_for_update(read=True))).first()
+    if grid is None or grid.level != "village" or not grid.active:
+        why = ("is not in the grid tree" if grid is None else
+               f"is a {grid.level} grid" if grid.level != "village" else "is retired")
+        raise Problem(422, "invalid-grid", "Not a village grid (网格)",
+                      f"grid {code} {why}: an employer belongs to one active village-level grid",
+                      grid=code)
+    return grid
+
+
 async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict[str, Any]) -> bool:
     now = runtime.clock.now()
     async with runtime.uow() as uow:
+        grid = await village_grid(uow.session, values["grid"])
+        if values["district"] not in (None, grid.district):
+            raise Problem(422, "invalid-grid", "Grid of another district",
+                          f"grid {grid.code} belongs to district {grid.district}, not "
+                          f"{values['district']}", grid=grid.code)
+        if who.district is not None and grid.district != who.district:
+            raise Problem(403, "forbidden", "Another district's grid",
+                          f"grid {grid.code} belongs to district {grid.district}")
+        values |= {"district": grid.district, "grid_level": grid.level, "legacy_grid": None}
         existing = (await uow.session.execute(
-            sa.select(employers.c.district).where(employers.c.credit_code == code)
+            sa.select(employers.c.district, employers.c.grid).where(employers.c.credit_code == code)
             .with_for_update())).first()
         if (existing is not None and who.district is not None
                 and existing.district not in (None, who.district)):
@@ -81,12 +129,46 @@ async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict
         # Every PUT is published, changed or not: the registrar confirmed the data, and a
         # consumer that missed an update catches up (R-ORG-1: the grid reaches intake).
         await uow.emit(register_changed(row), subject=code)
+        previous = None if existing is None else existing.grid
+        if previous != grid.code:
+            await history.record(
+                uow.session, credit_code=code, kind=history.Kind.GRID, at=now,
+                summary=(f"grid {grid.name} ({grid.code}) assigned" if previous is None else
+                         f"moved from grid {previous} to {grid.name} ({grid.code})"),
+                source=f"staff:{who.subject}", ref=f"register-v{row.version}",
+                details={"grid": grid.code, "previous": previous, "district": grid.district})
         await audit.record(uow.session, audit.AuditEntry(
             at=now, actor=who.subject, role=",".join(sorted(who.roles)),
             action="register_employer" if existing is None else "update_employer",
             subject=f"employer:{code}", reason=f"grid {values['grid']}"))
         await uow.commit()
     return existing is None
+
+
+async def employers_on(session: AsyncSession, codes: list[str]) -> dict[str, int]:
+    """How many employers each of these grids holds (those holding none left out)."""
+    if not codes:
+        return {}
+    rows = await session.execute(
+        sa.select(employers.c.grid, sa.func.count()).where(employers.c.grid.in_(codes))
+        .group_by(employers.c.grid))
+    return {grid: count for grid, count in rows.all()}
+
+
+async def follow_grid(session: AsyncSession, *, grid: str, district: str | None, now: datetime,
+                      source: str) -> list[EmployerRegisterChanged]:
+    """R-ORG-1: the employers of a grid that moved to another district move with it; each
+    change is the register's next version, to publish, and a line of the employer's history."""
+    moved = (await session.execute(
+        employers.update().where(employers.c.grid == grid, employers.c.district.is_distinct_from(district))
+        .values(district=district, version=employers.c.version + 1, updated_at=now)
+        .returning(*employers.c))).all()
+    for row in moved:
+        await history.record(
+            session, credit_code=row.credit_code, kind=history.Kind.GRID, at=now,
+            summary=f"grid {grid} moved to district {district}", source=source,
+            ref=f"register-v{row.version}", details={"grid": grid, "district": district})
+    return [register_changed(row) for row in moved]
 
 
 def register_changed(row: sa.Row) -> EmployerRegisterChanged:  # type: ignore[type-arg]
@@ -173,3 +255,91 @@ async def file_decision(session: AsyncSession, *, code: str, event_id: str, data
         .on_conflict_do_nothing(index_elements=[employer_penalties.c.decision_id])
         .returning(employer_penalties.c.decision_id))
     return Filed(filed.first() is not None, change)
+
+
+FULL_CONTACTS = frozenset({Role.OFFICER_A, Role.EXECUTOR_C, Role.DETACHMENT_CHIEF})
+"""Who sees the legal representative's phone and ID number in full (with a reason, audited)."""
+
+
+def _cursor(at: datetime, line_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([at.isoformat(), line_id]).encode()).decode()
+
+
+def _after(cursor: str) -> tuple[datetime, int]:
+    try:
+        at, line_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(at), int(line_id)
+    except (ValueError, TypeError) as exc:
+        raise Problem(422, "invalid-cursor", "Invalid cursor",
+                      "pass the next_cursor of the previous page unchanged") from exc
+
+
+async def employer_file(runtime: Runtime, who: Principal, raw_code: str, *, reason: str | None,
+                        limit: int, cursor: str | None) -> EmployerFile:
+    """The one file per employer (一户一档, R-CRD-1); contacts in full only to the roles that
+    need them, when they say why, and every such read is audited."""
+    code = valid_credit_code(raw_code)
+    after = _after(cursor) if cursor else None
+    full = reason is not None and who.has_any(set(FULL_CONTACTS))
+    lines = employer_history.c
+    page = sa.select(employer_history).where(lines.credit_code == code)
+    if after is not None:
+        page = page.where(sa.tuple_(lines.at, lines.id) < sa.tuple_(*after))
+    async with runtime.uow() as uow:
+        session = uow.session
+        row = (await session.execute(
+            sa.select(employers).where(employers.c.credit_code == code))).first()
+        if row is None or (who.district is not None and row.district != who.district):
+            raise not_registered(code)
+        place = None
+        if row.grid is not None:
+            grid = (await session.execute(sa.select(grids).where(grids.c.code == row.grid))).one()
+            workers = (await session.execute(
+                sa.select(grid_workers.c.subject).where(grid_workers.c.grid == row.grid)
+                .order_by(grid_workers.c.subject))).scalars().all()
+            path = [ref.model_dump() for ref in await path_to_city(session, row.grid)]
+            place = GridPlace(code=grid.code, name=grid.name, level=grid.level,
+                              district=grid.district, path=path, workers=list(workers))
+        grade = (await session.execute(
+            sa.select(employer_grades).where(employer_grades.c.credit_code == code)
+            .order_by(employer_grades.c.id.desc()).limit(1))).first()
+        found = (await session.execute(
+            page.order_by(lines.at.desc(), lines.id.desc()).limit(limit + 1))).all()
+        first_decision = (await session.execute(
+            sa.select(employer_penalties.c.decision_number, employer_penalties.c.recorded_at)
+            .where(employer_penalties.c.credit_code == code)
+            .order_by(employer_penalties.c.recorded_at).limit(1))).first()
+        if full:
+            await audit.record(session, audit.AuditEntry(
+                at=runtime.clock.now(), actor=who.subject, role=",".join(sorted(who.roles)),
+                action="read_employer_contacts", subject=f"employer:{code}",
+                reason=str(reason)))
+            await uow.commit()
+    contacts = {field: None if getattr(row, f"{field}_enc") is None else
+                runtime.cipher.decrypt(getattr(row, f"{field}_enc"), aad(field, code))
+                for field in CONTACTS}
+    contacts["legal_representative"] = row.legal_representative
+    if not full:
+        contacts = {field: None if value is None else mask(value)
+                    for field, value in contacts.items()}
+    return EmployerFile(
+        credit_code=code, name=row.name, address=row.address, district=row.district,
+        industry=row.industry, size=row.size, version=row.version, created_at=row.created_at,
+        updated_at=row.updated_at, grid=place,
+        unplaced_because=None if place else _unplaced(row, first_decision),
+        contacts=Contacts(**contacts, contact_email=row.contact_email, masked=not full),
+        grade=GradeHistoryRead.model_validate(grade, from_attributes=True) if grade else None,
+        history=[HistoryLine.model_validate(line, from_attributes=True)
+                 for line in found[:limit]],
+        next_cursor=_cursor(found[limit - 1].at, found[limit - 1].id)
+        if len(found) > limit else None)
+
+
+def _unplaced(row: sa.Row, decision: sa.Row | None) -> str:  # type: ignore[type-arg]
+    """R-ORG-1: why an employer has no grid yet."""
+    if row.legacy_grid is not None:
+        return f"its grid {row.legacy_grid!r} was named before the grid tree"
+    if decision is not None:
+        return (f"registered by penalty decision {decision.decision_number} on "
+                f"{decision.recorded_at.date().isoformat()}; no grid assigned yet")
+    return "registered without a grid"

@@ -14,6 +14,7 @@ from labor_runtime.bus import Rejected
 from labor_runtime.db import UnitOfWork
 from labor_runtime.handlers import EventHandler
 
+from credit.employers import history
 from credit.employers.flows import file_decision
 from credit.grading.flows import regrade
 from credit.grading.rules import GradingPolicy
@@ -40,6 +41,12 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
         if not filed.new_decision:
             log.info("decision %s already in the file of %s; nothing to do", data.decision_id, code)
             return
+        await history.record(
+            uow.session, credit_code=code, kind=history.Kind.PENALTY, at=data.decided_at,
+            summary=f"penalty decision {data.decision_number}: {data.violation}, fine "
+            f"{data.fine_amount} yuan", source=event.id, ref=data.decision_id,
+            details={"case_id": data.case_id, "decision_number": data.decision_number,
+                     "fine_amount": str(data.fine_amount), "authority": data.authority})
         trigger = f"penalty:{data.decision_id}"
         outcome = await regrade(uow.session, code=code, policy=policy, now=now, trigger=trigger)
         result = outcome.result
@@ -47,6 +54,12 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
             at=now, actor=uow.source, role="system", action="grade_employer",
             subject=f"employer:{code}",
             reason=f"{trigger}: {outcome.previous or '-'} -> {result.grade} ({result.score})"))
+        await history.record(
+            uow.session, credit_code=code, kind=history.Kind.GRADE, at=now,
+            summary=f"grade {result.grade.value} ({result.score}), was {outcome.previous or '-'}",
+            source=event.id, ref=trigger,
+            details={"grade": result.grade.value, "score": result.score,
+                     "previous_grade": outcome.previous})
         if outcome.changed:
             await uow.emit(IntegrityGradeChanged(
                 credit_code=code, grade=result.grade.value, previous_grade=outcome.previous,

@@ -22,7 +22,13 @@ class Employer(CreditTable, table=True):
     legal_representative: str | None = None
     address: str | None = None
     contact_email: str | None = None
-    grid: str | None = Field(default=None, index=True, description="R-ORG-1 its one grid")
+    grid: str | None = Field(default=None, index=True,
+                             description="R-ORG-1 its one grid: a village-level grid (grids.code)")
+    grid_level: str | None = Field(default=None, description="'village' with a grid: the "
+                                   "composite key (grid, grid_level) -> grids(code, level)")
+    legacy_grid: str | None = Field(default=None, description="a grid named before the tree")
+    legal_representative_phone_enc: str | None = Field(default=None, description="encrypted")
+    legal_representative_id_number_enc: str | None = Field(default=None, description="encrypted")
     district: str | None = Field(default=None, index=True)
     industry: str | None = None
     size: str | None = None

@@ -6,7 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from labor_contracts.identifiers import identity_number_problem
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class EmployerSize(StrEnum):
@@ -23,7 +24,7 @@ class EmployerPut(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "name": "某某建筑工程有限公司", "legal_representative": "李四", "address": "某市某区某路1号",
-        "grid": "d01-s03-g07", "district": "d01", "industry": "construction", "size": "medium",
+        "grid": "350102001001", "district": "d01", "industry": "construction", "size": "medium",
     }]})
 
     name: str = Field(min_length=1, max_length=200, description="registered name")
@@ -32,10 +33,29 @@ class EmployerPut(BaseModel):
     contact_email: str | None = Field(default=None, max_length=254,
                                       pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                       description="service address for electronic delivery")
-    grid: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$",
-                      description="R-ORG-1 the one grid (网格) the employer belongs to")
+    grid: str = Field(pattern=r"^\d{12}$",
+                      description="R-ORG-1 the one grid (网格) the employer belongs to: a "
+                      "village-level grid's statistical division code (12 digits)")
     district: str | None = Field(default=None, max_length=32,
-                                 description="defaults to the caller's district")
+                                 description="the grid's district; when given, it must match")
+    legal_representative_phone: str | None = Field(
+        default=None, pattern=r"^1[3-9]\d{9}$",
+        description="the legal representative's mobile (11 digits); personal data, encrypted")
+    legal_representative_id_number: str | None = Field(
+        default=None, min_length=18, max_length=18,
+        description="the legal representative's resident ID number (居民身份证号码, 18 "
+        "characters with its check character); personal data, encrypted")
+
+    @field_validator("legal_representative_id_number")
+    @classmethod
+    def _valid_id_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.upper()
+        problem = identity_number_problem(value)
+        if problem:
+            raise ValueError(f"not a valid resident ID number: {problem}")
+        return value
     industry: str | None = Field(default=None, max_length=64,
                                  description="e.g. construction, catering, platform_economy")
     size: EmployerSize | None = None
@@ -83,3 +103,55 @@ class EmployerRead(BaseModel):
     grade: GradeHistoryRead | None = Field(description="the current grade; null before the first")
     cases: list[PenaltyRead]
     grades: list[GradeHistoryRead]
+
+
+class GridPlace(BaseModel):
+    """The employer's grid with its path to the city and its grid workers (R-ORG-1)."""
+
+    code: str
+    name: str
+    level: str
+    district: str | None
+    path: list[dict[str, str]] = Field(description="code, name, level from the city down")
+    workers: list[str]
+
+
+class Contacts(BaseModel):
+    """The legal representative's contacts: in full only to officer_a, executor_c and
+    detachment_chief asking with a reason (audited), masked to everyone else."""
+
+    legal_representative: str | None
+    legal_representative_phone: str | None
+    legal_representative_id_number: str | None
+    contact_email: str | None
+    masked: bool
+
+
+class HistoryLine(BaseModel):
+    kind: str = Field(description="penalty, grade, warning_raised, deposit, blacklist, grid, …")
+    at: datetime
+    summary: str
+    source: str = Field(description="the event id, or staff:<subject> / system:<job>")
+    ref: str
+    details: dict[str, object]
+
+
+class EmployerFile(BaseModel):
+    """The one file per employer (一户一档, R-CRD-1): the register entry, its grid, contacts,
+    current grade and its history, newest first, one page at a time."""
+
+    credit_code: str
+    name: str
+    address: str | None
+    district: str | None
+    industry: str | None
+    size: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    grid: GridPlace | None = Field(description="null until a grid is assigned")
+    unplaced_because: str | None = Field(description="without a grid: why (R-ORG-1)")
+    contacts: Contacts
+    grade: GradeHistoryRead | None
+    history: list[HistoryLine]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next, older page")

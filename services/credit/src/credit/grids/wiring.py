@@ -1,9 +1,10 @@
-"""What grids adds to the credit service."""
+"""What grids adds to the credit service: the tree's API (R-ORG-1)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from credit.grids.routes import router
 from credit.wiring import Part
 
 if TYPE_CHECKING:
@@ -11,4 +12,4 @@ if TYPE_CHECKING:
 
 
 def part(settings: CreditSettings) -> Part:
-    return Part()
+    return Part(routers=[router])

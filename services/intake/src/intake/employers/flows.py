@@ -25,6 +25,7 @@ from intake.employers.rules import (
     register_is_newer,
 )
 from intake.employers.schemas import EmployerView, ProjectTotals
+from intake.grids.models import grids
 
 OPEN_STATUSES = (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED)
 
@@ -172,7 +173,11 @@ async def release(session: AsyncSession, answered: list[sa.Row[Any]]) -> None:
 async def read(runtime: Runtime, staff: Principal, employer_id: str) -> EmployerView:
     """Totals are business data; the list of linked complaints is limited to the staff's district."""
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(sa.select(employers).where(employers.c.id == employer_id))).first()
+        row = (await conn.execute(
+            sa.select(employers, grids.c.name.label("grid_name"),
+                      grids.c.workers.label("grid_workers"))
+            .select_from(employers.outerjoin(grids, grids.c.code == employers.c.grid))
+            .where(employers.c.id == employer_id))).first()
         if row is None:
             raise Problem(404, "not-found", "No such employer")
         linked = sa.select(complaints.c.id, complaints.c.project, complaints.c.status,
@@ -192,7 +197,8 @@ async def read(runtime: Runtime, staff: Principal, employer_id: str) -> Employer
             totals.open_complaints += 1
     return EmployerView(
         employer_id=row.id, credit_code=row.credit_code, name=row.name, address=row.address,
-        grid=row.grid, district=row.district, register_version=row.register_version,
+        grid=row.grid, grid_name=row.grid_name, grid_workers=row.grid_workers or [],
+        district=row.district, register_version=row.register_version,
         complaint_count=row.complaint_count, open_complaints=row.open_complaints,
         open_worker_count=row.open_worker_count, open_arrears_amount=row.open_arrears_amount,
         complaint_ids=[r.id for r in rows], projects=list(projects.values()))

@@ -21,6 +21,10 @@ class EmployerView(BaseModel):
     name: str
     address: str | None
     grid: str | None = Field(description="R-ORG-1 the one grid it belongs to; null until known")
+    grid_name: str | None = Field(default=None, description="the grid's name, once credit's "
+                                  "tree has reached intake (credit.grid.changed.v1)")
+    grid_workers: list[str] = Field(default_factory=list,
+                                    description="staff subjects of the grid's workers (网格员)")
     district: str | None = Field(default=None, description="the register's district once registered; "
                                  "before, the first complaint's")
     register_version: int | None = Field(

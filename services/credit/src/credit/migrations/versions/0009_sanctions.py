@@ -1,14 +1,14 @@
 """R-MAJ-3 sanctions of major cases: bid bars and construction-market bans.
 
-Revision ID: 0011
+Revision ID: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0011"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """The blacklist (R-CRD-4) and credit repair (R-CRD-5, R-PUB-5).
 
-Revision ID: 0010
+Revision ID: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0010"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

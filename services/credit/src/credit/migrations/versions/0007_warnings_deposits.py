@@ -1,15 +1,15 @@
 """Early warnings raised once per cause and period (R-CRD-3); wage guarantee deposits with their
 replacements and the findings of projects without one (R-CRD-6).
 
-Revision ID: 0008
+Revision ID: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0008"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
