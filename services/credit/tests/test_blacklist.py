@@ -27,7 +27,7 @@ from labor_contracts.publish import ObjectionFiled
 from labor_runtime.clock import Calendar
 from labor_runtime.testing import eventually, probing, swept
 
-from .conftest import CODE, bearer, credit_code, publish, settled
+from .conftest import CODE, bearer, credit_code, load_grids, publish, settled
 
 pytestmark = pytest.mark.integration
 
@@ -47,9 +47,10 @@ async def later(service, delta: timedelta) -> None:
 
 
 async def register(service, code: str = CODE) -> None:
+    assert (await load_grids(service)).status_code == 200
     answer = await service.client.put(f"/v1/employers/{code}", headers=OFFICER, json={
         "name": "某某建筑工程有限公司", "legal_representative": "李四", "district": "d01",
-        "grid": "d01-s03-g07", "contact_email": "hr@example.com", "address": "某区某路1号"})
+        "grid": "350102001001", "contact_email": "hr@example.com", "address": "某区某路1号"})
     assert answer.status_code in (200, 201), answer.text
 
 

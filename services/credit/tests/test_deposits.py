@@ -64,7 +64,7 @@ def test_r_crd_6_the_daily_check_is_due_at_its_local_time():
 
 
 OFFICER = bearer("officer_a", district="d01")
-PROJECT = {"name": "某某小区二期", "credit_code": CODE, "district": "d01", "grid": "d01-s03-g07"}
+PROJECT = {"name": "某某小区二期", "credit_code": CODE, "district": "d01", "grid": "350102001001"}
 
 
 @pytest.fixture

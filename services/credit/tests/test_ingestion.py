@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from credit.early_warnings.flows import Evaluator
 from credit.ingestion.watch import DirectoryWatch
 from labor_runtime.security import issue_api_key
 from labor_runtime.testing import eventually
@@ -26,6 +27,10 @@ A, B, C = (credit_code(f"91350100MA{n:07d}") for n in (1, 2, 3))
 async def credit(infrastructure, bus_prefix, tmp_path):
     async with start_credit(infrastructure, bus_prefix, ingest_watch_dir=tmp_path / "inbox",
                             ingest_watch_poll_seconds=0.1) as service:
+        # These tests read the queue ingestion leaves for early warnings: stop its consumer.
+        for worker in service.runtime.workers:
+            if isinstance(worker, Evaluator):
+                await worker.stop()
         yield service
 
 

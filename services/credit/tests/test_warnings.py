@@ -13,14 +13,14 @@ from labor_runtime.testing import eventually, probing
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 
-from .conftest import CODE, bearer, credit_code, start_credit
+from .conftest import CODE, bearer, credit_code, load_grids, start_credit
 
 pytestmark = pytest.mark.integration
 
 RAISED, CLEARED = WageWarningRaised.event_type, WageWarningCleared.event_type
 OTHER = credit_code("91350100M00020000")
 D01 = bearer("officer_a", district="d01")
-EMPLOYER = {"name": "某某建筑工程有限公司", "grid": "d01-s03-g07", "district": "d01",
+EMPLOYER = {"name": "某某建筑工程有限公司", "grid": "350102001001", "district": "d01",
             "industry": "construction"}
 NOV, DEC = date(2026, 11, 1), date(2026, 12, 1)
 
@@ -81,6 +81,7 @@ async def rows(service, sql: str, **params) -> list:
 
 
 async def test_r_crd_3_each_level_raised_once_however_often_reevaluated(credit, events):
+    assert (await load_grids(credit)).status_code == 200
     assert (await credit.client.put(f"/v1/employers/{CODE}", json=EMPLOYER,
                                     headers=D01)).status_code == 201
     await shared(credit, PAYROLL + INSURANCE + DEBTOR, code=CODE, nov=NOV, dec=DEC)
@@ -100,7 +101,7 @@ async def test_r_crd_3_each_level_raised_once_however_often_reevaluated(credit, 
         "2026-12: 5 of 40 employees uninsured (batch b-ins-12)"])
     assert red["period"] == "(2026)闽0102执123号" and "b-court-1" in red["evidence"][0]
     assert (red["employer_name"], red["district"], red["grid"]) == (
-        "某某建筑工程有限公司", "d01", "d01-s03-g07")
+        "某某建筑工程有限公司", "d01", "350102001001")
     announced = await rows(credit, "SELECT id FROM outbox WHERE routing_key = :k", k=RAISED)
     assert len(announced) == 3  # once per cause and period
     history = await rows(credit, "SELECT kind, summary FROM employer_history "
@@ -150,6 +151,7 @@ async def test_r_crd_3_cleared_when_the_cause_ends(credit, events):
 
 
 async def test_r_crd_3_staff_see_their_districts_warnings_only(credit, events):
+    assert (await load_grids(credit)).status_code == 200
     assert (await credit.client.put(f"/v1/employers/{CODE}", json=EMPLOYER,
                                     headers=D01)).status_code == 201
     await shared(credit, DEBTOR + DEBTOR.replace(":code", ":other"), queued=(CODE, OTHER),
