@@ -10,11 +10,13 @@ worker satisfaction 10 (100 in all). Score → A ≥ 90, B 80–89, C 60–79, D
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from credit.conduct.rules import ConductKind, Report, Satisfaction
 
 BASE_SCORE = 100
 ONE = Decimal(1)
@@ -123,7 +125,7 @@ class Penalty:
 
 @dataclass(frozen=True)
 class Conduct:
-    """What the employer did after being penalised; None where no source reports it yet."""
+    """What the employer did, counted within the windows; None where no source reports it."""
 
     rectifications_overdue: int | None = None
     false_rectifications: int | None = None
@@ -132,6 +134,41 @@ class Conduct:
     violent_resistance: int | None = None
     penalties_refused: int | None = None
     complaints_recent: int | None = None
+    dissatisfied_closings: int | None = None  # closing callbacks (执法回访) that found workers so
+
+
+# Which conduct record feeds which count of the lookback window; complaints and dissatisfied
+# closings count in the recent window.
+CONDUCT_SOURCES: Mapping[str, ConductKind] = {
+    "rectifications_overdue": ConductKind.RECTIFICATION_LAPSED,
+    "false_rectifications": ConductKind.FALSE_RECTIFICATION,
+    "fines_unpaid": ConductKind.FINE_OVERDUE,
+    "inspections_obstructed": ConductKind.INSPECTION_OBSTRUCTED,
+    "violent_resistance": ConductKind.VIOLENT_RESISTANCE,
+    "penalties_refused": ConductKind.COURT_ENFORCEMENT,
+}
+
+
+def conduct_of(reports: Iterable[Report], *, as_of: datetime,
+               policy: GradingPolicy) -> Conduct:
+    """R-CRD-2: count the employer's conduct records as of `as_of`; every count is assessed
+    (0 when nothing was reported), since every source is connected."""
+    lookback = as_of - timedelta(days=policy.lookback_days)
+    recent = as_of - timedelta(days=policy.recent_days)
+    counts: Counter[str] = Counter()
+    for report in reports:
+        if not lookback < report.occurred_at <= as_of:
+            continue
+        in_recent = report.occurred_at > recent
+        if report.kind == ConductKind.COMPLAINT:
+            counts["complaints_recent"] += in_recent
+        elif report.kind == ConductKind.CASE_CLOSED:
+            counts["dissatisfied_closings"] += in_recent and report.detail == Satisfaction.DISSATISFIED
+        else:
+            counts[report.kind] += 1
+    return Conduct(**{field: counts[kind.value] for field, kind in CONDUCT_SOURCES.items()},
+                   complaints_recent=counts["complaints_recent"],
+                   dissatisfied_closings=counts["dissatisfied_closings"])
 
 
 @dataclass(frozen=True)
@@ -337,17 +374,24 @@ def _conduct(attribute: str, what: str) -> Measure:
         count: int | None = getattr(profile.conduct, attribute)
         if count is None:
             return None
-        return Finding(_share(count, 1), f"{what}: {count} time(s)")
+        return Finding(_share(count, 1),
+                       f"{what}: {count} time(s) within {policy.lookback_days} days")
     return measure
 
 
 def _complaints(profile: Profile, policy: GradingPolicy) -> Finding | None:
-    count = profile.conduct.complaints_recent
-    if count is None:
+    """Worker complaints and closing callbacks that found the workers dissatisfied: each is one
+    worker voice against the employer."""
+    complaints = profile.conduct.complaints_recent
+    dissatisfied = profile.conduct.dissatisfied_closings
+    if complaints is None and dissatisfied is None:
         return None
+    count = (complaints or 0) + (dissatisfied or 0)
     return Finding(_share(count, policy.complaints_for_full_weight),
-                   f"{count} worker complaint(s) in the last {policy.recent_days} days; "
-                   f"{policy.complaints_for_full_weight} or more cost the whole weight")
+                   f"{complaints or 0} worker complaint(s) and {dissatisfied or 0} closing "
+                   f"callback(s) with the workers dissatisfied in the last {policy.recent_days} "
+                   f"days; {policy.complaints_for_full_weight} or more together cost the whole "
+                   "weight")
 
 
 def _workers_affected(profile: Profile, policy: GradingPolicy) -> Finding:
