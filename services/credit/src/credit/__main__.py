@@ -1,4 +1,5 @@
-"""`credit-service serve | migrate | issue-key | revoke-key | register republish`."""
+"""`credit-service serve | migrate | issue-key | revoke-key | register republish |
+grades recompute`."""
 
 import sys
 from pathlib import Path
@@ -17,6 +18,11 @@ def main(argv: list[str] | None = None) -> None:
         from credit.employers.cli import main as register
 
         register(argv[1:])
+        return
+    if argv[:1] == ["grades"]:
+        from credit.grading.cli import main as grades
+
+        grades(argv[1:])
         return
     service_main(CreditSettings, create_app, MIGRATIONS, argv)
 
