@@ -13,6 +13,7 @@ from labor_runtime import audit
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit.conduct.models import conduct_records
@@ -36,6 +37,11 @@ class Regraded:
         return self.previous != self.result.grade
 
 
+def _array(codes: Sequence[str]) -> sa.BindParameter[list[str]]:
+    """One array parameter, whatever the batch's size: one prepared statement for every batch."""
+    return sa.bindparam("codes", list(codes), type_=ARRAY(sa.Text))
+
+
 async def profiles(session: AsyncSession, codes: Sequence[str], *, policy: rules.GradingPolicy,
                    now: datetime) -> dict[str, rules.Profile]:
     """R-CRD-2: what the grade is computed from, for each of `codes`, in two set-based reads
@@ -47,7 +53,7 @@ async def profiles(session: AsyncSession, codes: Sequence[str], *, policy: rules
                       employer_penalties.c.decided_at, employer_penalties.c.violation,
                       employer_penalties.c.fine_amount, employer_penalties.c.worker_count,
                       employer_penalties.c.arrears_amount)
-            .where(employer_penalties.c.credit_code.in_(codes),
+            .where(employer_penalties.c.credit_code == sa.any_(_array(codes)),
                    employer_penalties.c.decided_at > since)):
         penalties[row.credit_code].append(rules.Penalty(
             decision_number=row.decision_number, decided_at=row.decided_at,
@@ -57,7 +63,7 @@ async def profiles(session: AsyncSession, codes: Sequence[str], *, policy: rules
     for row in await session.execute(
             sa.select(conduct_records.c.credit_code, conduct_records.c.kind,
                       conduct_records.c.occurred_at, conduct_records.c.detail)
-            .where(conduct_records.c.credit_code.in_(codes),
+            .where(conduct_records.c.credit_code == sa.any_(_array(codes)),
                    conduct_records.c.occurred_at > since)):
         reports[row.credit_code].append(Report(row.kind, row.occurred_at, row.detail))
     return {code: rules.Profile(as_of=now, penalties=tuple(penalties[code]),

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit, outbox
 from labor_runtime.clock import Clock
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from credit.employers import history
@@ -50,7 +50,7 @@ async def recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source:
     progress = Progress(0, 0, 0, after, f"recompute:{new_id()}")
     while True:
         async with AsyncSession(engine) as session, session.begin():
-            codes = await _lock_batch(session, after=progress.after, size=batch_size)
+            codes = await lock_batch(session, after=progress.after, size=batch_size)
             if not codes:
                 return progress
             changed = await _regrade_batch(session, codes, policy=policy, source=source,
@@ -63,12 +63,23 @@ async def recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source:
             return progress
 
 
-async def _lock_batch(session: AsyncSession, *, after: str | None, size: int) -> list[str]:
+async def lock_batch(session: AsyncSession, *, after: str | None, size: int) -> list[str]:
+    """The next `size` credit codes after `after`, their employer rows locked till commit."""
     query = (sa.select(employers.c.credit_code).order_by(employers.c.credit_code).limit(size)
              .with_for_update())
     if after is not None:
         query = query.where(employers.c.credit_code > after)
     return list((await session.execute(query)).scalars())
+
+
+async def current_grades(session: AsyncSession, codes: list[str]) -> dict[str, str]:
+    """The current grade of each of `codes` that has one, in one query."""
+    return {code: grade for code, grade in await session.execute(
+        sa.select(employer_grades.c.credit_code, employer_grades.c.grade)
+        .where(employer_grades.c.credit_code == sa.any_(
+            sa.bindparam("codes", codes, type_=ARRAY(sa.Text))))
+        .order_by(employer_grades.c.credit_code, employer_grades.c.id.desc())
+        .ext(distinct_on(employer_grades.c.credit_code)))}
 
 
 async def _regrade_batch(session: AsyncSession, codes: list[str], *,
@@ -77,14 +88,15 @@ async def _regrade_batch(session: AsyncSession, codes: list[str], *,
     """Grade `codes` in the session's transaction; returns how many grades changed."""
     now = clock.now()
     found = await profiles(session, codes, policy=policy, now=now)
-    previous: dict[str, str] = {code: grade for code, grade in await session.execute(
-        sa.select(employer_grades.c.credit_code, employer_grades.c.grade)
-        .where(employer_grades.c.credit_code.in_(codes))
-        .order_by(employer_grades.c.credit_code, employer_grades.c.id.desc())
-        .ext(distinct_on(employer_grades.c.credit_code)))}
+    previous = await current_grades(session, codes)
+    # Most employers have nothing on file: their grade is the same, computed once (grade is pure).
+    spotless = rules.Profile(as_of=now, conduct=rules.conduct_of((), as_of=now, policy=policy))
+    spotless_result = rules.grade(spotless, policy)
     grades, events = [], []
     for code in codes:
-        outcome = Regraded(rules.grade(found[code], policy), previous.get(code))
+        profile = found[code]
+        result = spotless_result if profile == spotless else rules.grade(profile, policy)
+        outcome = Regraded(result, previous.get(code))
         row = grade_row(code, outcome.result, previous=outcome.previous, policy=policy,
                         trigger=trigger, now=now)
         grades.append(tuple(json.dumps(row[c], ensure_ascii=False)
@@ -98,12 +110,11 @@ async def _regrade_batch(session: AsyncSession, codes: list[str], *,
     await outbox.write(session, [
         outbox.outbox_row(source=source, data=grade_changed(code, outcome, now), subject=code,
                           time=now)[1] for code, outcome in events])
-    for code, outcome in events:
-        await history.record(
-            session, credit_code=code, kind=history.Kind.GRADE, at=now, source=trigger, ref=code,
-            summary=f"integrity grade {outcome.previous or '-'} -> {outcome.result.grade} "
-                    f"({outcome.result.score}) recomputed with the current weights (R-CRD-2)",
-            details={"score": outcome.result.score})
+    await history.record_many(session, [history.Line(
+        credit_code=code, kind=history.Kind.GRADE, at=now, source=trigger, ref=code,
+        summary=f"integrity grade {outcome.previous or '-'} -> {outcome.result.grade} "
+                f"({outcome.result.score}) recomputed with the current weights (R-CRD-2)",
+        details={"score": outcome.result.score}) for code, outcome in events])
     await audit.record(session, audit.AuditEntry(
         at=now, actor=source, role="system", action="recompute_grades",
         subject=f"employers:{codes[0]}..{codes[-1]}",
