@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,15 +71,22 @@ async def profiles(session: AsyncSession, codes: Sequence[str], *, policy: rules
             for code in codes}
 
 
-def grade_row(code: str, result: rules.GradeResult, *, previous: str | None,
-              policy: rules.GradingPolicy, trigger: str, now: datetime) -> dict[str, Any]:
-    """The `employer_grades` row of a computation, with its explanation."""
+def explanation(result: rules.GradeResult,
+                policy: rules.GradingPolicy) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What cost the points and which indicators were not assessed, as stored with a grade."""
     not_assessed = [
         {"indicator": i.code, "item": i.item.value, "label": i.label, "weight": policy.weight(i)}
         for i in map(rules.INDICATORS_BY_CODE.__getitem__, result.not_assessed)]
+    return [vars(d).copy() for d in result.deductions], not_assessed
+
+
+def grade_row(code: str, result: rules.GradeResult, *, previous: str | None,
+              policy: rules.GradingPolicy, trigger: str, now: datetime) -> dict[str, Any]:
+    """The `employer_grades` row of a computation, with its explanation."""
+    deductions, not_assessed = explanation(result, policy)
     return {"credit_code": code, "grade": result.grade.value, "score": result.score,
-            "previous_grade": previous, "deductions": [asdict(d) for d in result.deductions],
-            "not_assessed": not_assessed, "trigger": trigger, "computed_at": now}
+            "previous_grade": previous, "deductions": deductions, "not_assessed": not_assessed,
+            "trigger": trigger, "computed_at": now}
 
 
 async def regrade(session: AsyncSession, *, code: str, policy: rules.GradingPolicy,

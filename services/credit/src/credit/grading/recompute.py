@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from credit.employers import history
 from credit.employers.models import employers
 from credit.grading import rules
-from credit.grading.flows import Regraded, grade_changed, grade_row, profiles
+from credit.grading.flows import Regraded, explanation, grade_changed, profiles
 from credit.grading.models import employer_grades
 
 _COPIED = ("credit_code", "grade", "score", "previous_grade", "deductions", "not_assessed",
@@ -89,18 +89,22 @@ async def _regrade_batch(session: AsyncSession, codes: list[str], *,
     now = clock.now()
     found = await profiles(session, codes, policy=policy, now=now)
     previous = await current_grades(session, codes)
-    # Most employers have nothing on file: their grade is the same, computed once (grade is pure).
+    # Most employers have nothing on file: their grade and its explanation are the same,
+    # computed and encoded once (grading is pure).
     spotless = rules.Profile(as_of=now, conduct=rules.conduct_of((), as_of=now, policy=policy))
     spotless_result = rules.grade(spotless, policy)
+    spotless_explained = _explained(spotless_result, policy)
     grades, events = [], []
     for code in codes:
         profile = found[code]
-        result = spotless_result if profile == spotless else rules.grade(profile, policy)
-        outcome = Regraded(result, previous.get(code))
-        row = grade_row(code, outcome.result, previous=outcome.previous, policy=policy,
-                        trigger=trigger, now=now)
-        grades.append(tuple(json.dumps(row[c], ensure_ascii=False)
-                            if c in ("deductions", "not_assessed") else row[c] for c in _COPIED))
+        if profile == spotless:
+            outcome = Regraded(spotless_result, previous.get(code))
+            deductions, not_assessed = spotless_explained
+        else:
+            outcome = Regraded(rules.grade(profile, policy), previous.get(code))
+            deductions, not_assessed = _explained(outcome.result, policy)
+        grades.append((code, outcome.result.grade.value, outcome.result.score, outcome.previous,
+                       deductions, not_assessed, trigger, now))
         if outcome.changed:
             events.append((code, outcome))
     connection = await session.connection()
@@ -121,3 +125,10 @@ async def _regrade_batch(session: AsyncSession, codes: list[str], *,
         reason=f"{trigger}: {len(codes)} regraded with the current weights, {len(events)} "
                "changed"))
     return len(events)
+
+
+def _explained(result: rules.GradeResult, policy: rules.GradingPolicy) -> tuple[str, str]:
+    """The deductions and the indicators not assessed, as COPY takes JSONB: text."""
+    deductions, not_assessed = explanation(result, policy)
+    return (json.dumps(deductions, ensure_ascii=False),
+            json.dumps(not_assessed, ensure_ascii=False))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from credit.conduct.rules import ConductKind, Report, Satisfaction
 
@@ -118,8 +119,9 @@ class Penalty:
     worker_count: int
     arrears_amount: Decimal
 
-    @property
+    @cached_property
     def kinds(self) -> frozenset[ViolationKind]:
+        """Classified once: six indicators ask (a recomputation asks for every employer)."""
         return classify(self.violation)
 
 
