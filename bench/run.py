@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in turn; JSON results in bench/results/. Not part of the tests.
 
-    python -m bench.run [--quick]
+    python -m bench.run [--quick] [--no-credit-grades]
 """
 
 from __future__ import annotations
@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import e2e, intake, load, messaging
+from bench import credit_grades, e2e, intake, load, messaging
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="shorter runs")
+    parser.add_argument("--no-credit-grades", action="store_true",
+                        help="skip the city-scale grade recomputation (minutes at 500,000 employers)")
     args = parser.parse_args()
     seconds = 4 if args.quick else 10
     messaging.write("relay", asyncio.run(messaging.relay_throughput(20_000, 500)))
@@ -21,6 +23,9 @@ def main() -> None:
     messaging.write("intake", asyncio.run(intake.main(seconds, [1, 16, 64], 18101)))
     messaging.write("intake_batch", asyncio.run(intake.main(seconds, [1, 16, 64], 18101, batch=50)))
     messaging.write("e2e", e2e.main(5 if args.quick else 20, 18201))
+    if not args.no_credit_grades:  # R-CRD-2 recomputation of the whole register
+        messaging.write("credit_grades",
+                        credit_grades.main(employers=50_000 if args.quick else 500_000))
     # open loop on a whole stack, with the bare reference beside intake (writes results/load.json)
     load.run_and_write(rates=[10, 40] if args.quick else [50, 100, 300, 600],
                        seconds=10 if args.quick else 20, ratio_seconds=3 if args.quick else 5)

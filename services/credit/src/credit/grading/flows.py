@@ -142,8 +142,9 @@ async def current(runtime: Runtime, raw_code: str) -> GradeRead:
             if known is None:
                 raise not_registered(code)
             raise Problem(404, "not-graded", "Employer not graded yet",
-                          f"{code} is registered but has no grade: it is graded when the first "
-                          "penalty decision about it arrives")
+                          f"{code} is registered but has no grade: it is graded when a penalty "
+                          "decision or a conduct record about it arrives, or when the grades "
+                          "are recomputed")
     return GradeRead(
         credit_code=code, grade=row.grade, score=row.score, previous_grade=row.previous_grade,
         computed_at=row.computed_at, trigger=row.trigger,
