@@ -180,6 +180,16 @@ class Profile:
     as_of: datetime
     penalties: tuple[Penalty, ...] = ()
     conduct: Conduct = field(default_factory=Conduct)
+    _windows: dict[int, list[Penalty]] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
+
+    def since(self, days: int) -> list[Penalty]:
+        """The decisions of the last `days` days; each window filtered once (13 indicators ask,
+        and a recomputation asks for every employer of the city)."""
+        if days not in self._windows:
+            start = self.as_of - timedelta(days=days)
+            self._windows[days] = [p for p in self.penalties if p.decided_at > start]
+        return self._windows[days]
 
 
 @dataclass(frozen=True)
@@ -269,6 +279,8 @@ def grade(profile: Profile, policy: GradingPolicy) -> GradeResult:
         if finding is None:
             not_assessed.append(indicator.code)
             continue
+        if not finding.severity:
+            continue  # costs nothing, whatever its weight
         weight = policy.weight(indicator)
         points = int((weight * finding.severity).quantize(ONE, rounding=ROUND_HALF_UP))
         if points > 0:
@@ -287,18 +299,13 @@ def _share(count: int, full_at: int) -> Decimal:
     return min(Decimal(count) / Decimal(max(full_at, 1)), ONE)
 
 
-def _since(profile: Profile, days: int) -> list[Penalty]:
-    start = profile.as_of - timedelta(days=days)
-    return [p for p in profile.penalties if p.decided_at > start]
-
-
 def _numbers(penalties: list[Penalty]) -> str:
     shown = ", ".join(p.decision_number for p in penalties[:5])
     return shown + (f" and {len(penalties) - 5} more" if len(penalties) > 5 else "")
 
 
 def _cases_recent(profile: Profile, policy: GradingPolicy) -> Finding:
-    recent = _since(profile, policy.recent_days)
+    recent = profile.since(policy.recent_days)
     return Finding(_share(len(recent), policy.cases_for_full_weight),
                    f"{len(recent)} penalty decision(s) in the last {policy.recent_days} days "
                    f"({_numbers(recent)}); {policy.cases_for_full_weight} or more cost the "
@@ -307,14 +314,14 @@ def _cases_recent(profile: Profile, policy: GradingPolicy) -> Finding:
 
 def _cases_earlier(profile: Profile, policy: GradingPolicy) -> Finding:
     recent_start = profile.as_of - timedelta(days=policy.recent_days)
-    earlier = [p for p in _since(profile, policy.lookback_days) if p.decided_at <= recent_start]
+    earlier = [p for p in profile.since(policy.lookback_days) if p.decided_at <= recent_start]
     return Finding(_share(len(earlier), policy.cases_for_full_weight),
                    f"{len(earlier)} penalty decision(s) {policy.recent_days}–"
                    f"{policy.lookback_days} days ago ({_numbers(earlier)})")
 
 
 def _cases_repeat(profile: Profile, policy: GradingPolicy) -> Finding:
-    counts = Counter(kind for p in _since(profile, policy.lookback_days) for kind in p.kinds)
+    counts = Counter(kind for p in profile.since(policy.lookback_days) for kind in p.kinds)
     repeated = sorted(kind for kind, n in counts.items() if n >= 2)
     described = "; ".join(f"{VIOLATION_LABELS[k]} {counts[k]} times" for k in repeated)
     return Finding(ONE if repeated else ZERO,
@@ -324,7 +331,7 @@ def _cases_repeat(profile: Profile, policy: GradingPolicy) -> Finding:
 
 def _nature(kind: ViolationKind) -> Measure:
     def measure(profile: Profile, policy: GradingPolicy) -> Finding:
-        hits = [p for p in _since(profile, policy.lookback_days) if kind in p.kinds]
+        hits = [p for p in profile.since(policy.lookback_days) if kind in p.kinds]
         return Finding(ONE if hits else ZERO,
                        f"penalised for {VIOLATION_LABELS[kind]} within {policy.lookback_days} "
                        f"days ({_numbers(hits)})")
@@ -333,7 +340,7 @@ def _nature(kind: ViolationKind) -> Measure:
 
 def _aggravating(profile: Profile, policy: GradingPolicy) -> Finding:
     reasons = []
-    for p in _since(profile, policy.lookback_days):
+    for p in profile.since(policy.lookback_days):
         text = p.violation.lower()
         if any(word in text for word in AGGRAVATING_KEYWORDS):
             reasons.append(f"{p.decision_number}: suspected crime of refusing to pay or mass "
@@ -348,14 +355,14 @@ def _aggravating(profile: Profile, policy: GradingPolicy) -> Finding:
 
 
 def _fines_total(profile: Profile, policy: GradingPolicy) -> Finding:
-    total = sum((p.fine_amount for p in _since(profile, policy.lookback_days)), ZERO)
+    total = sum((p.fine_amount for p in profile.since(policy.lookback_days)), ZERO)
     share = next((s for floor, s in policy.fine_tiers if total > 0 and total >= floor), ZERO)
     return Finding(share, f"fines of {total} yuan within {policy.lookback_days} days "
                           f"cost {share:.0%} of the weight")
 
 
 def _largest_fine(profile: Profile, policy: GradingPolicy) -> Finding:
-    fines = [p.fine_amount for p in _since(profile, policy.lookback_days)]
+    fines = [p.fine_amount for p in profile.since(policy.lookback_days)]
     largest = max(fines, default=ZERO)
     return Finding(ONE if largest >= policy.large_fine_yuan else ZERO,
                    f"a single fine of {largest} yuan (from {policy.large_fine_yuan} yuan the "
@@ -363,7 +370,7 @@ def _largest_fine(profile: Profile, policy: GradingPolicy) -> Finding:
 
 
 def _arrears(profile: Profile, policy: GradingPolicy) -> Finding:
-    total = sum((p.arrears_amount for p in _since(profile, policy.lookback_days)), ZERO)
+    total = sum((p.arrears_amount for p in profile.since(policy.lookback_days)), ZERO)
     share = ONE if total >= policy.serious_arrears_yuan else Decimal("0.5") if total > 0 else ZERO
     return Finding(share, f"wage arrears of {total} yuan found by penalised cases within "
                           f"{policy.lookback_days} days (whole weight from "
@@ -397,7 +404,7 @@ def _complaints(profile: Profile, policy: GradingPolicy) -> Finding | None:
 
 
 def _workers_affected(profile: Profile, policy: GradingPolicy) -> Finding:
-    workers = sum(p.worker_count for p in _since(profile, policy.lookback_days))
+    workers = sum(p.worker_count for p in profile.since(policy.lookback_days))
     share = (ONE if workers >= policy.major_workers else
              Decimal("0.5") if workers >= policy.immediate_workers else
              Decimal("0.25") if workers > 0 else ZERO)
