@@ -92,9 +92,10 @@ async def add_finding(runtime: Runtime, who: Principal, raw_code: str, body: Fin
     async with runtime.uow() as uow:
         await _visible_employer(await uow.session.connection(), who, code)
         reference = f" in case {body.case_reference}" if body.case_reference else ""
+        finding = new_id()
         found = await record(
             uow, policy=policy, code=code, kind=kind, occurred_at=_start_of(body.found_on),
-            source=f"staff:{who.subject}:{new_id()}", ref=body.case_reference or code,
+            source=f"staff:{who.subject}:{finding}", ref=finding,
             case_id=body.case_reference, detail=body.description,
             summary=f"{kind.value.replace('_', ' ')} found by {who.subject}{reference} on "
                     f"{body.found_on}")

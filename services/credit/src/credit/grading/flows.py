@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.credit import IntegrityGradeChanged
+from labor_contracts.identifiers import new_id
 from labor_runtime import audit
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
@@ -125,7 +126,8 @@ async def regrade_and_tell(uow: UnitOfWork, *, code: str, policy: rules.GradingP
         await uow.emit(grade_changed(code, outcome, now), subject=code)
         await history.record(uow.session, credit_code=code, kind=history.Kind.GRADE, at=now,
                              summary=f"integrity grade {summary} (R-CRD-2)", source=trigger,
-                             ref=trigger, details={"score": result.score})
+                             ref=new_id(),  # the caller's event or request is deduplicated
+                             details={"score": result.score})
     return outcome
 
 
