@@ -179,6 +179,10 @@ async def test_r_crd_2_staff_findings_are_audited_regrade_and_are_read_back(cred
     assert (await credit.client.post(url, json=second, headers=OFFICER)).status_code == 201
     assert lost(await grade(credit)) == {"cooperation.violent_resistance": 5,
                                          "cooperation.obstruction": 6}
+    graded = await rows(credit, "SELECT summary FROM employer_history WHERE kind = 'grade' "
+                                "ORDER BY id")
+    assert [line.summary for line in graded] == ["integrity grade - -> A (95) (R-CRD-2)",
+                                                 "integrity grade A -> B (89) (R-CRD-2)"]
     [audited] = await rows(credit, "SELECT actor, reason FROM audit_log "
                                    "WHERE action = 'conduct.finding' AND actor = 'executor-chen'")
     assert "violent_resistance" in audited.reason and "某劳监立〔2026〕0001" in audited.reason
