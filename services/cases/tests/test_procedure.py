@@ -29,7 +29,13 @@ from cases.casefile.model import CaseFile
 from cases.lifecycle.rules import CaseState, IllegalTransition
 from cases.penalty.rules import SeparationOfDuties
 from cases.settings import CasesSettings
-from labor_contracts.cases import CaseClosed, PenaltyDecided
+from labor_contracts.cases import (
+    CaseClosed,
+    CourtEnforcementApplied,
+    FineOverdue,
+    PenaltyDecided,
+    RectificationLapsed,
+)
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.problems import Problem
@@ -551,3 +557,59 @@ async def test_working_days_count_the_deadlines_the_settings_name():
     await act(files, friday, served(DocumentKind.PENALTY_NOTICE, friday))
     # three working days from Friday: Wednesday (the weekend does not count)
     assert files.deadlines[NOTICE_PERIOD, CASE].due_at == datetime(2026, 3, 11, 10, 0, tzinfo=BUREAU_TZ)
+
+
+# What credit's grade hears from the procedure (R-CRD-2) ---------------------------------------------
+
+async def test_r_crd_2_a_lapsed_order_announces_the_wages_still_owed_once(files):
+    order = await act(files, T0, lambda f, d: f.order_rectification(
+        d, OFFICER, items=["补发工资"], wages_to_pay=None, within_days=5))
+    lapse = lambda f, d: f.rectification_lapsed(d, Actor.service("cases"), due_at=order.due_at)  # noqa: E731
+    await act(files, order.due_at, lapse)
+    await act(files, order.due_at, lapse)
+    [lapsed] = [e for e in files.events if isinstance(e, RectificationLapsed)]
+    assert (lapsed.case_id, lapsed.employer.credit_code, lapsed.items) == (
+        CASE, PARTY.credit_code, ["补发工资"])
+    assert lapsed.arrears_outstanding == Decimal("120000")  # the case's figure: the order named none
+    assert (lapsed.due_at, lapsed.lapsed_at, lapsed.district) == (order.due_at, order.due_at, "d1")
+
+
+async def test_r_crd_2_an_order_naming_the_wages_announces_those(files):
+    order = await act(files, T0, lambda f, d: f.order_rectification(
+        d, OFFICER, items=["补发工资"], wages_to_pay=Decimal("80000"), within_days=5))
+    await act(files, order.due_at, lambda f, d: f.rectification_lapsed(
+        d, Actor.service("cases"), due_at=order.due_at))
+    [lapsed] = [e for e in files.events if isinstance(e, RectificationLapsed)]
+    assert lapsed.arrears_outstanding == Decimal("80000")
+
+
+async def test_r_crd_2_the_reminder_announces_the_overdue_fine_and_court_enforcement_follows(files):
+    decided_at = await decided_case(files, fine="30000")
+    await act(files, decided_at, served(DocumentKind.PENALTY_DECISION, decided_at))
+    due = decided_at + timedelta(days=15)
+    overdue = lambda f, d: f.payment_overdue(d, actor=Actor.service("cases"), due_at=due)  # noqa: E731
+    await act(files, due, overdue)
+    await act(files, due, overdue)  # the reminder is issued once, and announced once
+    [fine] = [e for e in files.events if isinstance(e, FineOverdue)]
+    assert (fine.decision_number, fine.outstanding, fine.due_at) == (
+        "某劳监罚〔2026〕0001", Decimal("30000.00"), due)
+    assert fine.employer == EmployerRef(name=PARTY.name, credit_code=PARTY.credit_code,
+                                        address=PARTY.address)  # no contact details
+    await act(files, due + timedelta(days=30), lambda f, d: f.apply_for_court_enforcement(
+        d, EXECUTOR, reason="拒不履行处罚决定", signed=True))
+    [court] = [e for e in files.events if isinstance(e, CourtEnforcementApplied)]
+    assert (court.decision_id, court.employer.credit_code, court.reason) == (
+        fine.decision_id, PARTY.credit_code, "拒不履行处罚决定")
+    assert court.outstanding > fine.outstanding  # the surcharge ran meanwhile (R-CASE-6)
+
+
+async def test_r_crd_2_closing_names_the_employer_and_the_workers_satisfaction(files):
+    await act(files, T0, lambda f, d: f.order_rectification(
+        d, OFFICER, items=["补发工资"], wages_to_pay=None, within_days=None))
+    await act(files, T0 + timedelta(days=3), lambda f, d: f.record_compliance(
+        d, OFFICER, evidence_ids=["evidence-1"], note="已补发"))
+    await act(files, T0 + timedelta(days=4), lambda f, d: f.close(
+        d, BRIGADE, reason="已整改", worker_satisfaction="dissatisfied"))
+    [closed] = [e for e in files.events if isinstance(e, CaseClosed)]
+    assert (closed.employer.credit_code, closed.worker_satisfaction) == (
+        PARTY.credit_code, "dissatisfied")

@@ -1,4 +1,5 @@
-"""`credit-service serve | migrate | issue-key | revoke-key | register republish | grids load`."""
+"""`credit-service serve | migrate | issue-key | revoke-key | register republish |
+grids load | grades recompute`."""
 
 import sys
 from pathlib import Path
@@ -22,6 +23,11 @@ def main(argv: list[str] | None = None) -> None:
         from credit.grids.cli import main as grids
 
         grids(argv[1:])
+        return
+    if argv[:1] == ["grades"]:
+        from credit.grading.cli import main as grades
+
+        grades(argv[1:])
         return
     service_main(CreditSettings, create_app, MIGRATIONS, argv)
 

@@ -40,7 +40,8 @@ class CreditSettings(GridsSettings, IngestionSettings, EarlyWarningSettings, Dep
                                    description="R-CRD-2 window of 'recent' cases and complaints")
     grade_lookback_days: int = Field(
         default=3 * 365,
-        description="R-CRD-2 how far back decisions count (the 3-year publicity term, R-CRD-4)")
+        description="R-CRD-2 how far back decisions and conduct count (the 3-year publicity "
+        "term, R-CRD-4)")
     grade_cases_for_full_weight: int = Field(
         default=3,
         description="R-CRD-2 number of decisions that costs a case-count indicator its weight")
@@ -61,7 +62,8 @@ class CreditSettings(GridsSettings, IngestionSettings, EarlyWarningSettings, Dep
                                              description="R-MAJ-1 arrears that make a case major")
     grade_complaints_for_full_weight: int = Field(
         default=5,
-        description="R-CRD-2 complaints in the recent window that cost the whole weight")
+        description="R-CRD-2 worker complaints plus closing callbacks with the workers "
+        "dissatisfied, in the recent window, that cost the whole weight")
 
     @field_validator("indicator_weights")
     @classmethod

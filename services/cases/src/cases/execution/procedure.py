@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from labor_contracts.cases import CourtEnforcementApplied, FineOverdue
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_runtime.problems import Problem
 
@@ -12,12 +13,14 @@ from cases.casefile.base import (
     COURT_ENFORCEMENT,
     PAYMENT_DUE,
     Actor,
+    Announced,
     CaseFileBase,
     DeadlineCancelled,
     Decision,
     Desk,
     Draft,
     Payment,
+    Proposal,
 )
 from cases.documents.rules import FilingKind
 from cases.documents.wording import (
@@ -29,6 +32,12 @@ from cases.execution import rules as execution
 from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.rules import CaseAction
 from cases.settings import DayDeadline
+
+
+def _party(proposal: Proposal) -> EmployerRef:
+    """The decision's party as credit needs it: its business identity, no contact details."""
+    return EmployerRef(name=proposal.party_name, credit_code=proposal.party_credit_code,
+                       address=proposal.party_address)
 
 
 class ExecutionProcedure(CaseFileBase):
@@ -58,7 +67,7 @@ class ExecutionProcedure(CaseFileBase):
 
     async def payment_overdue(self, desk: Desk, *, actor: Actor, due_at: datetime) -> None:
         """The fine's due date passed unpaid: the reminder (催告书) at once (within the 3 days),
-        and the 30-day court-enforcement deadline starts."""
+        credit is told (its grade, R-CRD-2), and the 30-day court-enforcement deadline starts."""
         decision = self.decision
         if decision is None or decision.paid_in_full_at is not None:
             return
@@ -90,6 +99,10 @@ class ExecutionProcedure(CaseFileBase):
             serve=True)))
         decision.reminder_document_id = document.id
         due_at = decision.payment_due_at or now
+        self.records.append(Announced(FineOverdue(
+            case_id=self.id, decision_id=decision.id, decision_number=decision.decision_number,
+            employer=_party(proposal), district=self.district, outstanding=balance.outstanding,
+            due_at=due_at, overdue_at=now)))
         remind_by = execution.reminder_by(due_at, days=settings.reminder_within_days,
                                           calendar=calendar,
                                           working=desk.working(DayDeadline.REMINDER))
@@ -143,6 +156,10 @@ class ExecutionProcedure(CaseFileBase):
         decision.court_enforcement_at, decision.court_application_document_id = now, document.id
         self._met(COURT_ENFORCEMENT)
         self._audit("execution.court_enforcement", actor, now, reason)
+        self.records.append(Announced(CourtEnforcementApplied(
+            case_id=self.id, decision_id=decision.id, decision_number=decision.decision_number,
+            employer=_party(self.proposal_of(decision)), district=self.district,
+            outstanding=balance.outstanding, reason=reason, applied_at=now)))
 
     async def court_enforcement_overdue(self, desk: Desk, actor: Actor) -> bool:
         """The 30 days after the due date end still unpaid: the case moves to court enforcement

@@ -206,9 +206,11 @@ class LifecycleProcedure(CaseFileBase):
 
     # Closing (结案, R-CASE-1) ----------------------------------------------------------------------
 
-    def close(self, desk: Desk, actor: Actor, *, reason: str) -> None:
+    def close(self, desk: Desk, actor: Actor, *, reason: str,
+              worker_satisfaction: str | None = None) -> None:
         """Decided cases close once published and paid in full; rectified cases by someone other
-        than the officer who recorded the compliance (R-ORG-2)."""
+        than the officer who recorded the compliance (R-ORG-2). The workers' satisfaction found
+        by the closing callback (执法回访), when asked, goes to credit's grade (R-CRD-2)."""
         now = desk.now
         state = self.state
         lifecycle.apply(state, CaseAction.CLOSE)
@@ -228,4 +230,5 @@ class LifecycleProcedure(CaseFileBase):
         self._audit("case.close", actor, now, reason)
         self.records.append(Announced(CaseClosed(
             case_id=self.id, case_number=self.case_number, complaint_ids=list(self.complaint_ids),
-            outcome=execution.closing_outcome(state), reason=reason, closed_at=now)))
+            outcome=execution.closing_outcome(state), reason=reason, closed_at=now,
+            employer=self.employer, worker_satisfaction=worker_satisfaction)))

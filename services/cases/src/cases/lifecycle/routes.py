@@ -87,4 +87,4 @@ async def answer_registration(runtime: RuntimeDep, who: BrigadeChief, case_id: C
              responses={409: {"description": "wrong state, or the fine is not paid in full"}})
 async def close(runtime: RuntimeDep, who: BrigadeChief, case_id: CaseId,
                 body: CloseRequest) -> None:
-    await closing.close(runtime, who, case_id, body.reason)
+    await closing.close(runtime, who, case_id, body.reason, body.worker_satisfaction)

@@ -148,4 +148,10 @@ class RegistrationFormView(BaseModel):
 
 
 class CloseRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "工资已全额支付，罚款已缴清", "worker_satisfaction": "basically_satisfied"}]})
+
     reason: str = Field(min_length=2, max_length=2000, description="结案理由")
+    worker_satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = Field(
+        default=None, description="R-CRD-2 what the closing callback (执法回访) found the workers "
+        "to be; left out when they were not asked")

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from labor_contracts.cases import RectificationLapsed
 from labor_contracts.identifiers import new_id
 from labor_runtime.problems import Problem
 
 from cases.casefile.base import (
     RECTIFICATION_DUE,
     Actor,
+    Announced,
     CaseFileBase,
     Desk,
     Draft,
@@ -99,7 +101,8 @@ class RectificationProcedure(CaseFileBase):
         return order
 
     def rectification_lapsed(self, desk: Desk, actor: Actor, *, due_at: datetime) -> bool:
-        """The term ended without recorded compliance: noted, the case goes on to a penalty.
+        """The term ended without recorded compliance: noted, the case goes on to a penalty, and
+        credit is told (its grade, R-CRD-2; with large arrears a blacklist ground, R-CRD-4).
         False when no order was still running."""
         running = [o for o in self.orders if o.status == OrderStatus.ORDERED]
         for order in running:
@@ -107,4 +110,10 @@ class RectificationProcedure(CaseFileBase):
             self._note("rectification_lapsed", actor, desk.now,
                        f"the term of {order.number} ended at {due_at.isoformat()} without "
                        "compliance; the case goes on to a penalty")
+            # The order names the wages to pay when it has them; otherwise the case's figure.
+            owed = order.wages_to_pay if order.wages_to_pay is not None else self.arrears_amount
+            self.records.append(Announced(RectificationLapsed(
+                case_id=self.id, case_number=self.case_number, employer=self.employer,
+                district=self.district, items=list(order.items), arrears_outstanding=owed,
+                due_at=order.due_at, lapsed_at=desk.now)))
         return bool(running)

@@ -6,23 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
+from credit.conduct.rules import ConductKind as ConductKind  # re-exported: the kinds are rules
 from credit.tables import CreditTable
-
-
-class ConductKind(StrEnum):
-    RECTIFICATION_LAPSED = "rectification_lapsed"  # cases.rectification.lapsed.v1 (逾期未整改)
-    FINE_OVERDUE = "fine_overdue"  # cases.fine.overdue.v1 (逾期未缴罚款)
-    COURT_ENFORCEMENT = "court_enforcement"  # cases.court_enforcement.applied.v1 (拒不执行处罚决定)
-    INSPECTION_OBSTRUCTED = "inspection_obstructed"  # staff finding (拒绝、阻挠检查)
-    VIOLENT_RESISTANCE = "violent_resistance"  # staff finding (暴力抗拒执法)
-    FALSE_RECTIFICATION = "false_rectification"  # staff finding (虚假整改)
-    COMPLAINT = "complaint"  # intake.complaint.accepted.v1 (职工投诉)
-    CASE_CLOSED = "case_closed"  # cases.case.closed.v1, `detail` the workers' satisfaction
 
 
 class ConductRecord(CreditTable, table=True):
@@ -40,7 +29,7 @@ class ConductRecord(CreditTable, table=True):
     amount: Decimal | None = Field(default=None, sa_type=sa.Numeric(16, 2),
                                    description="yuan: arrears or fine outstanding")
     detail: str = ""
-    source: str = Field(description="the event id, or staff:<subject> for a finding")
+    source: str = Field(description="the event id, or staff:<subject>:<record id> for a finding")
     recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 

@@ -1,9 +1,12 @@
-"""What conduct adds to the credit service."""
+"""What conduct adds to the credit service: the handlers of what cases and intake report, and
+the staff findings API (R-CRD-2)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from credit.conduct.handlers import event_handlers
+from credit.conduct.routes import router
 from credit.wiring import Part
 
 if TYPE_CHECKING:
@@ -11,4 +14,4 @@ if TYPE_CHECKING:
 
 
 def part(settings: CreditSettings) -> Part:
-    return Part()
+    return Part(routers=[router], handlers=event_handlers(settings.grading_policy()))

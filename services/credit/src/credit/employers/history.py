@@ -4,6 +4,8 @@ with its date and the event or actor it came from. Every folder records here; th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -41,3 +43,27 @@ async def record(session: AsyncSession, *, credit_code: str, kind: Kind, at: dat
         credit_code=credit_code, kind=kind.value, at=at, summary=summary, source=source,
         ref=ref or "", details=details or {}).on_conflict_do_nothing(
             index_elements=["source", "kind", "ref"]))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line for `record_many`; the fields mean what `record`'s arguments mean."""
+
+    credit_code: str
+    kind: Kind
+    at: datetime
+    summary: str
+    source: str
+    ref: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def record_many(session: AsyncSession, lines: Sequence[Line]) -> None:
+    """Append many lines at once (a batch job's), each as `record` would."""
+    if lines:
+        await session.execute(
+            insert(employer_history).on_conflict_do_nothing(
+                index_elements=["source", "kind", "ref"]),
+            [{"credit_code": line.credit_code, "kind": line.kind.value, "at": line.at,
+              "summary": line.summary, "source": line.source, "ref": line.ref,
+              "details": line.details} for line in lines])

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from labor_contracts.credit import IntegrityGradeChanged
+from labor_contracts.identifiers import new_id
+from labor_runtime import audit
+from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from credit.conduct.models import conduct_records
+from credit.conduct.rules import Report
+from credit.employers import history
 from credit.employers.flows import not_registered, valid_credit_code
 from credit.employers.models import employer_penalties, employers
 from credit.grading import rules
@@ -28,28 +38,97 @@ class Regraded:
         return self.previous != self.result.grade
 
 
+def _array(codes: Sequence[str]) -> sa.BindParameter[list[str]]:
+    """One array parameter, whatever the batch's size: one prepared statement for every batch."""
+    return sa.bindparam("codes", list(codes), type_=ARRAY(sa.Text))
+
+
+async def profiles(session: AsyncSession, codes: Sequence[str], *, policy: rules.GradingPolicy,
+                   now: datetime) -> dict[str, rules.Profile]:
+    """R-CRD-2: what the grade is computed from, for each of `codes`, in two set-based reads
+    (penalties, conduct) whatever their number; only what the windows can count is read."""
+    since = now - timedelta(days=policy.lookback_days)  # every window ends within the lookback
+    penalties: dict[str, list[rules.Penalty]] = {code: [] for code in codes}
+    for row in await session.execute(
+            sa.select(employer_penalties.c.credit_code, employer_penalties.c.decision_number,
+                      employer_penalties.c.decided_at, employer_penalties.c.violation,
+                      employer_penalties.c.fine_amount, employer_penalties.c.worker_count,
+                      employer_penalties.c.arrears_amount)
+            .where(employer_penalties.c.credit_code == sa.any_(_array(codes)),
+                   employer_penalties.c.decided_at > since)):
+        penalties[row.credit_code].append(rules.Penalty(
+            decision_number=row.decision_number, decided_at=row.decided_at,
+            violation=row.violation, fine_amount=row.fine_amount, worker_count=row.worker_count,
+            arrears_amount=row.arrears_amount))
+    reports: dict[str, list[Report]] = {code: [] for code in codes}
+    for row in await session.execute(
+            sa.select(conduct_records.c.credit_code, conduct_records.c.kind,
+                      conduct_records.c.occurred_at, conduct_records.c.detail)
+            .where(conduct_records.c.credit_code == sa.any_(_array(codes)),
+                   conduct_records.c.occurred_at > since)):
+        reports[row.credit_code].append(Report(row.kind, row.occurred_at, row.detail))
+    return {code: rules.Profile(as_of=now, penalties=tuple(penalties[code]),
+                                conduct=rules.conduct_of(reports[code], as_of=now, policy=policy))
+            for code in codes}
+
+
+def explanation(result: rules.GradeResult,
+                policy: rules.GradingPolicy) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What cost the points and which indicators were not assessed, as stored with a grade."""
+    not_assessed = [
+        {"indicator": i.code, "item": i.item.value, "label": i.label, "weight": policy.weight(i)}
+        for i in map(rules.INDICATORS_BY_CODE.__getitem__, result.not_assessed)]
+    return [vars(d).copy() for d in result.deductions], not_assessed
+
+
+def grade_row(code: str, result: rules.GradeResult, *, previous: str | None,
+              policy: rules.GradingPolicy, trigger: str, now: datetime) -> dict[str, Any]:
+    """The `employer_grades` row of a computation, with its explanation."""
+    deductions, not_assessed = explanation(result, policy)
+    return {"credit_code": code, "grade": result.grade.value, "score": result.score,
+            "previous_grade": previous, "deductions": deductions, "not_assessed": not_assessed,
+            "trigger": trigger, "computed_at": now}
+
+
 async def regrade(session: AsyncSession, *, code: str, policy: rules.GradingPolicy,
                   now: datetime, trigger: str) -> Regraded:
     """R-CRD-2: grade the employer's whole file as of `now`; append it to the grade history."""
-    rows = (await session.execute(
-        sa.select(employer_penalties).where(employer_penalties.c.credit_code == code))).all()
-    profile = rules.Profile(as_of=now, penalties=tuple(
-        rules.Penalty(decision_number=r.decision_number, decided_at=r.decided_at,
-                      violation=r.violation, fine_amount=r.fine_amount,
-                      worker_count=r.worker_count, arrears_amount=r.arrears_amount)
-        for r in rows))
+    profile = (await profiles(session, [code], policy=policy, now=now))[code]
     result = rules.grade(profile, policy)
     previous = (await session.execute(
         sa.select(employer_grades.c.grade).where(employer_grades.c.credit_code == code)
         .order_by(employer_grades.c.id.desc()).limit(1))).scalar_one_or_none()
-    not_assessed = [
-        {"indicator": i.code, "item": i.item.value, "label": i.label, "weight": policy.weight(i)}
-        for i in map(rules.INDICATORS_BY_CODE.__getitem__, result.not_assessed)]
     await session.execute(employer_grades.insert().values(
-        credit_code=code, grade=result.grade.value, score=result.score, previous_grade=previous,
-        deductions=[asdict(d) for d in result.deductions], not_assessed=not_assessed,
-        trigger=trigger, computed_at=now))
+        grade_row(code, result, previous=previous, policy=policy, trigger=trigger, now=now)))
     return Regraded(result, previous)
+
+
+def grade_changed(code: str, outcome: Regraded, now: datetime) -> IntegrityGradeChanged:
+    result = outcome.result
+    return IntegrityGradeChanged(credit_code=code, grade=result.grade.value,
+                                 previous_grade=outcome.previous, score=result.score,
+                                 computed_at=now)
+
+
+async def regrade_and_tell(uow: UnitOfWork, *, code: str, policy: rules.GradingPolicy,
+                           trigger: str) -> Regraded:
+    """Regrade after something new in the employer's file, in the caller's transaction: audited,
+    a history line and `credit.grade.changed.v1` when the grade changed. The caller holds the
+    employer's row locked, so one employer's grades are computed one after the other."""
+    now = uow.clock.now()
+    outcome = await regrade(uow.session, code=code, policy=policy, now=now, trigger=trigger)
+    result = outcome.result
+    summary = f"{outcome.previous or '-'} -> {result.grade} ({result.score})"
+    await audit.record(uow.session, audit.AuditEntry(
+        at=now, actor=uow.source, role="system", action="grade_employer",
+        subject=f"employer:{code}", reason=f"{trigger}: {summary}"))
+    if outcome.changed:
+        await uow.emit(grade_changed(code, outcome, now), subject=code)
+        await history.record(uow.session, credit_code=code, kind=history.Kind.GRADE, at=now,
+                             summary=f"integrity grade {summary} (R-CRD-2)", source=trigger,
+                             ref=new_id(),  # the caller's event or request is deduplicated
+                             details={"score": result.score})
+    return outcome
 
 
 async def current(runtime: Runtime, raw_code: str) -> GradeRead:
@@ -65,8 +144,9 @@ async def current(runtime: Runtime, raw_code: str) -> GradeRead:
             if known is None:
                 raise not_registered(code)
             raise Problem(404, "not-graded", "Employer not graded yet",
-                          f"{code} is registered but has no grade: it is graded when the first "
-                          "penalty decision about it arrives")
+                          f"{code} is registered but has no grade: it is graded when a penalty "
+                          "decision or a conduct record about it arrives, or when the grades "
+                          "are recomputed")
     return GradeRead(
         credit_code=code, grade=row.grade, score=row.score, previous_grade=row.previous_grade,
         computed_at=row.computed_at, trigger=row.trigger,

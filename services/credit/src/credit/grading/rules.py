@@ -10,11 +10,14 @@ worker satisfaction 10 (100 in all). Score → A ≥ 90, B 80–89, C 60–79, D
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
+
+from credit.conduct.rules import ConductKind, Report, Satisfaction
 
 BASE_SCORE = 100
 ONE = Decimal(1)
@@ -116,14 +119,15 @@ class Penalty:
     worker_count: int
     arrears_amount: Decimal
 
-    @property
+    @cached_property
     def kinds(self) -> frozenset[ViolationKind]:
+        """Classified once: six indicators ask (a recomputation asks for every employer)."""
         return classify(self.violation)
 
 
 @dataclass(frozen=True)
 class Conduct:
-    """What the employer did after being penalised; None where no source reports it yet."""
+    """What the employer did, counted within the windows; None where no source reports it."""
 
     rectifications_overdue: int | None = None
     false_rectifications: int | None = None
@@ -132,6 +136,41 @@ class Conduct:
     violent_resistance: int | None = None
     penalties_refused: int | None = None
     complaints_recent: int | None = None
+    dissatisfied_closings: int | None = None  # closing callbacks (执法回访) that found workers so
+
+
+# Which conduct record feeds which count of the lookback window; complaints and dissatisfied
+# closings count in the recent window.
+CONDUCT_SOURCES: Mapping[str, ConductKind] = {
+    "rectifications_overdue": ConductKind.RECTIFICATION_LAPSED,
+    "false_rectifications": ConductKind.FALSE_RECTIFICATION,
+    "fines_unpaid": ConductKind.FINE_OVERDUE,
+    "inspections_obstructed": ConductKind.INSPECTION_OBSTRUCTED,
+    "violent_resistance": ConductKind.VIOLENT_RESISTANCE,
+    "penalties_refused": ConductKind.COURT_ENFORCEMENT,
+}
+
+
+def conduct_of(reports: Iterable[Report], *, as_of: datetime,
+               policy: GradingPolicy) -> Conduct:
+    """R-CRD-2: count the employer's conduct records as of `as_of`; every count is assessed
+    (0 when nothing was reported), since every source is connected."""
+    lookback = as_of - timedelta(days=policy.lookback_days)
+    recent = as_of - timedelta(days=policy.recent_days)
+    counts: Counter[str] = Counter()
+    for report in reports:
+        if not lookback < report.occurred_at <= as_of:
+            continue
+        in_recent = report.occurred_at > recent
+        if report.kind == ConductKind.COMPLAINT:
+            counts["complaints_recent"] += in_recent
+        elif report.kind == ConductKind.CASE_CLOSED:
+            counts["dissatisfied_closings"] += in_recent and report.detail == Satisfaction.DISSATISFIED
+        else:
+            counts[report.kind] += 1
+    return Conduct(**{field: counts[kind.value] for field, kind in CONDUCT_SOURCES.items()},
+                   complaints_recent=counts["complaints_recent"],
+                   dissatisfied_closings=counts["dissatisfied_closings"])
 
 
 @dataclass(frozen=True)
@@ -141,6 +180,16 @@ class Profile:
     as_of: datetime
     penalties: tuple[Penalty, ...] = ()
     conduct: Conduct = field(default_factory=Conduct)
+    _windows: dict[int, list[Penalty]] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
+
+    def since(self, days: int) -> list[Penalty]:
+        """The decisions of the last `days` days; each window filtered once (13 indicators ask,
+        and a recomputation asks for every employer of the city)."""
+        if days not in self._windows:
+            start = self.as_of - timedelta(days=days)
+            self._windows[days] = [p for p in self.penalties if p.decided_at > start]
+        return self._windows[days]
 
 
 @dataclass(frozen=True)
@@ -230,6 +279,8 @@ def grade(profile: Profile, policy: GradingPolicy) -> GradeResult:
         if finding is None:
             not_assessed.append(indicator.code)
             continue
+        if not finding.severity:
+            continue  # costs nothing, whatever its weight
         weight = policy.weight(indicator)
         points = int((weight * finding.severity).quantize(ONE, rounding=ROUND_HALF_UP))
         if points > 0:
@@ -248,18 +299,13 @@ def _share(count: int, full_at: int) -> Decimal:
     return min(Decimal(count) / Decimal(max(full_at, 1)), ONE)
 
 
-def _since(profile: Profile, days: int) -> list[Penalty]:
-    start = profile.as_of - timedelta(days=days)
-    return [p for p in profile.penalties if p.decided_at > start]
-
-
 def _numbers(penalties: list[Penalty]) -> str:
     shown = ", ".join(p.decision_number for p in penalties[:5])
     return shown + (f" and {len(penalties) - 5} more" if len(penalties) > 5 else "")
 
 
 def _cases_recent(profile: Profile, policy: GradingPolicy) -> Finding:
-    recent = _since(profile, policy.recent_days)
+    recent = profile.since(policy.recent_days)
     return Finding(_share(len(recent), policy.cases_for_full_weight),
                    f"{len(recent)} penalty decision(s) in the last {policy.recent_days} days "
                    f"({_numbers(recent)}); {policy.cases_for_full_weight} or more cost the "
@@ -268,14 +314,14 @@ def _cases_recent(profile: Profile, policy: GradingPolicy) -> Finding:
 
 def _cases_earlier(profile: Profile, policy: GradingPolicy) -> Finding:
     recent_start = profile.as_of - timedelta(days=policy.recent_days)
-    earlier = [p for p in _since(profile, policy.lookback_days) if p.decided_at <= recent_start]
+    earlier = [p for p in profile.since(policy.lookback_days) if p.decided_at <= recent_start]
     return Finding(_share(len(earlier), policy.cases_for_full_weight),
                    f"{len(earlier)} penalty decision(s) {policy.recent_days}–"
                    f"{policy.lookback_days} days ago ({_numbers(earlier)})")
 
 
 def _cases_repeat(profile: Profile, policy: GradingPolicy) -> Finding:
-    counts = Counter(kind for p in _since(profile, policy.lookback_days) for kind in p.kinds)
+    counts = Counter(kind for p in profile.since(policy.lookback_days) for kind in p.kinds)
     repeated = sorted(kind for kind, n in counts.items() if n >= 2)
     described = "; ".join(f"{VIOLATION_LABELS[k]} {counts[k]} times" for k in repeated)
     return Finding(ONE if repeated else ZERO,
@@ -285,7 +331,7 @@ def _cases_repeat(profile: Profile, policy: GradingPolicy) -> Finding:
 
 def _nature(kind: ViolationKind) -> Measure:
     def measure(profile: Profile, policy: GradingPolicy) -> Finding:
-        hits = [p for p in _since(profile, policy.lookback_days) if kind in p.kinds]
+        hits = [p for p in profile.since(policy.lookback_days) if kind in p.kinds]
         return Finding(ONE if hits else ZERO,
                        f"penalised for {VIOLATION_LABELS[kind]} within {policy.lookback_days} "
                        f"days ({_numbers(hits)})")
@@ -294,7 +340,7 @@ def _nature(kind: ViolationKind) -> Measure:
 
 def _aggravating(profile: Profile, policy: GradingPolicy) -> Finding:
     reasons = []
-    for p in _since(profile, policy.lookback_days):
+    for p in profile.since(policy.lookback_days):
         text = p.violation.lower()
         if any(word in text for word in AGGRAVATING_KEYWORDS):
             reasons.append(f"{p.decision_number}: suspected crime of refusing to pay or mass "
@@ -309,14 +355,14 @@ def _aggravating(profile: Profile, policy: GradingPolicy) -> Finding:
 
 
 def _fines_total(profile: Profile, policy: GradingPolicy) -> Finding:
-    total = sum((p.fine_amount for p in _since(profile, policy.lookback_days)), ZERO)
+    total = sum((p.fine_amount for p in profile.since(policy.lookback_days)), ZERO)
     share = next((s for floor, s in policy.fine_tiers if total > 0 and total >= floor), ZERO)
     return Finding(share, f"fines of {total} yuan within {policy.lookback_days} days "
                           f"cost {share:.0%} of the weight")
 
 
 def _largest_fine(profile: Profile, policy: GradingPolicy) -> Finding:
-    fines = [p.fine_amount for p in _since(profile, policy.lookback_days)]
+    fines = [p.fine_amount for p in profile.since(policy.lookback_days)]
     largest = max(fines, default=ZERO)
     return Finding(ONE if largest >= policy.large_fine_yuan else ZERO,
                    f"a single fine of {largest} yuan (from {policy.large_fine_yuan} yuan the "
@@ -324,7 +370,7 @@ def _largest_fine(profile: Profile, policy: GradingPolicy) -> Finding:
 
 
 def _arrears(profile: Profile, policy: GradingPolicy) -> Finding:
-    total = sum((p.arrears_amount for p in _since(profile, policy.lookback_days)), ZERO)
+    total = sum((p.arrears_amount for p in profile.since(policy.lookback_days)), ZERO)
     share = ONE if total >= policy.serious_arrears_yuan else Decimal("0.5") if total > 0 else ZERO
     return Finding(share, f"wage arrears of {total} yuan found by penalised cases within "
                           f"{policy.lookback_days} days (whole weight from "
@@ -337,21 +383,28 @@ def _conduct(attribute: str, what: str) -> Measure:
         count: int | None = getattr(profile.conduct, attribute)
         if count is None:
             return None
-        return Finding(_share(count, 1), f"{what}: {count} time(s)")
+        return Finding(_share(count, 1),
+                       f"{what}: {count} time(s) within {policy.lookback_days} days")
     return measure
 
 
 def _complaints(profile: Profile, policy: GradingPolicy) -> Finding | None:
-    count = profile.conduct.complaints_recent
-    if count is None:
+    """Worker complaints and closing callbacks that found the workers dissatisfied: each is one
+    worker voice against the employer."""
+    complaints = profile.conduct.complaints_recent
+    dissatisfied = profile.conduct.dissatisfied_closings
+    if complaints is None and dissatisfied is None:
         return None
+    count = (complaints or 0) + (dissatisfied or 0)
     return Finding(_share(count, policy.complaints_for_full_weight),
-                   f"{count} worker complaint(s) in the last {policy.recent_days} days; "
-                   f"{policy.complaints_for_full_weight} or more cost the whole weight")
+                   f"{complaints or 0} worker complaint(s) and {dissatisfied or 0} closing "
+                   f"callback(s) with the workers dissatisfied in the last {policy.recent_days} "
+                   f"days; {policy.complaints_for_full_weight} or more together cost the whole "
+                   "weight")
 
 
 def _workers_affected(profile: Profile, policy: GradingPolicy) -> Finding:
-    workers = sum(p.worker_count for p in _since(profile, policy.lookback_days))
+    workers = sum(p.worker_count for p in profile.since(policy.lookback_days))
     share = (ONE if workers >= policy.major_workers else
              Decimal("0.5") if workers >= policy.immediate_workers else
              Decimal("0.25") if workers > 0 else ZERO)

@@ -37,8 +37,7 @@ class GradeRead(BaseModel):
              "weight": 8, "points_lost": 8,
              "reason": "penalised for wage arrears (拖欠工资) within 1095 days (某劳监罚〔2026〕0001)"},
         ],
-        "not_assessed": [{"indicator": "rectification.overdue", "item": "rectification",
-                          "label": "rectification not done by the deadline (逾期未整改)", "weight": 6}],
+        "not_assessed": [],
     }]})
 
     credit_code: str
@@ -49,4 +48,5 @@ class GradeRead(BaseModel):
     trigger: str
     explanation: list[DeductionRead] = Field(description="indicators that cost points")
     not_assessed: list[NotAssessedRead] = Field(
-        description="indicators no connected source reports yet; they cost nothing")
+        description="indicators no connected source reports; they cost nothing (every source "
+        "is connected since 2026-12: empty)")
