@@ -21,13 +21,13 @@ from labor_contracts.events import EventData
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.testing import eventually
 
-from .conftest import CODE, bearer, credit_code, penalty_decided, publish, settled
+from .conftest import CODE, bearer, credit_code, load_grids, penalty_decided, publish, settled
 
 pytestmark = pytest.mark.integration
 
 OFFICER = bearer("officer_a", district="d01", subject="officer-zhang")
 EXECUTOR = bearer("executor_c", district="d01", subject="executor-chen")
-EMPLOYER = {"name": "某某建筑工程有限公司", "grid": "d01-s03-g07", "district": "d01"}
+EMPLOYER = {"name": "某某建筑工程有限公司", "grid": "350102001001", "district": "d01"}
 PARTY = EmployerRef(credit_code=CODE, name="某某建筑工程有限公司", address="某市某区某路1号")
 
 
@@ -81,6 +81,7 @@ async def _any(received: list) -> bool:
 
 
 async def registered(credit) -> None:
+    assert (await load_grids(credit)).status_code == 200
     response = await credit.client.put(f"/v1/employers/{CODE}", json=EMPLOYER, headers=OFFICER)
     assert response.status_code == 201, response.text
 

@@ -25,7 +25,6 @@ class Kind(StrEnum):
     WARNING_CLEARED = "warning_cleared"
     GRADE = "grade"  # 诚信等级
     DEPOSIT = "deposit"  # 工资保障金
-    INSPECTION = "inspection"  # 检查 / inspection lead
     BLACKLIST = "blacklist"  # proposed, reviewed, noticed, listed, removed
     SANCTION = "sanction"  # R-MAJ-3
     REPAIR = "repair"  # 信用修复
