@@ -4,6 +4,7 @@ broker: opened once, dismissed when the warning's cause ends, taken up or dismis
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -160,6 +161,40 @@ async def test_r_crd_3_from_credits_evaluator_to_the_lead_and_back(cases, infras
         await ingest("UPDATE judgment_debtors SET removed_on = :nov WHERE credit_code = :c")
         [dismissed] = await until_leads(cases, 1, "?state=dismissed", headers=city)
         assert dismissed["reason"] == "cause ended: no longer on the judgment-debtor list"
+
+
+async def test_r_org_1_r_crd_3_r_crd_1_the_readmes_credit_walk(cases, infrastructure, bus_prefix):
+    """The README's credit steps with its example files, over HTTP: the grid tree loads, the
+    employer is registered on a village grid, the court's debtor list arrives as a CSV upload, the
+    red warning opens a lead in cases and stands in the employer's file."""
+    examples = Path(__file__).parents[3] / "docs" / "examples"
+    async with running_service(CreditSettings, create_credit, CREDIT_MIGRATIONS, infrastructure,
+                               bus_prefix) as credit:
+        loaded = await credit.client.post(
+            "/v1/grids/load", params={"reason": "the city's tree"},
+            content=(examples / "grids.csv").read_bytes(),
+            headers=auth("detachment_chief") | {"Content-Type": "text/csv"})
+        assert loaded.status_code == 200, loaded.text
+        registered = await credit.client.put(f"/v1/employers/{CREDIT_CODE}", headers=OFFICER, json={
+            "name": "某某建筑工程有限公司", "grid": "350102001001", "industry": "construction"})
+        assert registered.status_code == 201, registered.text
+        assert registered.json()["district"] == "d01"  # the grid's
+        batch = await credit.client.post(
+            "/v1/ingest/judgment_debtors/batches", params={"reason": "the court's monthly list"},
+            content=(examples / "judgment_debtors.csv").read_bytes(),
+            headers=auth("ops") | {"Content-Type": "text/csv"})
+        assert batch.status_code == 201, batch.text
+        assert (batch.json()["rows_changed"], batch.json()["rows_rejected"]) == (1, 0)
+
+        [lead] = await until_leads(cases, 1)
+        assert (lead["kind"], lead["level"], lead["credit_code"]) == ("warning", "red",
+                                                                      CREDIT_CODE)
+        file = await credit.client.get(f"/v1/employers/{CREDIT_CODE}/file",
+                                       params={"reason": "walk"}, headers=OFFICER)
+        assert file.status_code == 200, file.text
+        assert file.json()["grid"]["code"] == "350102001001"
+        kinds = {line["kind"] for line in file.json()["history"]}
+        assert "warning_raised" in kinds, kinds
 
 
 

@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-from dataclasses import asdict
 
 from labor_runtime.clock import SystemClock
 from labor_runtime.db import create_engine
 
+from credit.batch_cli import add_batch_options, print_progress
 from credit.employers.republish import Progress, republish
 from credit.settings import CreditSettings
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if not 1 <= number <= 10_000:
-        raise argparse.ArgumentTypeError("between 1 and 10000")
-    return number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,15 +27,8 @@ def parser() -> argparse.ArgumentParser:
     again = sub.add_parser("republish", help="emit every employer's current state as "
                            "credit.employer.changed.v1, without a new version")
     again.add_argument("--district", help="only the employers of this district")
-    again.add_argument("--batch", type=_positive, default=500,
-                       help="employers per transaction (default 500)")
-    again.add_argument("--after", type=lambda code: code.strip().upper(), default=None,
-                       help="resume after this credit code (the last line's \"after\")")
+    add_batch_options(again)
     return root
-
-
-def _print(progress: Progress, **extra: object) -> None:
-    print(json.dumps(asdict(progress) | extra), flush=True)
 
 
 async def run(settings: CreditSettings, args: argparse.Namespace) -> Progress:
@@ -51,11 +36,11 @@ async def run(settings: CreditSettings, args: argparse.Namespace) -> Progress:
     try:
         return await republish(engine, source=settings.source, clock=SystemClock(),
                                district=args.district, batch_size=args.batch, after=args.after,
-                               on_batch=_print)
+                               on_batch=print_progress)
     finally:
         await engine.dispose()
 
 
 def main(argv: list[str]) -> None:
     args = parser().parse_args(argv)
-    _print(asyncio.run(run(CreditSettings(), args)), done=True)
+    print_progress(asyncio.run(run(CreditSettings(), args)), done=True)

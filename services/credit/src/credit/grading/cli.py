@@ -13,21 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-from dataclasses import asdict
 
 from labor_runtime.clock import SystemClock
 from labor_runtime.db import create_engine
 
+from credit.batch_cli import add_batch_options, print_progress
 from credit.grading.recompute import Progress, recompute
 from credit.settings import CreditSettings
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if not 1 <= number <= 10_000:
-        raise argparse.ArgumentTypeError("between 1 and 10000")
-    return number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,15 +28,8 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="action", required=True)
     again = sub.add_parser("recompute", help="regrade every employer with the current weights, "
                            "telling credit.grade.changed.v1 where the grade changed")
-    again.add_argument("--batch", type=_positive, default=500,
-                       help="employers per transaction (default 500)")
-    again.add_argument("--after", type=lambda code: code.strip().upper(), default=None,
-                       help="resume after this credit code (the last line's \"after\")")
+    add_batch_options(again)
     return root
-
-
-def _print(progress: Progress, **extra: object) -> None:
-    print(json.dumps(asdict(progress) | extra), flush=True)
 
 
 async def run(settings: CreditSettings, args: argparse.Namespace) -> Progress:
@@ -52,11 +37,11 @@ async def run(settings: CreditSettings, args: argparse.Namespace) -> Progress:
     try:
         return await recompute(engine, policy=settings.grading_policy(), source=settings.source,
                                clock=SystemClock(), batch_size=args.batch, after=args.after,
-                               on_batch=_print)
+                               on_batch=print_progress)
     finally:
         await engine.dispose()
 
 
 def main(argv: list[str]) -> None:
     args = parser().parse_args(argv)
-    _print(asyncio.run(run(CreditSettings(), args)), done=True)
+    print_progress(asyncio.run(run(CreditSettings(), args)), done=True)
