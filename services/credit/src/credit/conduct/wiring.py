@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 
 
 def part(settings: CreditSettings) -> Part:
-    return Part(routers=[router], handlers=event_handlers(settings.grading_policy()))
+    return Part(routers=[router], handlers=event_handlers())

@@ -29,3 +29,17 @@ class EmployerGrade(CreditTable, table=True):
 
 
 employer_grades = EmployerGrade.__table__  # type: ignore[attr-defined]
+
+
+class GradeDue(CreditTable, table=True):
+    """An employer to regrade (R-CRD-2): something new is in its file. Queued once however many
+    reports arrive before the regrader's next batch; `queued_at` and `trigger` are the latest's."""
+
+    __tablename__ = "grades_due"
+
+    credit_code: str = Field(primary_key=True)
+    queued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    trigger: str = Field(description="the latest report that queued it, e.g. complaint:<id>")
+
+
+grades_due = GradeDue.__table__  # type: ignore[attr-defined]

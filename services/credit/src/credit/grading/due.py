@@ -1,0 +1,103 @@
+"""Regrading in batches (R-CRD-2): a report from another service (a complaint, a closing, a lapsed
+order, an overdue fine, court enforcement) queues its employer in `grades_due`, one statement,
+instead of regrading it in the event's transaction; the `Regrader` claims the queued employers
+in batches and regrades them with the recomputation's set-based code (`regrade_batch`). A burst
+of 300 complaints against 50 employers costs 50 regrades, not 300.
+
+Staff findings (conduct/flows.py `add_finding`) and penalty decisions (employers/handlers.py)
+still regrade at once: they are rare, and the finding's answer shows the new grade."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from labor_runtime import audit
+from labor_runtime.db import UnitOfWork
+from labor_runtime.workers import Loop, created_work
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from credit.employers.models import employers
+from credit.grading.models import grades_due
+from credit.grading.recompute import regrade_batch
+from credit.grading.rules import GradingPolicy
+from credit.settings import CreditRuntime
+
+
+async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime) -> None:
+    """Queue a registered employer for regrading; queued already, it stays queued once with the
+    latest `queued_at` and trigger. An employer not in the register is not queued: it is graded
+    when a penalty decision registers it or the grades are recomputed."""
+    latest = insert(grades_due).from_select(
+        ["credit_code", "queued_at", "trigger"],
+        sa.select(employers.c.credit_code,
+                  sa.literal(now, grades_due.c.queued_at.type),
+                  sa.literal(trigger, sa.Text)).where(employers.c.credit_code == code))
+    queued = (await session.execute(latest.on_conflict_do_update(
+        index_elements=[grades_due.c.credit_code],
+        set_={"queued_at": latest.excluded.queued_at, "trigger": latest.excluded.trigger})
+        .returning(grades_due.c.credit_code))).first()
+    if queued is not None:
+        created_work(session, grades_due)
+
+
+async def regrade_claimed(uow: UnitOfWork, *, policy: GradingPolicy, limit: int) -> int:
+    """Claim up to `limit` queued employers (a claim another regrader holds is skipped), regrade
+    them and dequeue them, in the caller's transaction; returns how many were claimed. An
+    employer queued again meanwhile (newer `queued_at` or trigger) stays queued."""
+    claimed = (await uow.session.execute(
+        sa.select(grades_due.c.credit_code, grades_due.c.queued_at, grades_due.c.trigger)
+        .order_by(grades_due.c.queued_at).limit(limit)
+        .with_for_update(skip_locked=True))).all()
+    if not claimed:
+        return 0
+    triggers = {row.credit_code: row.trigger for row in claimed}
+    # Employer rows locked in code order, as the recomputation and the live regrades lock them:
+    # one employer's grades are computed one after the other.
+    codes = list((await uow.session.execute(
+        sa.select(employers.c.credit_code)
+        .where(employers.c.credit_code == sa.any_(
+            sa.bindparam("codes", sorted(triggers), type_=ARRAY(sa.Text))))
+        .order_by(employers.c.credit_code).with_for_update())).scalars())
+    if codes:
+        now = uow.clock.now()
+        changed = await regrade_batch(uow.session, codes, policy=policy, source=uow.source,
+                                      now=now, triggers=triggers)
+        await audit.record(uow.session, audit.AuditEntry(
+            at=now, actor=uow.source, role="system", action="regrade_queued",
+            subject=f"employers:{codes[0]}..{codes[-1]}",
+            reason=f"{len(codes)} employers with new reports regraded, {len(changed)} changed "
+                   "(each grade row names its trigger)"))
+    await uow.session.execute(grades_due.delete().where(
+        sa.tuple_(grades_due.c.credit_code, grades_due.c.queued_at, grades_due.c.trigger).in_(
+            [(row.credit_code, row.queued_at, row.trigger) for row in claimed])))
+    return len(claimed)
+
+
+async def regrade_due(runtime: CreditRuntime, *, limit: int,
+                      policy: GradingPolicy | None = None) -> int:
+    """One batch in its own transaction (`regrade_claimed`); returns how many were claimed."""
+    async with runtime.uow() as uow:
+        claimed = await regrade_claimed(
+            uow, policy=policy or runtime.settings.grading_policy(), limit=limit)
+        await uow.commit()
+    return claimed
+
+
+class Regrader(Loop):
+    """Regrades queued employers in batches; woken by commits that queue one
+    (`created_work(session, grades_due)`), otherwise at the poll."""
+
+    tables = frozenset({grades_due.name})
+    follows_clock = False  # new reports, not the date, queue a regrade
+
+    def __init__(self, runtime: CreditRuntime) -> None:
+        super().__init__(poll_seconds=runtime.settings.grade_poll_seconds)
+        self.runtime = runtime
+        self.batch_size: int = runtime.settings.grade_batch_size
+        self.policy = runtime.settings.grading_policy()
+
+    async def cycle(self) -> float | None:
+        claimed = await regrade_due(self.runtime, limit=self.batch_size, policy=self.policy)
+        return 0.0 if claimed >= self.batch_size else None
