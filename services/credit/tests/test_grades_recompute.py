@@ -13,7 +13,7 @@ from credit.grading.recompute import recompute
 from credit.grading.rules import DEFAULT_WEIGHTS
 from labor_runtime.clock import SystemClock
 
-from .conftest import bearer, credit_code, penalty_decided, publish, settled
+from .conftest import bearer, credit_code, load_grids, penalty_decided, publish, settled
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +28,9 @@ async def seeded(credit, infrastructure, bus_prefix) -> None:
                   penalty_decided("dec-2", code=INSURANCE, violation="未依法缴纳社会保险费",
                                   fine_amount="5000", worker_count=0, arrears_amount="0"))
     await settled(credit, 2)
+    assert (await load_grids(credit)).status_code == 200
     put = await credit.client.put(f"/v1/employers/{CLEAN}", headers=OFFICER, json={
-        "name": "某某科技有限公司", "grid": "d01-s01-g01", "district": "d01"})
+        "name": "某某科技有限公司", "grid": "350102001001"})
     assert put.status_code == 201, put.text
 
 
