@@ -24,7 +24,17 @@ from labor_contracts.events import EventData
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.testing import eventually
 
-from .conftest import CODE, bearer, credit_code, load_grids, penalty_decided, publish, settled
+from .conftest import (
+    CODE,
+    bearer,
+    consuming,
+    credit_code,
+    load_grids,
+    penalty_decided,
+    publish,
+    settled,
+    start_credit,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -153,17 +163,22 @@ async def test_r_crd_2_redelivered_and_repeated_events_are_one_record(credit, in
     assert await rows(credit, "SELECT credit_code FROM grades_due") == []
 
 
-async def stop_regrader(credit) -> None:
-    """The test works the queue itself: the service's regrader stops."""
-    for worker in credit.runtime.workers:
-        if isinstance(worker, Regrader):
-            await worker.stop()
+@pytest.fixture
+async def ungathered(infrastructure, bus_prefix, grade_changes):
+    """A credit service whose queued employers fall due at once, its regrader stopped: the test
+    works the queue itself."""
+    async with start_credit(infrastructure, bus_prefix, grade_gather_seconds=0) as service:
+        await consuming(service)
+        for worker in service.runtime.workers:
+            if isinstance(worker, Regrader):
+                await worker.stop()
+        yield service
 
 
 async def test_r_crd_2_a_burst_of_complaints_against_one_employer_is_one_regrade(
-        credit, infrastructure, bus_prefix):
+        ungathered, infrastructure, bus_prefix):
+    credit = ungathered
     await registered(credit)
-    await stop_regrader(credit)
     burst = [complaint() for _ in range(30)]
     await publish(infrastructure, bus_prefix, *burst)
     await settled(credit, len(burst))
@@ -178,10 +193,22 @@ async def test_r_crd_2_a_burst_of_complaints_against_one_employer_is_one_regrade
     assert await regrade_due(credit.runtime, limit=500) == 0
 
 
-async def test_r_crd_2_an_employer_queued_again_during_a_batch_stays_queued(
-        credit, infrastructure, bus_prefix):
+async def test_r_crd_2_the_running_regrader_gathers_a_burst_into_few_regrades(
+        credit, infrastructure, bus_prefix, grade_changes):
     await registered(credit)
-    await stop_regrader(credit)
+    burst = [complaint() for _ in range(30)]
+    await publish(infrastructure, bus_prefix, *burst)
+    await settled(credit, len(burst))
+    await regraded(credit, {"satisfaction.complaints": 6})
+    assert len(await rows(credit, "SELECT id FROM employer_grades")) <= 3  # not 30
+    await eventually(lambda: _any(grade_changes))
+    assert grade_changes[0].data["previous_grade"] is None
+
+
+async def test_r_crd_2_an_employer_queued_again_during_a_batch_stays_queued(
+        ungathered, infrastructure, bus_prefix):
+    credit = ungathered
+    await registered(credit)
     first, second = complaint(), complaint()
     await publish(infrastructure, bus_prefix, first)
     await settled(credit, 1)

@@ -4,7 +4,7 @@ at once, and read an employer's conduct."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -55,18 +55,21 @@ async def record(uow: UnitOfWork, *, code: str, kind: ConductKind, occurred_at: 
     return record_id
 
 
-async def report(uow: UnitOfWork, *, code: str, kind: ConductKind, occurred_at: datetime,
-                 source: str, ref: str, summary: str, case_id: str | None = None,
+async def report(uow: UnitOfWork, *, gather: timedelta, code: str, kind: ConductKind,
+                 occurred_at: datetime, source: str, ref: str, summary: str,
+                 case_id: str | None = None,
                  amount: Decimal | None = None, detail: str = "") -> str | None:
     """A report from another service (R-CRD-2): stored once (`record`) and its employer queued
-    for the regrader (grading/due.py), which regrades queued employers in batches; an employer
+    for the regrader (grading/due.py), which regrades it `gather` later, with whatever else was
+    reported about it meanwhile, in a batch of employers; an employer
     not yet in the register is graded once a penalty decision registers it or the grades are
     recomputed (`credit-service grades recompute`)."""
     record_id = await record(uow, code=code, kind=kind, occurred_at=occurred_at, source=source,
                              ref=ref, summary=summary, case_id=case_id, amount=amount,
                              detail=detail)
     if record_id is not None:
-        await due.queue(uow.session, code=code, trigger=f"{kind}:{ref}", now=uow.clock.now())
+        await due.queue(uow.session, code=code, trigger=f"{kind}:{ref}", now=uow.clock.now(),
+                        gather=gather)
     return record_id
 
 

@@ -1,20 +1,22 @@
 """Regrading in batches (R-CRD-2): a report from another service (a complaint, a closing, a lapsed
 order, an overdue fine, court enforcement) queues its employer in `grades_due`, one statement,
-instead of regrading it in the event's transaction; the `Regrader` claims the queued employers
-in batches and regrades them with the recomputation's set-based code (`regrade_batch`). A burst
-of 300 complaints against 50 employers costs 50 regrades, not 300.
+instead of regrading it in the event's transaction. The employer falls due a little later
+(`grade_gather_seconds` after the first report since its last regrade), so that the rest of a
+burst joins it; the `Regrader` claims the due employers in batches and regrades them with the
+recomputation's set-based code (`regrade_batch`). A burst of 300 complaints against 50
+employers costs 50 regrades, not 300.
 
 Staff findings (conduct/flows.py `add_finding`) and penalty decisions (employers/handlers.py)
 still regrade at once: they are rare, and the finding's answer shows the new grade."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from labor_runtime import audit
 from labor_runtime.db import UnitOfWork
-from labor_runtime.workers import Loop, created_work
+from labor_runtime.workers import Loop, created_work, seconds_until
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,30 +27,33 @@ from credit.grading.rules import GradingPolicy
 from credit.settings import CreditRuntime
 
 
-async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime) -> None:
-    """Queue a registered employer for regrading; queued already, it stays queued once with the
-    latest `queued_at` and trigger. An employer not in the register is not queued: it is graded
-    when a penalty decision registers it or the grades are recomputed."""
+async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime,
+                gather: timedelta) -> None:
+    """Queue a registered employer for regrading, due `gather` from now; queued already, it stays
+    queued once, as due as it was, with the latest `queued_at` and trigger. An employer not in
+    the register is not queued: it is graded when a penalty decision registers it or the grades
+    are recomputed."""
+    at = grades_due.c.queued_at.type
     latest = insert(grades_due).from_select(
-        ["credit_code", "queued_at", "trigger"],
-        sa.select(employers.c.credit_code,
-                  sa.literal(now, grades_due.c.queued_at.type),
+        ["credit_code", "due_at", "queued_at", "trigger"],
+        sa.select(employers.c.credit_code, sa.literal(now + gather, at), sa.literal(now, at),
                   sa.literal(trigger, sa.Text)).where(employers.c.credit_code == code))
-    queued = (await session.execute(latest.on_conflict_do_update(
+    due_at = (await session.execute(latest.on_conflict_do_update(
         index_elements=[grades_due.c.credit_code],
         set_={"queued_at": latest.excluded.queued_at, "trigger": latest.excluded.trigger})
-        .returning(grades_due.c.credit_code))).first()
-    if queued is not None:
-        created_work(session, grades_due)
+        .returning(grades_due.c.due_at))).scalar_one_or_none()
+    if due_at is not None:
+        created_work(session, grades_due, due=due_at)
 
 
 async def regrade_claimed(uow: UnitOfWork, *, policy: GradingPolicy, limit: int) -> int:
-    """Claim up to `limit` queued employers (a claim another regrader holds is skipped), regrade
+    """Claim up to `limit` due employers (a claim another regrader holds is skipped), regrade
     them and dequeue them, in the caller's transaction; returns how many were claimed. An
     employer queued again meanwhile (newer `queued_at` or trigger) stays queued."""
     claimed = (await uow.session.execute(
         sa.select(grades_due.c.credit_code, grades_due.c.queued_at, grades_due.c.trigger)
-        .order_by(grades_due.c.queued_at).limit(limit)
+        .where(grades_due.c.due_at <= uow.clock.now())
+        .order_by(grades_due.c.due_at).limit(limit)
         .with_for_update(skip_locked=True))).all()
     if not claimed:
         return 0
@@ -85,12 +90,20 @@ async def regrade_due(runtime: CreditRuntime, *, limit: int,
     return claimed
 
 
+async def next_due(runtime: CreditRuntime) -> datetime | None:
+    """When the next queued employer falls due; None when none is queued."""
+    async with runtime.engine.connect() as conn:
+        due: datetime | None = (await conn.execute(
+            sa.select(sa.func.min(grades_due.c.due_at)))).scalar_one()
+    return due
+
+
 class Regrader(Loop):
-    """Regrades queued employers in batches; woken by commits that queue one
-    (`created_work(session, grades_due)`), otherwise at the poll."""
+    """Regrades due employers in batches; woken by commits that queue one
+    (`created_work(session, grades_due, due=...)`) and when the next falls due, otherwise at the
+    poll."""
 
     tables = frozenset({grades_due.name})
-    follows_clock = False  # new reports, not the date, queue a regrade
 
     def __init__(self, runtime: CreditRuntime) -> None:
         super().__init__(poll_seconds=runtime.settings.grade_poll_seconds)
@@ -100,4 +113,6 @@ class Regrader(Loop):
 
     async def cycle(self) -> float | None:
         claimed = await regrade_due(self.runtime, limit=self.batch_size, policy=self.policy)
-        return 0.0 if claimed >= self.batch_size else None
+        if claimed >= self.batch_size:
+            return 0.0
+        return seconds_until(await next_due(self.runtime), self.runtime.clock.now())

@@ -10,6 +10,10 @@ class GradingSettings(BaseModel):
         default=500, ge=1,
         description="R-CRD-2 employers queued for regrading (grades_due) claimed and regraded "
         "per transaction")
+    grade_gather_seconds: float = Field(
+        default=1, ge=0,
+        description="R-CRD-2 how long an employer stays queued before it is regraded, from the "
+        "first report since its last regrade: a burst of reports about it is one regrade")
     grade_poll_seconds: float = Field(
         default=60, gt=0,
         description="R-CRD-2 how often the regrader looks for employers queued by another "

@@ -16,9 +16,11 @@ def upgrade() -> None:
     op.create_table(
         "grades_due",
         sa.Column("credit_code", sa.Text, primary_key=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("trigger", sa.Text, nullable=False),
     )
+    op.create_index("grades_due_due_at", "grades_due", ["due_at"])
 
 
 def downgrade() -> None:
