@@ -1,8 +1,8 @@
 """Regrading in batches (R-CRD-2): a report from another service (a complaint, a closing, a lapsed
 order, an overdue fine, court enforcement) queues its employer in `grades_due`, one statement,
 instead of regrading it in the event's transaction. The employer falls due a little later
-(`grade_gather_seconds` after the first report since its last regrade), so that the rest of a
-burst joins it; the `Regrader` claims the due employers in batches and regrades them with the
+(one to two `grade_gather_seconds` after the first report since its last regrade), so that the
+rest of a burst joins it; the `Regrader` claims the due employers in batches and regrades them with the
 recomputation's set-based code (`regrade_batch`). A burst of 300 complaints against 50
 employers costs 50 regrades, not 300.
 
@@ -11,7 +11,9 @@ still regrade at once: they are rare, and the finding's answer shows the new gra
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import asyncio
+import math
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from labor_runtime import audit
@@ -27,16 +29,28 @@ from credit.grading.rules import GradingPolicy
 from credit.settings import CreditRuntime
 
 
+def falls_due(now: datetime, gather: timedelta) -> datetime:
+    """When an employer queued at `now` falls due: `gather` later, rounded up to a multiple of
+    `gather` since the epoch. Under a steady stream of reports every employer queued within one
+    such window falls due at the same moment, in one batch, rather than a few every
+    millisecond; so an employer is regraded within twice `gather` of its first report."""
+    step = gather.total_seconds()
+    if step <= 0:
+        return now
+    return datetime.fromtimestamp(math.ceil((now + gather).timestamp() / step) * step, tz=UTC)
+
+
 async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime,
                 gather: timedelta) -> None:
-    """Queue a registered employer for regrading, due `gather` from now; queued already, it stays
-    queued once, as due as it was, with the latest `queued_at` and trigger. An employer not in
-    the register is not queued: it is graded when a penalty decision registers it or the grades
-    are recomputed."""
+    """Queue a registered employer for regrading, due `gather` from now or a little more
+    (`falls_due`); queued already, it stays queued once, as due as it was, with the latest
+    `queued_at` and trigger. An employer not in the register is not queued: it is graded when a
+    penalty decision registers it or the grades are recomputed."""
     at = grades_due.c.queued_at.type
     latest = insert(grades_due).from_select(
         ["credit_code", "due_at", "queued_at", "trigger"],
-        sa.select(employers.c.credit_code, sa.literal(now + gather, at), sa.literal(now, at),
+        sa.select(employers.c.credit_code, sa.literal(falls_due(now, gather), at),
+                  sa.literal(now, at),
                   sa.literal(trigger, sa.Text)).where(employers.c.credit_code == code))
     due_at = (await session.execute(latest.on_conflict_do_update(
         index_elements=[grades_due.c.credit_code],
@@ -98,6 +112,9 @@ async def next_due(runtime: CreditRuntime) -> datetime | None:
     return due
 
 
+CLOCK_SLACK_SECONDS = 0.05  # how much later than due a batch may start, for the clocks' sake
+
+
 class Regrader(Loop):
     """Regrades due employers in batches; woken by commits that queue one
     (`created_work(session, grades_due, due=...)`) and when the next falls due, otherwise at the
@@ -110,9 +127,31 @@ class Regrader(Loop):
         self.runtime = runtime
         self.batch_size: int = runtime.settings.grade_batch_size
         self.policy = runtime.settings.grading_policy()
+        self.busy = False
+        self.noted: float | None = None  # event-loop time work committed during a cycle is due
+
+    def wake(self, in_seconds: float | None = None) -> None:
+        # Employers queued within one window fall due at the same moment (`falls_due`). A report
+        # committed during a cycle is noted, not a reason for another cycle at once (under a
+        # steady stream those would follow one another, each finding nothing due); one due when
+        # this loop wakes anyway must not wake it a hair earlier (the clocks differ by
+        # microseconds).
+        if in_seconds is not None and self.busy:
+            due = asyncio.get_running_loop().time() + in_seconds
+            self.noted = due if self.noted is None else min(self.noted, due)
+            return
+        super().wake(None if in_seconds is None else in_seconds + CLOCK_SLACK_SECONDS)
 
     async def cycle(self) -> float | None:
-        claimed = await regrade_due(self.runtime, limit=self.batch_size, policy=self.policy)
-        if claimed >= self.batch_size:
-            return 0.0
-        return seconds_until(await next_due(self.runtime), self.runtime.clock.now())
+        self.busy, self.noted = True, None
+        try:
+            claimed = await regrade_due(self.runtime, limit=self.batch_size, policy=self.policy)
+            if claimed >= self.batch_size:
+                return 0.0
+            until = seconds_until(await next_due(self.runtime), self.runtime.clock.now())
+        finally:
+            self.busy = False  # no await from here to the sleep: nothing is committed meanwhile
+        if self.noted is None:
+            return until
+        noted = max(self.noted - asyncio.get_running_loop().time(), 0.0)
+        return noted if until is None else min(until, noted)
