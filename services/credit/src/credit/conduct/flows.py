@@ -57,13 +57,13 @@ async def record(uow: UnitOfWork, *, code: str, kind: ConductKind, occurred_at: 
 
 async def report(uow: UnitOfWork, *, gather: timedelta, code: str, kind: ConductKind,
                  occurred_at: datetime, source: str, ref: str, summary: str,
-                 case_id: str | None = None,
-                 amount: Decimal | None = None, detail: str = "") -> str | None:
+                 case_id: str | None = None, amount: Decimal | None = None,
+                 detail: str = "") -> str | None:
     """A report from another service (R-CRD-2): stored once (`record`) and its employer queued
-    for the regrader (grading/due.py), which regrades it `gather` later, with whatever else was
-    reported about it meanwhile, in a batch of employers; an employer
-    not yet in the register is graded once a penalty decision registers it or the grades are
-    recomputed (`credit-service grades recompute`)."""
+    for the regrader (grading/due.py), which regrades it `gather` later or a little more, with
+    whatever else was reported about it meanwhile, in a batch of employers. An employer not yet
+    in the register is graded once a penalty decision registers it or the grades are recomputed
+    (`credit-service grades recompute`)."""
     record_id = await record(uow, code=code, kind=kind, occurred_at=occurred_at, source=source,
                              ref=ref, summary=summary, case_id=case_id, amount=amount,
                              detail=detail)
