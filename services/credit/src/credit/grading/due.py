@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from labor_runtime import audit
@@ -21,6 +22,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.workers import Loop, created_work, seconds_until
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from credit.employers.models import employers
 from credit.grading.models import grades_due
@@ -40,22 +42,32 @@ def falls_due(now: datetime, gather: timedelta) -> datetime:
     return datetime.fromtimestamp(math.ceil((now + gather).timestamp() / step) * step, tz=UTC)
 
 
+def _queue_statement() -> ReturningInsert[Any]:
+    """Built once: the consumer runs it for every report, at hundreds per second."""
+    at = grades_due.c.queued_at.type
+    latest = insert(grades_due).from_select(
+        ["credit_code", "due_at", "queued_at", "trigger"],
+        sa.select(employers.c.credit_code, sa.bindparam("due_at", type_=at),
+                  sa.bindparam("queued_at", type_=at), sa.bindparam("trigger", type_=sa.Text))
+        .where(employers.c.credit_code == sa.bindparam("code", type_=sa.Text)))
+    return latest.on_conflict_do_update(
+        index_elements=[grades_due.c.credit_code],
+        set_={"queued_at": latest.excluded.queued_at, "trigger": latest.excluded.trigger},
+    ).returning(grades_due.c.due_at)
+
+
+_QUEUE = _queue_statement()
+
+
 async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime,
                 gather: timedelta) -> None:
     """Queue a registered employer for regrading, due `gather` from now or a little more
     (`falls_due`); queued already, it stays queued once, as due as it was, with the latest
     `queued_at` and trigger. An employer not in the register is not queued: it is graded when a
     penalty decision registers it or the grades are recomputed."""
-    at = grades_due.c.queued_at.type
-    latest = insert(grades_due).from_select(
-        ["credit_code", "due_at", "queued_at", "trigger"],
-        sa.select(employers.c.credit_code, sa.literal(falls_due(now, gather), at),
-                  sa.literal(now, at),
-                  sa.literal(trigger, sa.Text)).where(employers.c.credit_code == code))
-    due_at = (await session.execute(latest.on_conflict_do_update(
-        index_elements=[grades_due.c.credit_code],
-        set_={"queued_at": latest.excluded.queued_at, "trigger": latest.excluded.trigger})
-        .returning(grades_due.c.due_at))).scalar_one_or_none()
+    due_at = (await session.execute(_QUEUE, {
+        "code": code, "due_at": falls_due(now, gather), "queued_at": now, "trigger": trigger,
+    })).scalar_one_or_none()
     if due_at is not None:
         created_work(session, grades_due, due=due_at)
 
