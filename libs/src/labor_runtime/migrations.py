@@ -156,7 +156,7 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
     return config
 
 
-def migrate(script_location: Path, database_url: str, revision: str = "heads") -> None:
+def migrate(script_location: Path, database_url: str, revision: str = "head") -> None:
     """Create the database if needed and upgrade it (call from a thread inside an event loop)."""
     asyncio.run(ensure_database(database_url))
     command.upgrade(alembic_config(script_location, database_url), revision)

@@ -1,14 +1,17 @@
 """The grade's conduct indicators fed by real events through the broker (R-CRD-2): each event
-type moves its indicator; once per event; malformed events dead-lettered; staff findings."""
+type moves its indicator (through the regrader's queue, in batches); once per event; a burst is
+regraded once; malformed events dead-lettered; staff findings regrade at once."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from credit.grading.due import Regrader, regrade_claimed, regrade_due
 from labor_contracts.cases import (
     CaseClosed,
     CourtEnforcementApplied,
@@ -21,13 +24,23 @@ from labor_contracts.events import EventData
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.testing import eventually
 
-from .conftest import CODE, bearer, credit_code, load_grids, penalty_decided, publish, settled
+from .conftest import (
+    CODE,
+    bearer,
+    consuming,
+    credit_code,
+    load_grids,
+    penalty_decided,
+    publish,
+    settled,
+    start_credit,
+)
 
 pytestmark = pytest.mark.integration
 
 OFFICER = bearer("officer_a", district="d01", subject="officer-zhang")
 EXECUTOR = bearer("executor_c", district="d01", subject="executor-chen")
-EMPLOYER = {"name": "某某建筑工程有限公司", "grid": "350102001001", "district": "d01"}
+EMPLOYER = {"name": "某某建筑工程有限公司", "grid": "350102001001"}
 PARTY = EmployerRef(credit_code=CODE, name="某某建筑工程有限公司", address="某市某区某路1号")
 
 
@@ -81,6 +94,7 @@ async def _any(received: list) -> bool:
 
 
 async def registered(credit) -> None:
+    """On a village grid of the test tree (R-ORG-1), in district d01."""
     assert (await load_grids(credit)).status_code == 200
     response = await credit.client.put(f"/v1/employers/{CODE}", json=EMPLOYER, headers=OFFICER)
     assert response.status_code == 201, response.text
@@ -94,6 +108,19 @@ async def grade(credit) -> dict:
 
 def lost(body: dict) -> dict[str, int]:
     return {line["indicator"]: line["points_lost"] for line in body["explanation"]}
+
+
+async def regraded(credit, points: dict[str, int]) -> dict:
+    """The grade once the regrader has counted what was reported: `points` lost."""
+    found: dict = {}
+
+    async def counted() -> bool:
+        response = await credit.client.get(f"/v1/employers/{CODE}/grade", headers=OFFICER)
+        found.update(response.json())
+        return response.status_code == 200 and lost(found) == points
+
+    await eventually(counted)
+    return found
 
 
 async def rows(credit, sql: str) -> list:
@@ -113,8 +140,7 @@ async def test_r_crd_2_each_event_moves_its_indicator(credit, infrastructure, bu
     await registered(credit)
     await publish(infrastructure, bus_prefix, event())
     await settled(credit, 1)
-    body = await grade(credit)
-    assert lost(body) == {indicator: points}
+    body = await regraded(credit, {indicator: points})
     assert body["not_assessed"] == []  # every indicator has its source
     assert body["trigger"].split(":")[0] in {"rectification_lapsed", "fine_overdue",
                                              "court_enforcement", "case_closed", "complaint"}
@@ -132,7 +158,82 @@ async def test_r_crd_2_redelivered_and_repeated_events_are_one_record(credit, in
     await publish(infrastructure, bus_prefix, once, once)
     await settled(credit, 2)
     assert len(await rows(credit, "SELECT id FROM conduct_records")) == 1
+    await regraded(credit, {"rectification.overdue": 6})
     assert len(await rows(credit, "SELECT id FROM employer_grades")) == 1
+    assert await rows(credit, "SELECT credit_code FROM grades_due") == []
+
+
+@pytest.fixture
+async def ungathered(infrastructure, bus_prefix, grade_changes):
+    """A credit service whose queued employers fall due at once, its regrader stopped: the test
+    works the queue itself."""
+    async with start_credit(infrastructure, bus_prefix, grade_gather_seconds=0) as service:
+        await consuming(service)
+        for worker in service.runtime.workers:
+            if isinstance(worker, Regrader):
+                await worker.stop()
+        yield service
+
+
+async def test_r_crd_2_a_burst_of_complaints_against_one_employer_is_one_regrade(
+        ungathered, infrastructure, bus_prefix):
+    credit = ungathered
+    await registered(credit)
+    burst = [complaint() for _ in range(30)]
+    await publish(infrastructure, bus_prefix, *burst)
+    await settled(credit, len(burst))
+    assert len(await rows(credit, "SELECT id FROM conduct_records")) == len(burst)
+    [queued] = await rows(credit, "SELECT credit_code, trigger FROM grades_due")
+    assert queued.credit_code == CODE and queued.trigger.startswith("complaint:")
+    assert await regrade_due(credit.runtime, limit=500) == 1
+    [graded] = await rows(credit, "SELECT trigger FROM employer_grades")
+    assert graded.trigger == queued.trigger  # the latest report names the regrade
+    assert lost(await grade(credit)) == {"satisfaction.complaints": 6}  # 30 of 5: all of it
+    assert await rows(credit, "SELECT credit_code FROM grades_due") == []
+    assert await regrade_due(credit.runtime, limit=500) == 0
+
+
+async def test_r_crd_2_the_running_regrader_gathers_a_burst_into_few_regrades(
+        credit, infrastructure, bus_prefix, grade_changes):
+    await registered(credit)
+    burst = [complaint() for _ in range(30)]
+    await publish(infrastructure, bus_prefix, *burst)
+    await settled(credit, len(burst))
+    await regraded(credit, {"satisfaction.complaints": 6})
+    assert len(await rows(credit, "SELECT id FROM employer_grades")) <= 3  # not 30
+    await eventually(lambda: _any(grade_changes))
+    assert grade_changes[0].data["previous_grade"] is None
+
+
+async def test_r_crd_2_an_employer_queued_again_during_a_batch_stays_queued(
+        ungathered, infrastructure, bus_prefix):
+    credit = ungathered
+    await registered(credit)
+    first, second = complaint(), complaint()
+    await publish(infrastructure, bus_prefix, first)
+    await settled(credit, 1)
+    async with credit.runtime.uow() as uow:  # a batch claimed, not yet committed
+        assert await regrade_claimed(uow, policy=credit.runtime.settings.grading_policy(),
+                                     limit=500) == 1
+        # The second complaint arrives meanwhile; its queueing waits for the batch's claim.
+        await publish(infrastructure, bus_prefix, second)
+        await asyncio.sleep(0.3)
+        await uow.commit()
+    await settled(credit, 2)
+    [queued] = await rows(credit, "SELECT trigger FROM grades_due")
+    assert queued.trigger == f"complaint:{second.data['complaint_id']}"
+    assert lost(await grade(credit)) == {"satisfaction.complaints": 1}  # the batch's: one
+    assert await regrade_due(credit.runtime, limit=500) == 1
+    assert lost(await grade(credit)) == {"satisfaction.complaints": 2}
+    assert await rows(credit, "SELECT credit_code FROM grades_due") == []
+
+
+async def test_r_crd_2_conduct_of_an_employer_not_registered_queues_nothing(
+        credit, infrastructure, bus_prefix):
+    await publish(infrastructure, bus_prefix, complaint(), lapsed())
+    await settled(credit, 2)
+    assert len(await rows(credit, "SELECT id FROM conduct_records")) == 2
+    assert await rows(credit, "SELECT credit_code FROM grades_due") == []
 
 
 async def test_r_crd_2_malformed_events_are_dead_lettered_and_codeless_complaints_not_counted(
@@ -153,7 +254,7 @@ async def test_r_crd_2_a_case_closed_without_satisfaction_is_history_only(credit
     await settled(credit, 2)
     assert len(await rows(credit, "SELECT id FROM employer_history "
                                   "WHERE kind = 'case_closed'")) == 2
-    assert lost(await grade(credit)) == {}  # satisfied workers cost nothing
+    await regraded(credit, {})  # satisfied workers cost nothing
 
 
 async def test_r_crd_2_conduct_before_registration_counts_when_the_employer_is_graded(

@@ -30,7 +30,7 @@ async def seeded(credit, infrastructure, bus_prefix) -> None:
     await settled(credit, 2)
     assert (await load_grids(credit)).status_code == 200
     put = await credit.client.put(f"/v1/employers/{CLEAN}", headers=OFFICER, json={
-        "name": "某某科技有限公司", "grid": "350102002001", "district": "d01"})
+        "name": "某某科技有限公司", "grid": "350102001001"})
     assert put.status_code == 201, put.text
 
 

@@ -11,7 +11,7 @@ from credit.deposits import wiring as deposits
 from credit.early_warnings import wiring as early_warnings
 from credit.employers.handlers import event_handlers
 from credit.employers.routes import router as employers_router
-from credit.grading.routes import router as grading_router
+from credit.grading import wiring as grading
 from credit.grids import wiring as grids
 from credit.ingestion import wiring as ingestion
 from credit.ingestion.routes import BATCH_UPLOADS
@@ -20,12 +20,13 @@ from credit.sanctions import wiring as sanctions
 from credit.settings import CreditRuntime, CreditSettings
 from credit.wiring import Part
 
-FOLDERS = (grids, ingestion, early_warnings, deposits, conduct, blacklist, sanctions, repair)
+FOLDERS = (grids, ingestion, early_warnings, deposits, conduct, grading, blacklist, sanctions,
+           repair)
 
 
 def create_app(settings: CreditSettings | None = None) -> FastAPI:
     settings = settings or CreditSettings()
-    parts = [Part(routers=[employers_router, grading_router],
+    parts = [Part(routers=[employers_router],
                   handlers=event_handlers(settings.grading_policy()))]
     parts += [folder.part(settings) for folder in FOLDERS]
     handlers = {}

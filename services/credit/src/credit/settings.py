@@ -14,6 +14,7 @@ from credit.conduct.settings import ConductSettings
 from credit.deposits.settings import DepositsSettings
 from credit.early_warnings.settings import EarlyWarningSettings
 from credit.grading.rules import DEFAULT_WEIGHTS, GradeScale, GradingPolicy
+from credit.grading.settings import GradingSettings
 from credit.grids.settings import GridsSettings
 from credit.ingestion.settings import IngestionSettings
 from credit.repair.settings import RepairSettings
@@ -21,8 +22,8 @@ from credit.sanctions.settings import SanctionsSettings
 
 
 class CreditSettings(GridsSettings, IngestionSettings, EarlyWarningSettings, DepositsSettings,
-                     ConductSettings, BlacklistSettings, SanctionsSettings, RepairSettings,
-                     ServiceSettings):
+                     ConductSettings, GradingSettings, BlacklistSettings, SanctionsSettings,
+                     RepairSettings, ServiceSettings):
     """Each folder's settings come from its own class; the grade's stay here."""
 
     service_name: ClassVar[str] = "credit"

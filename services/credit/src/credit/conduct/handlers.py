@@ -5,6 +5,7 @@ Each event is one conduct record at most; a malformed one is dead-lettered with 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from labor_contracts.cases import (
     CaseClosed,
@@ -22,7 +23,6 @@ from labor_runtime.handlers import EventHandler
 from credit.conduct import flows
 from credit.conduct.rules import ConductKind, Satisfaction
 from credit.employers import history
-from credit.grading.rules import GradingPolicy
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,16 @@ def _required(raw: str | None, what: str) -> str:
     return code
 
 
-def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
-    """The consumer's handlers, bound to the configured grading policy."""
+def event_handlers(gather: timedelta) -> dict[str, EventHandler]:
+    """The consumer's handlers: each reports to `flows.report`, which queues the regrade, due
+    `gather` later (`grade_gather_seconds`)."""
 
     async def on_rectification_lapsed(uow: UnitOfWork, event: Envelope,
                                       data: RectificationLapsed) -> None:
         what = f"lapsed order to rectify of case {data.case_id}"
         case = data.case_number or data.case_id
-        await flows.record(
-            uow, policy=policy, code=_required(data.employer.credit_code, what),
+        await flows.report(
+            uow, gather=gather, code=_required(data.employer.credit_code, what),
             kind=ConductKind.RECTIFICATION_LAPSED, occurred_at=data.lapsed_at, source=event.id,
             ref=data.case_id, case_id=data.case_id, amount=data.arrears_outstanding,
             detail=case, summary=f"order to rectify of case {case} not carried out by "
@@ -61,8 +62,8 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
 
     async def on_fine_overdue(uow: UnitOfWork, event: Envelope, data: FineOverdue) -> None:
         what = f"overdue fine of decision {data.decision_id}"
-        await flows.record(
-            uow, policy=policy, code=_required(data.employer.credit_code, what),
+        await flows.report(
+            uow, gather=gather, code=_required(data.employer.credit_code, what),
             kind=ConductKind.FINE_OVERDUE, occurred_at=data.overdue_at, source=event.id,
             ref=data.decision_id, case_id=data.case_id, amount=data.outstanding,
             detail=data.decision_number, summary=f"fine of {data.decision_number} unpaid after "
@@ -71,8 +72,8 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
     async def on_court_enforcement(uow: UnitOfWork, event: Envelope,
                                    data: CourtEnforcementApplied) -> None:
         what = f"court enforcement of decision {data.decision_id}"
-        await flows.record(
-            uow, policy=policy, code=_required(data.employer.credit_code, what),
+        await flows.report(
+            uow, gather=gather, code=_required(data.employer.credit_code, what),
             kind=ConductKind.COURT_ENFORCEMENT, occurred_at=data.applied_at, source=event.id,
             ref=data.decision_id, case_id=data.case_id, amount=data.outstanding,
             detail=data.decision_number, summary=f"penalty decision {data.decision_number} not "
@@ -94,8 +95,8 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
                                  at=data.closed_at, source=event.id, ref=data.case_id,
                                  summary=f"case {case} closed ({data.outcome})")
             return
-        await flows.record(
-            uow, policy=policy, code=code, kind=ConductKind.CASE_CLOSED,
+        await flows.report(
+            uow, gather=gather, code=code, kind=ConductKind.CASE_CLOSED,
             occurred_at=data.closed_at, source=event.id, ref=data.case_id, case_id=data.case_id,
             detail=satisfaction, summary=f"case {case} closed ({data.outcome}); the closing "
             f"callback (执法回访) found the workers {satisfaction.replace('_', ' ')}")
@@ -106,8 +107,8 @@ def event_handlers(policy: GradingPolicy) -> dict[str, EventHandler]:
         code = _code(data.employer.credit_code, f"complaint {data.complaint_id}")
         if code is None:
             return  # an employer without a credit code cannot be graded: not counted
-        await flows.record(
-            uow, policy=policy, code=code, kind=ConductKind.COMPLAINT,
+        await flows.report(
+            uow, gather=gather, code=code, kind=ConductKind.COMPLAINT,
             occurred_at=data.received_at, source=event.id, ref=data.complaint_id,
             detail=data.complaint_id, summary=f"worker complaint {data.complaint_id} accepted")
 

@@ -3,6 +3,7 @@ the staff findings API (R-CRD-2)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from credit.conduct.handlers import event_handlers
@@ -14,4 +15,5 @@ if TYPE_CHECKING:
 
 
 def part(settings: CreditSettings) -> Part:
-    return Part(routers=[router], handlers=event_handlers(settings.grading_policy()))
+    return Part(routers=[router], handlers=event_handlers(
+        timedelta(seconds=settings.grade_gather_seconds)))

@@ -29,3 +29,20 @@ class EmployerGrade(CreditTable, table=True):
 
 
 employer_grades = EmployerGrade.__table__  # type: ignore[attr-defined]
+
+
+class GradeDue(CreditTable, table=True):
+    """An employer to regrade (R-CRD-2): something new is in its file. Queued once however many
+    reports arrive before it is due; `due_at` is set by the first of them, `queued_at` and
+    `trigger` are the latest's."""
+
+    __tablename__ = "grades_due"
+    __table_args__ = (sa.Index("grades_due_due_at", "due_at"),)
+
+    credit_code: str = Field(primary_key=True)
+    due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    queued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    trigger: str = Field(description="the latest report that queued it, e.g. complaint:<id>")
+
+
+grades_due = GradeDue.__table__  # type: ignore[attr-defined]

@@ -8,13 +8,17 @@ penalties, conduct records and current grades read in one query each, graded in 
 one statement, only for the employers whose grade changed (the running service's relay publishes
 them). An interrupted run resumes with `--after` the last reported code; running it again only
 appends grades equal to the current ones and tells no one.
+
+`regrade_batch` is the one batch path: the regrader of queued employers (grading/due.py) uses it
+too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
@@ -53,8 +57,16 @@ async def recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source:
             codes = await lock_batch(session, after=progress.after, size=batch_size)
             if not codes:
                 return progress
-            changed = await _regrade_batch(session, codes, policy=policy, source=source,
-                                           clock=clock, trigger=progress.trigger)
+            now = clock.now()
+            changed = len(await regrade_batch(
+                session, codes, policy=policy, source=source, now=now,
+                triggers=dict.fromkeys(codes, progress.trigger),
+                note="recomputed with the current weights"))
+            await audit.record(session, audit.AuditEntry(
+                at=now, actor=source, role="system", action="recompute_grades",
+                subject=f"employers:{codes[0]}..{codes[-1]}",
+                reason=f"{progress.trigger}: {len(codes)} regraded with the current weights, "
+                       f"{changed} changed"))
         progress = Progress(progress.batches + 1, progress.regraded + len(codes),
                             progress.changed + changed, codes[-1], progress.trigger)
         if on_batch is not None:
@@ -72,21 +84,24 @@ async def lock_batch(session: AsyncSession, *, after: str | None, size: int) -> 
     return list((await session.execute(query)).scalars())
 
 
-async def current_grades(session: AsyncSession, codes: list[str]) -> dict[str, str]:
+async def current_grades(session: AsyncSession, codes: Sequence[str]) -> dict[str, str]:
     """The current grade of each of `codes` that has one, in one query."""
     return {code: grade for code, grade in await session.execute(
         sa.select(employer_grades.c.credit_code, employer_grades.c.grade)
         .where(employer_grades.c.credit_code == sa.any_(
-            sa.bindparam("codes", codes, type_=ARRAY(sa.Text))))
+            sa.bindparam("codes", list(codes), type_=ARRAY(sa.Text))))
         .order_by(employer_grades.c.credit_code, employer_grades.c.id.desc())
         .ext(distinct_on(employer_grades.c.credit_code)))}
 
 
-async def _regrade_batch(session: AsyncSession, codes: list[str], *,
-                         policy: rules.GradingPolicy, source: str, clock: Clock,
-                         trigger: str) -> int:
-    """Grade `codes` in the session's transaction; returns how many grades changed."""
-    now = clock.now()
+async def regrade_batch(session: AsyncSession, codes: Sequence[str], *,
+                        policy: rules.GradingPolicy, source: str, now: datetime,
+                        triggers: Mapping[str, str],
+                        note: str | None = None) -> list[tuple[str, Regraded]]:
+    """R-CRD-2: grade `codes` (their employer rows locked by the caller) as of `now` in the
+    session's transaction, each marked with its trigger: the grade rows by COPY, and for those
+    whose grade changed `credit.grade.changed.v1` and a history line saying so (`note`, or after
+    what). Returns the changed ones; the caller audits the batch."""
     found = await profiles(session, codes, policy=policy, now=now)
     previous = await current_grades(session, codes)
     # Most employers have nothing on file: their grade and its explanation are the same,
@@ -104,7 +119,7 @@ async def _regrade_batch(session: AsyncSession, codes: list[str], *,
             outcome = Regraded(rules.grade(profile, policy), previous.get(code))
             deductions, not_assessed = _explained(outcome.result, policy)
         grades.append((code, outcome.result.grade.value, outcome.result.score, outcome.previous,
-                       deductions, not_assessed, trigger, now))
+                       deductions, not_assessed, triggers[code], now))
         if outcome.changed:
             events.append((code, outcome))
     connection = await session.connection()
@@ -115,16 +130,11 @@ async def _regrade_batch(session: AsyncSession, codes: list[str], *,
         outbox.outbox_row(source=source, data=grade_changed(code, outcome, now), subject=code,
                           time=now)[1] for code, outcome in events])
     await history.record_many(session, [history.Line(
-        credit_code=code, kind=history.Kind.GRADE, at=now, source=trigger, ref=code,
+        credit_code=code, kind=history.Kind.GRADE, at=now, source=triggers[code], ref=new_id(),
         summary=f"integrity grade {outcome.previous or '-'} -> {outcome.result.grade} "
-                f"({outcome.result.score}) recomputed with the current weights (R-CRD-2)",
+                f"({outcome.result.score}) {note or 'after ' + triggers[code]} (R-CRD-2)",
         details={"score": outcome.result.score}) for code, outcome in events])
-    await audit.record(session, audit.AuditEntry(
-        at=now, actor=source, role="system", action="recompute_grades",
-        subject=f"employers:{codes[0]}..{codes[-1]}",
-        reason=f"{trigger}: {len(codes)} regraded with the current weights, {len(events)} "
-               "changed"))
-    return len(events)
+    return events
 
 
 def _explained(result: rules.GradeResult, policy: rules.GradingPolicy) -> tuple[str, str]:
