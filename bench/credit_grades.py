@@ -64,8 +64,8 @@ async def seed(dsn: str, employers: int) -> dict[str, int]:
     people, penalties, conduct = [], [], []
     for n in range(employers):
         code = code_of(n)
-        people.append((code, f"存量企业{n}号", f"d{n % 10 + 1:02d}", f"d{n % 10 + 1:02d}-g{n % 97}",
-                       1, now, now))
+        # no grid: the grade does not read it, and a grid would need the tree (R-ORG-1)
+        people.append((code, f"存量企业{n}号", f"d{n % 10 + 1:02d}", None, 1, now, now))
         if n % 5 == 0:
             for k in range(rng.randint(1, 3)):
                 decided = now - timedelta(days=rng.randint(1, 1090))
