@@ -182,6 +182,7 @@ def create_app(
     app.include_router(_ops_router(runtime))
     for router in routers:
         app.include_router(router)
+    app.add_middleware(problems.UnstorableText)
     app.add_middleware(TracingMiddleware, runtime=runtime)
     app.add_middleware(problems.BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        route_limits=body_limits)

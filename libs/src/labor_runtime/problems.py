@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -167,4 +170,88 @@ class BodySizeLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(413, "payload-too-large", "Request body too large",
                                     f"the limit is {limit} bytes")
+        await response(scope, receive, send)
+
+
+# PostgreSQL text holds neither NUL nor a lone UTF-16 surrogate (no UTF-8 encoding exists for one).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_JSON_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
+
+
+def unstorable_places(value: Any, location: str) -> Iterator[str]:
+    """Where in a decoded JSON value, a path or a query a string holds text PostgreSQL cannot."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            yield location
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from unstorable_places(key, f"{location}.<key {_shown(key)}>")
+            yield from unstorable_places(item, f"{location}.{_shown(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable_places(item, f"{location}.{index}")
+
+
+def _shown(text: str) -> str:
+    """Text fit to be shown back: what cannot be stored (nor sent as UTF-8) becomes U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+class UnstorableText:
+    """Refuse, with one 422 naming the places, any path, query or JSON body string holding a NUL
+    or a lone surrogate: PostgreSQL cannot store either, and every route would otherwise meet
+    it as a database error. Bodies of other types (CSV, PDF, multipart) are their routes' to read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        places = list(unstorable_places(scope["path"], "path"))
+        query = scope.get("query_string", b"").decode("latin-1")
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            places += unstorable_places(name, f"query.<name {_shown(name)}>")
+            places += unstorable_places(value, f"query.{_shown(name)}")
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().decode("latin-1")
+        if content_type.lower() not in _JSON_TYPES:
+            if places:
+                await self._refuse(scope, receive, send, places)
+                return
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        body = b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        # A NUL or a surrogate reaches JSON only escaped (\u0000, \udXXX): skip the parse otherwise.
+        if b"\\u" in body:
+            with contextlib.suppress(ValueError):
+                places += unstorable_places(json.loads(body), "body")
+        if places:
+            await self._refuse(scope, receive, send, places)
+            return
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, places: list[str]) -> None:
+        response = problem_response(
+            422, "unstorable-text", "Text that cannot be stored",
+            f"{', '.join(places[:5])}: a NUL character or a lone surrogate, which no record can "
+            "hold", instance=_shown(scope["path"]),
+            errors=[{"location": place, "message": "NUL character or lone surrogate",
+                     "type": "unstorable_text"} for place in places])
         await response(scope, receive, send)

@@ -37,5 +37,4 @@ class LeadRead(BaseModel):
 class LeadDecision(BaseModel):
     """Why the lead is taken up or dismissed (audited)."""
 
-    # PostgreSQL text cannot hold NUL (U+0000): a 422 here, not a 500 at the database.
-    reason: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$")
+    reason: str = Field(min_length=1, max_length=500)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from credit.deposits.rules import Gap, Kind
 
-# PostgreSQL text cannot hold NUL (U+0000): refused here with a 422, not a 500 at the database.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 DISTRICT = r"^[A-Za-z0-9._-]+$"
 
 
@@ -22,7 +20,7 @@ class ProjectPut(BaseModel):
         "name": "某某小区二期", "credit_code": "91350100M000100Y43", "district": "d01",
         "grid": "d01-s03-g07", "started_on": "2026-03-01", "ends_on": "2027-06-30"}]})
 
-    name: Text = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
     credit_code: str = Field(min_length=1, max_length=64,
                              description="the general contractor (施工总承包单位)")
     district: str | None = Field(default=None, max_length=32, pattern=DISTRICT,
@@ -42,12 +40,12 @@ class DepositPut(BaseModel):
 
     kind: Kind
     amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="yuan")
-    bank: Text | None = Field(default=None, min_length=1, max_length=200)
-    guarantee_number: Text | None = Field(default=None, min_length=1, max_length=64,
+    bank: str | None = Field(default=None, min_length=1, max_length=200)
+    guarantee_number: str | None = Field(default=None, min_length=1, max_length=64,
                                          description="保函编号, for a bank guarantee")
     valid_from: date
     valid_until: date = Field(description="last valid day")
-    reason: Text = Field(min_length=1, max_length=500, description="what was verified")
+    reason: str = Field(min_length=1, max_length=500, description="what was verified")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -39,7 +39,7 @@ async def employer_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode
                        422: {"description": "invalid credit code or cursor, with the reason"}})
 async def one_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode,
                    reason: Annotated[str | None, Query(
-                       min_length=3, max_length=500, pattern=r"^[^\x00]+$",
+                       min_length=3, max_length=500,
                        description="why the contacts are read in full (audit)")] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
                    cursor: Annotated[str | None, Query(max_length=200)] = None) -> EmployerFile:

@@ -19,7 +19,7 @@ Loader = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF, Role.OPS))]
 Assigner = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF,
                                               Role.OPS))]
 GridCode = Annotated[str, Path(pattern=r"^\d{12}$", description="statistical division code")]
-Reason = Annotated[str, Query(min_length=3, max_length=500, pattern=r"^[^\x00]+$",
+Reason = Annotated[str, Query(min_length=3, max_length=500,
                               description="why, for the audit")]
 
 

@@ -48,7 +48,7 @@ Subject = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@:-]{1,128}$")]
 
 class WorkersPut(BaseModel):
     workers: list[Subject] = Field(max_length=200, description="staff subjects; replaces the list")
-    reason: str = Field(min_length=3, max_length=500, pattern=r"^[^\x00]+$",
+    reason: str = Field(min_length=3, max_length=500,
                         description="why, for the audit trail")
 
 
