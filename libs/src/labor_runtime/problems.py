@@ -175,6 +175,8 @@ class BodySizeLimit:
 
 # PostgreSQL text holds neither NUL nor a lone UTF-16 surrogate (no UTF-8 encoding exists for one).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# \u0000 or \uD800-\uDFFF (a pair too: the parse tells), not after an escaped backslash.
+_SUSPECT_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _JSON_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
 
 
@@ -232,8 +234,9 @@ class UnstorableText:
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        # A NUL or a surrogate reaches JSON only escaped (\u0000, \udXXX): skip the parse otherwise.
-        if b"\\u" in body:
+        # A NUL or a surrogate reaches JSON only escaped: parse (to name the places) only when a
+        # body holds such an escape, not every body with escaped ordinary text.
+        if _SUSPECT_ESCAPE.search(body):
             with contextlib.suppress(ValueError):
                 places += unstorable_places(json.loads(body), "body")
         if places:

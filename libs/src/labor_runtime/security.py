@@ -51,6 +51,11 @@ class Principal:
     def has_any(self, roles: set[Role] | frozenset[Role]) -> bool:
         return bool(self.roles & {str(r) for r in roles})
 
+    def reaches(self, district: str | None) -> bool:
+        """Whether an object of `district` is within the caller's reach: the whole city without
+        a district claim, otherwise its own district only."""
+        return self.district is None or district == self.district
+
 
 def unauthorized(detail: str) -> Problem:
     problem = Problem(401, "unauthorized", "Authentication required", detail)

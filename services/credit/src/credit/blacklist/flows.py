@@ -115,7 +115,7 @@ async def load_entry(session: AsyncSession | AsyncConnection, entry_id: str, who
     """The entry, locked; 404 for other districts' staff (district scoping)."""
     statement = sa.select(blacklist_entries).where(blacklist_entries.c.id == entry_id)
     row = (await session.execute(statement.with_for_update() if lock else statement)).first()
-    if row is None or (who is not None and who.district not in (None, row.district)):
+    if row is None or (who is not None and not who.reaches(row.district)):
         raise not_found(entry_id)
     return row
 
@@ -161,7 +161,7 @@ async def propose(runtime: CreditRuntime, who: Principal, body: Proposal) -> str
     now = runtime.clock.now()
     async with runtime.uow() as uow:
         employer = await employer_of(uow.session, code)
-        if who.district not in (None, employer.district):
+        if not who.reaches(employer.district):
             raise Problem(404, "not-found", "Employer not in the register",
                           f"no employer with credit code {code} is registered")
         records = {r.id: r for r in (await uow.session.execute(

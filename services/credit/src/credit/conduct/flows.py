@@ -77,7 +77,7 @@ async def _visible_employer(conn: AsyncConnection, who: Principal, code: str) ->
     """District scoping: staff of a district see its employers only; others' are not found."""
     row = (await conn.execute(sa.select(employers.c.district)
                               .where(employers.c.credit_code == code))).first()
-    if row is None or (who.district is not None and row.district not in (None, who.district)):
+    if row is None or (row.district is not None and not who.reaches(row.district)):
         raise not_registered(code)
 
 

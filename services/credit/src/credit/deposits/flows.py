@@ -55,10 +55,6 @@ def _not_found(project_id: str) -> Problem:
                    f"no construction project {project_id} in your district")
 
 
-def _visible(who: Principal, district: str | None) -> bool:
-    return who.district is None or district == who.district
-
-
 def _actor(who: Principal) -> dict[str, str]:
     return {"actor": who.subject, "role": ",".join(sorted(who.roles))}
 
@@ -68,7 +64,7 @@ async def register_project(runtime: CreditRuntime, who: Principal, project_id: s
     """Register a construction project or replace its data; returns (project, created)."""
     code = valid_credit_code(body.credit_code)
     district = body.district or who.district
-    if not _visible(who, district):
+    if not who.reaches(district):
         raise Problem(403, "forbidden", "Another district's project",
                       f"you register projects of district {who.district} only")
     now = runtime.clock.now()
@@ -78,7 +74,7 @@ async def register_project(runtime: CreditRuntime, who: Principal, project_id: s
         existing = (await uow.session.execute(
             sa.select(projects.c.district).where(projects.c.project_id == project_id)
             .with_for_update())).first()
-        if existing is not None and not _visible(who, existing.district):
+        if existing is not None and not who.reaches(existing.district):
             raise Problem(403, "forbidden", "Another district's project",
                           f"project {project_id} belongs to district {existing.district}")
         await uow.session.execute(
@@ -103,7 +99,7 @@ async def record_deposit(runtime: CreditRuntime, who: Principal, project_id: str
         project = (await uow.session.execute(
             sa.select(projects).where(projects.c.project_id == project_id)
             .with_for_update())).first()
-        if project is None or not _visible(who, project.district):
+        if project is None or not who.reaches(project.district):
             raise _not_found(project_id)
         await uow.session.execute(
             wage_deposits.update().where(wage_deposits.c.project_id == project_id,
@@ -133,7 +129,7 @@ async def read_project(runtime: CreditRuntime, who: Principal, project_id: str) 
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             _WITH_CURRENT.where(projects.c.project_id == project_id))).first()
-        if row is None or not _visible(who, row.district):
+        if row is None or not who.reaches(row.district):
             raise _not_found(project_id)
         deposits = (await conn.execute(
             sa.select(wage_deposits).where(wage_deposits.c.project_id == project_id)

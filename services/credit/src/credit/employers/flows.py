@@ -108,15 +108,15 @@ async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict
             raise Problem(422, "invalid-grid", "Grid of another district",
                           f"grid {grid.code} belongs to district {grid.district}, not "
                           f"{values['district']}", grid=grid.code)
-        if who.district is not None and grid.district != who.district:
+        if not who.reaches(grid.district):
             raise Problem(403, "forbidden", "Another district's grid",
                           f"grid {grid.code} belongs to district {grid.district}")
         values |= {"district": grid.district, "grid_level": grid.level, "legacy_grid": None}
         existing = (await uow.session.execute(
             sa.select(employers.c.district, employers.c.grid).where(employers.c.credit_code == code)
             .with_for_update())).first()
-        if (existing is not None and who.district is not None
-                and existing.district not in (None, who.district)):
+        if (existing is not None and existing.district is not None
+                and not who.reaches(existing.district)):
             raise Problem(403, "forbidden", "Another district's employer",
                           f"this employer belongs to district {existing.district}")
         if existing is None:
@@ -289,7 +289,7 @@ async def employer_file(runtime: Runtime, who: Principal, raw_code: str, *, reas
         session = uow.session
         row = (await session.execute(
             sa.select(employers).where(employers.c.credit_code == code))).first()
-        if row is None or (who.district is not None and row.district != who.district):
+        if row is None or not who.reaches(row.district):
             raise not_registered(code)
         place = None
         if row.grid is not None:

@@ -117,7 +117,7 @@ def _not_found(code: str) -> Problem:
 
 def _visible(who: Principal, district: str | None) -> bool:
     """District staff see their district's grids and the city above them."""
-    return who.district is None or district in (None, who.district)
+    return district is None or who.reaches(district)
 
 
 async def set_workers(runtime: Runtime, who: Principal, code: str, subjects: list[str],
@@ -130,7 +130,7 @@ async def set_workers(runtime: Runtime, who: Principal, code: str, subjects: lis
             sa.select(grids).where(grids.c.code == code).with_for_update())).first()
         if row is None or not _visible(who, row.district):
             raise _not_found(code)
-        if who.district is not None and row.district != who.district:
+        if not who.reaches(row.district):
             raise Problem(403, "forbidden", "Not your district's grid",
                           f"you assign grid workers in district {who.district} only")
         current = sorted((await session.execute(

@@ -116,7 +116,7 @@ async def _row(session: AsyncSession, who: Principal, sanction_id: str,
     query = sa.select(sanctions).where(sanctions.c.id == sanction_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
     # Another district's sanction is as unknown as a missing one.
-    if row is None or (who.district is not None and row.district not in (None, who.district)):
+    if row is None or (row.district is not None and not who.reaches(row.district)):
         raise Problem(404, "not-found", "No such sanction", f"no sanction {sanction_id}")
     return row
 
