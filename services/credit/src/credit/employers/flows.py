@@ -37,8 +37,8 @@ from credit.employers.schemas import (
     PenaltyRead,
 )
 from credit.grading.models import employer_grades
-from credit.grids.models import grid_workers, grids
-from credit.grids.tree import path_to_city
+from credit.grids.models import grids
+from credit.grids.tree import grid_with_path
 
 _BASIC = ("name", "legal_representative", "address", "contact_email", "grid", "district",
           "industry", "size")
@@ -291,15 +291,10 @@ async def employer_file(runtime: Runtime, who: Principal, raw_code: str, *, reas
             sa.select(employers).where(employers.c.credit_code == code))).first()
         if row is None or not who.reaches(row.district):
             raise not_registered(code)
-        place = None
-        if row.grid is not None:
-            grid = (await session.execute(sa.select(grids).where(grids.c.code == row.grid))).one()
-            workers = (await session.execute(
-                sa.select(grid_workers.c.subject).where(grid_workers.c.grid == row.grid)
-                .order_by(grid_workers.c.subject))).scalars().all()
-            path = [ref.model_dump() for ref in await path_to_city(session, row.grid)]
-            place = GridPlace(code=grid.code, name=grid.name, level=grid.level,
-                              district=grid.district, path=path, workers=list(workers))
+        grid = None if row.grid is None else await grid_with_path(session, row.grid)
+        place = None if grid is None else GridPlace(
+            code=grid.code, name=grid.name, level=grid.level, district=grid.district,
+            path=[ref.model_dump() for ref in grid.path], workers=grid.workers)
         grade = (await session.execute(
             sa.select(employer_grades).where(employer_grades.c.credit_code == code)
             .order_by(employer_grades.c.id.desc()).limit(1))).first()

@@ -26,7 +26,7 @@ from credit.grids.schemas import (
     LoadReport,
     Unplaced,
 )
-from credit.grids.tree import path_to_city
+from credit.grids.tree import grid_with_path
 
 _LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext('credit.grids.load'))")
 
@@ -156,14 +156,10 @@ async def set_workers(runtime: Runtime, who: Principal, code: str, subjects: lis
 
 async def read(runtime: Runtime, who: Principal, code: str) -> GridRead:
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(sa.select(grids).where(grids.c.code == code))).first()
-        if row is None or not _visible(who, row.district):
-            raise _not_found(code)
-        workers = (await conn.execute(
-            sa.select(grid_workers.c.subject).where(grid_workers.c.grid == code)
-            .order_by(grid_workers.c.subject))).scalars().all()
-        path = await path_to_city(conn, code)
-    return GridRead(**row._mapping, path=path, workers=list(workers))
+        grid = await grid_with_path(conn, code)
+    if grid is None or not _visible(who, grid.district):
+        raise _not_found(code)
+    return grid
 
 
 async def children(runtime: Runtime, who: Principal, parent: str | None) -> list[GridRef]:
