@@ -2,6 +2,7 @@
 grids load | grades recompute`."""
 
 import sys
+from importlib import import_module
 from pathlib import Path
 
 from labor_runtime.service import main as service_main
@@ -10,24 +11,14 @@ from credit.app import create_app
 from credit.settings import CreditSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+COMMANDS = {"register": "credit.employers.cli", "grids": "credit.grids.cli",
+            "grades": "credit.grading.cli"}
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["register"]:
-        from credit.employers.cli import main as register
-
-        register(argv[1:])
-        return
-    if argv[:1] == ["grids"]:
-        from credit.grids.cli import main as grids
-
-        grids(argv[1:])
-        return
-    if argv[:1] == ["grades"]:
-        from credit.grading.cli import main as grades
-
-        grades(argv[1:])
+    if argv[:1] and argv[0] in COMMANDS:  # imported only when asked for: `serve` needs none
+        import_module(COMMANDS[argv[0]]).main(argv[1:])
         return
     service_main(CreditSettings, create_app, MIGRATIONS, argv)
 
