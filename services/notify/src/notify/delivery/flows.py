@@ -112,7 +112,8 @@ async def attempt(runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel
     for step in row.plan:
         name, address = ChannelName(step["channel"]), step["address"]
         letter = Letter(
-            delivery_id=row.id, message_id=row.message_id, document_id=row.document_id,
+            delivery_id=row.id, message_id=row.message_id, reference=new_id(),
+            document_id=row.document_id,
             case_id=row.case_id, kind=row.kind, title=row.title, content_type=row.content_type,
             content=row.content, sha256=row.sha256, verify_url=row.verify_url,
             recipient_name=row.recipient.get("name", ""), address=address)

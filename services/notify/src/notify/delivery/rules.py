@@ -36,8 +36,10 @@ class Receipt:
     address: str
     reply_code: int | None
     reply_text: str
-    reference: str  # e-mail: the Message-ID; fax: the transmission id; ...
-    at: datetime  # the moment of the hand-over: legal clocks start here (R-DLV-3)
+    reference: str  # e-mail: the Message-ID; fax: the envelope id; WeChat/DingTalk: the message
+    at: datetime  # the proven moment of service: legal clocks start here (R-DLV-3)
+    evidence: bytes = b""  # the artefact itself: the DSN, the signed read receipt, the send result
+    evidence_type: str = "text/plain; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Refusal:
     address: str
     reply_code: int | None
     reply_text: str
+    transient: bool = True  # False: this channel will not serve this address (skip it from now)
 
 
 def next_round_due(rounds_failed: int, schedule: Sequence[float], failed_at: datetime) -> datetime | None:
