@@ -70,6 +70,29 @@ class DocumentIssued(EventData):
     verify_url: str = Field(description="where the document's QR code resolves")
 
 
+class DocumentIssuedV2(EventData):
+    """A signed legal document is ready to be served on its recipient (R-DLV-1, R-DLV-4).
+
+    v2 of `cases.document.issued`: `kind` is an open string, so a document kind added later (the
+    rectification order was the first) reaches a consumer that does not know it yet instead of
+    failing its validation. Consumers serve a kind they do not know like any other document.
+    Cases emits v2 only; notify consumes v1 (in flight from older releases) and v2."""
+
+    event_type = "cases.document.issued.v2"
+
+    document_id: str
+    case_id: str
+    kind: str = Field(pattern=r"^[a-z][a-z_]{0,39}$", description="correction_notice, "
+                      "penalty_notice, penalty_decision, reminder, credit_repair_notice, "
+                      "rectification_order, or a kind added later")
+    title: str
+    recipient: EmployerRef
+    content_type: str = "application/pdf"
+    content_b64: str = Field(description="the rendered document, base64")
+    sha256: str = Field(description="hex SHA-256 of the rendered bytes")
+    verify_url: str = Field(description="where the document's QR code resolves")
+
+
 class PenaltyDecided(EventData):
     """A penalty decision (行政处罚决定书) was signed; the basis of disclosure and credit."""
 

@@ -17,9 +17,15 @@ class DocumentServed(EventData):
     document_id: str
     case_id: str
     kind: str
-    channel: str = Field(description="email, fax, wechat or dingtalk")
+    channel: str = Field(description="email, fax, wechat, dingtalk, in_person (a grid worker) or post")
     served_at: datetime
     proof: str = Field(description="system receipt: e.g. the SMTP server's reply and message id")
+    proof_id: str | None = Field(default=None, description="notify's stored proof artefact (the "
+                                 "DSN, read receipt, send result, signed photo), GET "
+                                 "/v1/deliveries/{delivery}/proof")
+    proof_sha256: str | None = Field(default=None, description="hex SHA-256 of that artefact")
+    chain_sha256: str | None = Field(default=None, description="the case's proof chain after this "
+                                     "proof: SHA-256 over the previous link and this proof")
 
 
 class DeliveryFailed(EventData):

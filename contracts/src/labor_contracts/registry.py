@@ -15,6 +15,7 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     cases.CaseNotRegistered,
     cases.CaseClosed,
     cases.DocumentIssued,
+    cases.DocumentIssuedV2,
     cases.PenaltyDecided,
     cases.MajorCaseTriggered,
     cases.MajorMilestoneMissed,
