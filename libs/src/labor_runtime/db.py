@@ -9,8 +9,10 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import asyncpg
+import sqlalchemy as sa
 from labor_contracts.envelope import Envelope
 from labor_contracts.events import EventData
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -139,3 +141,15 @@ class UnitOfWork:
             # Wake this process's loops that have new work (relay, sweeper, senders): no NOTIFY,
             # whose lock at commit would serialise every commit of the database.
             self._after_commit(wakes)
+
+
+async def apply_if_newer(session: AsyncSession, table: sa.Table, key: str,
+                         values: dict[str, Any]) -> bool:
+    """Upsert a read model's row from another service's versioned update (a grid, a register
+    entry): applied only when its `version` is newer than the row's, so a late older update or a
+    redelivered one changes nothing. True when applied."""
+    statement = insert(table).values(values)
+    applied = await session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c[key]], set_={k: v for k, v in values.items() if k != key},
+        where=table.c.version < statement.excluded.version).returning(table.c[key]))
+    return applied.first() is not None

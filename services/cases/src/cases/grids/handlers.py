@@ -6,27 +6,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import sqlalchemy as sa
 from labor_contracts.credit import EmployerRegisterChanged, GridChanged
 from labor_contracts.envelope import Envelope
-from labor_runtime.db import UnitOfWork
-from sqlalchemy.dialects.postgresql import insert
+from labor_runtime.db import UnitOfWork, apply_if_newer
 
 from cases.grids.models import employer_grids, grids
 
 log = logging.getLogger(__name__)
 
 
-async def _newer(uow: UnitOfWork, table: sa.Table, key: str, values: dict[str, Any]) -> bool:
-    statement = insert(table).values(values)
-    applied = await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c[key]], set_={k: v for k, v in values.items() if k != key},
-        where=table.c.version < statement.excluded.version).returning(table.c[key]))
-    return applied.first() is not None
-
-
 async def on_grid_changed(uow: UnitOfWork, event: Envelope, data: GridChanged) -> None:
-    applied = await _newer(uow, grids, "code", {
+    applied = await apply_if_newer(uow.session, grids, "code", {
         "code": data.code, "name": data.name, "level": data.level,
         "parent_code": data.parent_code, "district": data.district,
         "workers": data.grid_workers, "active": data.active, "version": data.version,
@@ -37,7 +27,7 @@ async def on_grid_changed(uow: UnitOfWork, event: Envelope, data: GridChanged) -
 
 async def on_employer_register_changed(uow: UnitOfWork, event: Envelope,
                                        data: EmployerRegisterChanged) -> None:
-    applied = await _newer(uow, employer_grids, "credit_code", {
+    applied = await apply_if_newer(uow.session, employer_grids, "credit_code", {
         "credit_code": data.credit_code, "grid": data.grid, "version": data.version})
     log.info("register version %s of %s: %s", data.version, data.credit_code,
              "applied" if applied else "not newer, ignored")

@@ -8,8 +8,7 @@ from typing import Any
 
 from labor_contracts.credit import GridChanged
 from labor_contracts.envelope import Envelope
-from labor_runtime.db import UnitOfWork
-from sqlalchemy.dialects.postgresql import insert
+from labor_runtime.db import UnitOfWork, apply_if_newer
 
 from intake.grids.models import grids
 
@@ -17,15 +16,12 @@ log = logging.getLogger(__name__)
 
 
 async def on_grid_changed(uow: UnitOfWork, event: Envelope, data: GridChanged) -> None:
-    values = {"name": data.name, "level": data.level, "parent_code": data.parent_code,
-              "district": data.district, "workers": data.grid_workers, "active": data.active,
-              "version": data.version, "changed_at": data.changed_at}
-    statement = insert(grids).values(code=data.code, **values)
-    applied = await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=[grids.c.code], set_=values,
-        where=grids.c.version < statement.excluded.version).returning(grids.c.code))
+    applied = await apply_if_newer(uow.session, grids, "code", {
+        "code": data.code, "name": data.name, "level": data.level, "parent_code": data.parent_code,
+        "district": data.district, "workers": data.grid_workers, "active": data.active,
+        "version": data.version, "changed_at": data.changed_at})
     log.info("grid %s version %s: %s", data.code, data.version,
-             "applied" if applied.first() else "not newer, ignored")
+             "applied" if applied else "not newer, ignored")
 
 
 HANDLERS: dict[str, Any] = {GridChanged.event_type: on_grid_changed}
