@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -142,14 +142,21 @@ def seconds_until(due: datetime | None, now: datetime) -> float | None:
     return max((due - now).total_seconds(), 0.0)
 
 
-async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str, now: datetime,
-                    limit: int, lease_seconds: float) -> list[str]:
-    """Lease up to `limit` rows of `table` in status `pending` whose `next_attempt_at` has come,
-    oldest first; rows leased to another worker are skipped until its `lease_until` passes.
-    Returns their ids. One statement: `engine` may be autocommit (`Runtime.reader`)."""
+def _in_status(table: sa.Table, pending: str | Sequence[str]) -> sa.ColumnElement[bool]:
+    if isinstance(pending, str):
+        return table.c.status == pending
+    return table.c.status.in_(list(pending))
+
+
+async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str | Sequence[str],
+                    now: datetime, limit: int, lease_seconds: float) -> list[str]:
+    """Lease up to `limit` rows of `table` in status `pending` (or one of several) whose
+    `next_attempt_at` has come, oldest first; rows leased to another worker are skipped until
+    its `lease_until` passes. Returns their ids. One statement: `engine` may be autocommit
+    (`Runtime.reader`)."""
     c = table.c
     due = (sa.select(c.id)
-           .where(c.status == pending, c.next_attempt_at <= now,
+           .where(_in_status(table, pending), c.next_attempt_at <= now,
                   sa.or_(c.lease_until.is_(None), c.lease_until < sa.func.now()))
            .order_by(c.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
     async with engine.begin() as conn:
@@ -159,15 +166,16 @@ async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str, now: 
             .returning(c.id))).scalars())
 
 
-async def next_due(engine: AsyncEngine, table: sa.Table, *, pending: str) -> datetime | None:
-    """When the next row of `table` in status `pending` can be leased: its attempt time, or the
-    end of the lease another worker holds on it."""
+async def next_due(engine: AsyncEngine, table: sa.Table, *,
+                   pending: str | Sequence[str]) -> datetime | None:
+    """When the next row of `table` in status `pending` (or one of several) can be leased: its
+    attempt time, or the end of the lease another worker holds on it."""
     c = table.c
     async with engine.connect() as conn:
         due = (await conn.execute(
             sa.select(sa.func.min(sa.func.greatest(
                 c.next_attempt_at, sa.func.coalesce(c.lease_until, c.next_attempt_at))))
-            .where(c.status == pending))).scalar_one()
+            .where(_in_status(table, pending)))).scalar_one()
     return due if isinstance(due, datetime) else None
 
 

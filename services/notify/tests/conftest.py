@@ -147,3 +147,48 @@ async def notify_channels(infrastructure, bus_prefix, mailbox, channel_endpoint)
 
         await eventually(consuming)
         yield service
+
+
+# Delivery-address confirmations (送达地址确认书) -----------------------------------------------
+
+CREDIT_CODE = "91350100M000100Y43"
+
+
+def png(width: int = 1, height: int = 1) -> bytes:
+    """A real PNG image (white), as the mobile form's signature pad or a camera would give."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+SIGNATURE = png(3, 2)
+
+
+def confirmation(credit_code: str = CREDIT_CODE, **addresses: str) -> dict:
+    """A confirmation body signed on the mobile form; `addresses`: channel=address."""
+    return {"credit_code": credit_code, "party_name": "某某建筑工程有限公司", "signatory": "张某",
+            "signatory_capacity": "legal_representative",
+            "addresses": [{"channel": c, "address": a} for c, a in addresses.items()],
+            "method": "mobile_signature", "artefact_b64": base64.b64encode(SIGNATURE).decode(),
+            "artefact_type": "image/png", "signed_at": "2025-01-02T09:00:00+08:00"}
+
+
+async def confirm(service, credit_code: str = CREDIT_CODE, **addresses: str) -> dict:
+    response = await service.client.post("/v1/address-confirmations",
+                                         json=confirmation(credit_code, **addresses),
+                                         headers=staff_headers("officer_a"))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture
+async def confirmed(notify):
+    """The employer of `issued()` confirmed its e-mail address for electronic service."""
+    return await confirm(notify, email="hr@employer.example.cn")

@@ -54,7 +54,7 @@ async def wait_status(service, document_id: str, status: str, rounds: int | None
     return await delivery_of(service, document_id)
 
 
-async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mailbox):
+async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mailbox, confirmed):
     event = issued()
     document_id = event.data["document_id"]
     await publish(upstream_bus, event)
@@ -75,6 +75,7 @@ async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mai
 
     # R-DLV-3: the server's reply, the Message-ID and the hand-over time are the proof.
     assert (delivery.reply_code, delivery.reply_text) == (250, "2.0.0 Ok: queued as Q0001")
+    assert delivery.confirmation_id == confirmed["id"]
     [served] = await outbox_events(notify, "notify.document.served.v1")
     assert served.subject == document_id
     assert served.data["channel"] == "email" and served.data["kind"] == "penalty_decision"
@@ -90,6 +91,17 @@ async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mai
     assert view["proof"]["message_id"] == delivery.message_id
     assert [(a["round"], a["outcome"], a["reply_code"]) for a in view["attempts"]] == [(1, "served", 250)]
     assert [s["channel"] for s in view["skipped"]] == ["fax", "wechat", "dingtalk"]
+    assert all("no confirmed address" in s["reason"] for s in view["skipped"])
+    # The proof is kept: the relay's reply, the Message-ID and the hash of what was sent.
+    proof = await notify.client.get(f"/v1/deliveries/{view['id']}/proof",
+                                    headers=staff_headers("officer_a"))
+    assert proof.status_code == 200 and proof.headers["content-type"] == "application/json"
+    kept = proof.json()
+    assert (kept["reply_code"], kept["message_id"]) == (250, delivery.message_id)
+    assert kept["message_sha256"] == hashlib.sha256(envelope.original_content).hexdigest()
+    assert view["proof"]["sha256"] == hashlib.sha256(proof.content).hexdigest()
+    assert served.data["proof_sha256"] == view["proof"]["sha256"]
+    assert served.data["proof_id"] == view["proof"]["proof_id"]
     one = await notify.client.get(f"/v1/deliveries/{view['id']}", headers=staff_headers("ops"))
     assert one.json() == view
 
@@ -101,7 +113,8 @@ async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mai
     assert document.json()["delivery_status"] == "served"
 
 
-async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notify, upstream_bus, mailbox):
+async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notify, upstream_bus, mailbox,
+                                                                              confirmed):
     event = issued()
     document_id = event.data["document_id"]
     reissued = Envelope(**{**event.model_dump(), "id": "another-event-id"})
@@ -125,7 +138,8 @@ async def test_r_dlv_3_redelivered_or_reissued_event_sends_no_second_email(notif
     assert len(attempts) == 1
 
 
-async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, upstream_bus, mailbox):
+async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_goes_in_person(
+        notify, upstream_bus, mailbox, confirmed):
     mailbox.refuse = "550 5.2.1 mailbox unavailable"
     event = issued()
     document_id = event.data["document_id"]
@@ -135,7 +149,7 @@ async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, up
         delivery = await wait_status(notify, document_id, "pending", rounds=rounds)
         assert delivery.next_attempt_at - delivery.updated_at == timedelta(seconds=pause)
         notify.runtime.clock.advance(timedelta(seconds=pause))
-    delivery = await wait_status(notify, document_id, "failed")
+    delivery = await wait_status(notify, document_id, "in_person")
 
     assert mailbox.refused == len(schedule) + 1 and mailbox.messages == []
     attempts = await rows(notify, "SELECT round, reply_code, outcome FROM delivery_attempts ORDER BY id")
@@ -143,9 +157,10 @@ async def test_r_dlv_3_refused_mail_is_retried_on_schedule_then_fails(notify, up
     [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
     assert failed.data["document_id"] == document_id
     assert "550 5.2.1 mailbox unavailable" in failed.data["reason"]
+    assert "to be served by a grid worker" in failed.data["reason"]
     assert await outbox_events(notify, "notify.document.served.v1") == []
     response = await notify.client.get(f"/v1/deliveries/{delivery.id}", headers=staff_headers("officer_a"))
-    assert response.json()["status"] == "failed" and response.json()["proof"] is None
+    assert response.json()["status"] == "in_person" and response.json()["proof"] is None
 
 
 async def test_r_dlv_4_tampered_sha256_goes_to_dead_letter_queue(notify, upstream_bus, mailbox,
@@ -165,22 +180,28 @@ async def test_r_dlv_4_tampered_sha256_goes_to_dead_letter_queue(notify, upstrea
     assert mailbox.messages == []
 
 
-async def test_r_dlv_2_no_usable_channel_fails_at_once_with_reasons(notify, upstream_bus, mailbox):
-    event = issued(email=None)
+async def test_r_dlv_2_without_a_confirmed_address_nothing_is_sent_electronically(
+        notify, upstream_bus, mailbox):
+    """The case names an e-mail address, but the party never confirmed it (送达地址确认书): the
+    document goes to the grid workers at once, and staff see why."""
+    event = issued()
     await publish(upstream_bus, event)
-    delivery = await wait_status(notify, event.data["document_id"], "failed")
-    assert delivery.rounds == 0
+    delivery = await wait_status(notify, event.data["document_id"], "in_person")
+    assert delivery.rounds == 0 and delivery.plan == []
     [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
-    assert "no e-mail address" in failed.data["reason"]
-    assert "fax gateway (传真) not integrated" in failed.data["reason"]
+    assert "no confirmed electronic address" in failed.data["reason"]
+    [email_skipped] = [s for s in delivery.skipped if s["channel"] == "email"]
+    assert "hr@employer.example.cn, which the party has not confirmed" in email_skipped["reason"]
     assert mailbox.messages == []
 
 
-async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, upstream_bus, mailbox):
+async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, upstream_bus, mailbox,
+                                                                         confirmed):
     event = issued()
     await publish(upstream_bus, event)
     await wait_status(notify, event.data["document_id"], "served")
-    for statement in ("UPDATE documents SET sha256 = 'x'", "DELETE FROM delivery_attempts"):
+    for statement in ("UPDATE documents SET sha256 = 'x'", "DELETE FROM delivery_attempts",
+                      "UPDATE delivery_proofs SET sha256 = 'x'", "DELETE FROM delivery_proofs"):
         with pytest.raises(DBAPIError, match="append-only"):
             async with notify.runtime.engine.begin() as conn:
                 await conn.execute(sa.text(statement))
@@ -188,9 +209,11 @@ async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, u
 
 async def test_deliveries_are_for_staff_roles_only(notify):
     assert (await notify.client.get("/v1/deliveries")).status_code == 401
-    response = await notify.client.get("/v1/deliveries", headers=staff_headers("grid_worker"))
+    response = await notify.client.get("/v1/deliveries", headers=staff_headers("public"))
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
+    one = await notify.client.get("/v1/deliveries/x", headers=staff_headers("grid_worker"))
+    assert one.status_code == 403
     missing = await notify.client.get("/v1/documents/nope", headers=staff_headers("officer_a"))
     assert missing.status_code == 404
 
@@ -198,7 +221,7 @@ async def test_deliveries_are_for_staff_roles_only(notify):
 async def test_unreachable_smtp_server_is_a_refusal_without_reply_code(notify):
     settings = notify.runtime.settings.model_copy(update={"smtp_port": free_port()})
     channel = SmtpEmailChannel(settings, notify.runtime.clock)
-    letter = Letter("d", "<m@x>", "doc", "case", "reminder", "催告书", "application/pdf", PDF,
+    letter = Letter("d", "<m@x>", "ref", "doc", "case", "reminder", "催告书", "application/pdf", PDF,
                     "0" * 64, "https://v", "某公司", "hr@employer.example.cn")
     with pytest.raises(DeliveryRefused) as refused:
         await channel.deliver(letter)
@@ -207,7 +230,7 @@ async def test_unreachable_smtp_server_is_a_refusal_without_reply_code(notify):
 
 
 async def test_r_dlv_1_credit_document_served_on_the_employer_like_a_case_document(
-        notify, upstream_bus, mailbox):
+        notify, upstream_bus, mailbox, confirmed):
     """Credit's notice before blacklisting travels the cases path: kept, e-mailed, proven."""
     content = "失信联合惩戒告知书\n某某建筑工程有限公司：……".encode()
     document_id = str(uuid.uuid4())
@@ -238,7 +261,8 @@ async def test_r_dlv_1_credit_document_served_on_the_employer_like_a_case_docume
     assert [d["status"] for d in response.json()] == ["served"]
 
 
-async def test_r_dlv_1_credit_document_without_address_fails_with_the_reason(notify, upstream_bus):
+async def test_r_dlv_1_credit_document_without_address_goes_in_person_with_the_reason(
+        notify, upstream_bus):
     content = b"credit repair notice"
     document_id = str(uuid.uuid4())
     data = CreditDocumentIssued(
@@ -250,7 +274,7 @@ async def test_r_dlv_1_credit_document_without_address_fails_with_the_reason(not
     await publish(upstream_bus, Envelope(source="/services/credit",
                                          type=CreditDocumentIssued.event_type, subject=document_id,
                                          data=data.model_dump(mode="json")))
-    delivery = await wait_status(notify, document_id, "failed")
-    assert "no channel can reach the recipient" in delivery.failure_reason
+    delivery = await wait_status(notify, document_id, "in_person")
+    assert "no confirmed electronic address" in delivery.in_person_reason
     [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
     assert failed.data["case_id"] == "repair-3"

@@ -9,12 +9,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from labor_contracts.common import EmployerRef
 from notify.channels import build_channels
-from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter
-from notify.channels.gateways import DINGTALK, FAX, WECHAT
 from notify.delivery.flows import plan
-from notify.delivery.rules import ChannelName, Receipt, Refusal, failure_reason, next_round_due, proof_text
+from notify.delivery.rules import (
+    CHAIN_GENESIS,
+    ChannelName,
+    Fallback,
+    Receipt,
+    Refusal,
+    chain_link,
+    fallback_reason,
+    in_person_refusal,
+    next_look,
+    next_round_due,
+    next_step,
+    proof_text,
+)
 from notify.documents.rules import ContentInvalid, verified_content
-from notify.settings import NotifySettings
+from notify.settings import DeliveryPlan, NotifySettings
 from pydantic import ValidationError
 
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
@@ -43,29 +54,62 @@ def test_r_dlv_3_proof_names_reply_reference_and_time():
     receipt = Receipt(ChannelName.EMAIL, "hr@x.cn", 250, "2.0.0 Ok: queued", "<id@gov.cn>", T0)
     assert proof_text(receipt) == ("email to hr@x.cn accepted at 2025-03-03T08:00:00+00:00: "
                                    "250 2.0.0 Ok: queued; reference <id@gov.cn>")
-    reason = failure_reason(5, [Refusal(ChannelName.EMAIL, "hr@x.cn", 550, "mailbox unavailable")])
-    assert reason == ("not served after 5 round(s) of attempts; "
-                      "last: email to hr@x.cn: 550 mailbox unavailable")
 
 
-async def test_r_dlv_2_channels_without_a_gateway_refuse_and_never_claim_service():
-    recipient = EmployerRef(name="某公司", email="hr@x.cn")
-    letter = Letter("d", "<m@x>", "doc", "case", "reminder", "催告书", "application/pdf", b"%PDF",
-                    "0" * 64, "https://v", "某公司", "+86 591 0000")
-    for channel in (FAX, WECHAT, DINGTALK):
-        with pytest.raises(ChannelUnusable, match="not integrated"):
-            channel.address_for(recipient)
-        with pytest.raises(DeliveryRefused, match="not integrated"):
-            await channel.deliver(letter)
+def test_r_dlv_2_the_plan_moves_on_past_channels_that_will_never_serve():
+    plan_ = ["email", "fax", "wechat", "dingtalk"]
+    assert next_step(plan_, 0, set()) == 0
+    assert next_step(plan_, 1, {"fax"}) == 2
+    assert next_step(plan_, 1, {"fax", "wechat", "dingtalk"}) is None
+    assert next_step(plan_, 4, set()) is None
 
 
-def test_r_dlv_2_plan_follows_priority_and_says_why_a_channel_is_skipped():
-    settings = NotifySettings(channel_priority=["fax", "email", "wechat"])
+def test_r_dlv_3_a_polled_channel_is_asked_again_before_its_wait_ends():
+    due = T0 + timedelta(days=3)
+    assert next_look(T0, due, 300) == T0 + timedelta(seconds=300)
+    assert next_look(due - timedelta(seconds=10), due, 300) == due
+    assert next_look(T0, due, None) == due  # a callback channel: only the wait's end
+
+
+def test_r_dlv_3_each_proof_links_the_case_chain():
+    first = chain_link(CHAIN_GENESIS, proof_sha256="a" * 64, document_id="d1", served_at=T0)
+    second = chain_link(first, proof_sha256="b" * 64, document_id="d2", served_at=T0)
+    assert len({first, second}) == 2
+    # Altering an earlier proof changes every later link.
+    altered = chain_link(CHAIN_GENESIS, proof_sha256="c" * 64, document_id="d1", served_at=T0)
+    assert chain_link(altered, proof_sha256="b" * 64, document_id="d2", served_at=T0) != second
+
+
+def test_r_dlv_3_fallback_says_who_serves_it_and_why():
+    refusal = Refusal(ChannelName.EMAIL, "hr@x.cn", 550, "mailbox unavailable")
+    assert fallback_reason(5, [refusal], Fallback.GRID_WORKER) == (
+        "not served electronically after 5 round(s): to be served by a grid worker; last: "
+        "email to hr@x.cn: 550 mailbox unavailable")
+    assert fallback_reason(0, [], Fallback.POST).startswith(
+        "no confirmed electronic address (送达地址确认书) for any planned channel: to be served by "
+        "registered post")
+
+
+def test_r_dlv_3_service_by_hand_is_not_dated_before_the_delivery_or_in_the_future():
+    assert in_person_refusal(T0, now=T0, opened_at=T0) is None
+    assert "in the future" in in_person_refusal(T0 + timedelta(hours=1), now=T0, opened_at=T0)
+    assert "before the delivery" in in_person_refusal(T0 - timedelta(seconds=1), now=T0, opened_at=T0)
+
+
+def test_r_dlv_2_plan_follows_the_kind_and_only_confirmed_addresses():
+    settings = NotifySettings(delivery_plans={"reminder": {"channels": ["fax", "email"],
+                                                           "fallback": "post"}})
     channels = build_channels(settings, clock=None)  # type: ignore[arg-type]
-    steps, skipped = plan(settings.channel_priority, channels, EmployerRef(name="x", email="hr@x.cn"))
+    assert settings.plan_for("penalty_decision") == DeliveryPlan()
+    reminder = settings.plan_for("reminder")
+    assert reminder.fallback == Fallback.POST
+    recipient = EmployerRef(name="x", email="hr@x.cn")
+    steps, skipped = plan(reminder, channels, {"email": "hr@x.cn"}, recipient)
     assert steps == [{"channel": "email", "address": "hr@x.cn"}]
-    assert [s["channel"] for s in skipped] == ["fax", "wechat"]
-    steps, skipped = plan(settings.channel_priority, channels, EmployerRef(name="x", email="a b@x"))
+    assert [s["channel"] for s in skipped] == ["fax"]
+    steps, skipped = plan(reminder, channels, None, recipient)
+    assert steps == [] and "which the party has not confirmed" in skipped[1]["reason"]
+    steps, skipped = plan(reminder, channels, {"email": "a b@x"}, recipient)
     assert steps == [] and "not usable" in skipped[1]["reason"]
 
 
@@ -77,9 +121,9 @@ def test_settings_refuse_incoherent_delivery_configuration():
                        field_encryption_keys='{"p": "cHJvZHVjdGlvbi1rZXktMzItYnl0ZXMtbG9uZy4uLi4="}',
                        field_encryption_active_key="p", smtp_username="notify")
     with pytest.raises(ValidationError, match="each channel once"):
-        NotifySettings(channel_priority=["email", "email"])
+        NotifySettings(delivery_plan={"channels": ["email", "email"]})
     with pytest.raises(ValidationError):
-        NotifySettings(channel_priority=["carrier_pigeon"])
+        NotifySettings(delivery_plan={"channels": ["carrier_pigeon"]})
     defaults = NotifySettings()
     assert (defaults.port, defaults.smtp_host, defaults.smtp_port) == (8004, "127.0.0.1", 8025)
     assert defaults.delivery_retry_seconds == SCHEDULE

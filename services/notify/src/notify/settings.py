@@ -8,15 +8,43 @@ from typing import ClassVar
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from labor_runtime.webhooks import secret_key
-from pydantic import AnyHttpUrl, Field, PositiveFloat, SecretStr, model_validator
+from pydantic import AnyHttpUrl, BaseModel, Field, PositiveFloat, SecretStr, model_validator
 
-from notify.delivery.rules import ChannelName
+from notify.delivery.rules import ChannelName, Fallback
 from notify.worker_notices.rules import FilingChannel
 
 _SIGNING = ("Each POST carries Standard Webhooks 1.0 headers: `webhook-id` (the notice_id, the same "
             "on every retry), `webhook-timestamp` (Unix seconds) and `webhook-signature` "
             "(`v1,<base64 HMAC-SHA256 over \"{webhook-id}.{webhook-timestamp}.{body}\">`, keyed with "
             "the base64-decoded part of the channel's `whsec_` secret)")
+
+
+class DeliveryPlan(BaseModel):
+    """How one kind of document is served (R-DLV-2, R-DLV-3): the channels tried in order on the
+    party's confirmed addresses, how long each hand-over's proof is awaited, and who serves it
+    when no channel proved service."""
+
+    channels: list[ChannelName] = Field(
+        default_factory=lambda: [ChannelName.EMAIL, ChannelName.FAX, ChannelName.WECHAT,
+                                 ChannelName.DINGTALK],
+        description="channels in the order they are tried; one without a confirmed address "
+        "(送达地址确认书) is skipped")
+    proof_wait_seconds: dict[ChannelName, PositiveFloat] = Field(
+        default_factory=lambda: {ChannelName.FAX: 3600.0, ChannelName.WECHAT: 259200.0,
+                                 ChannelName.DINGTALK: 259200.0},
+        description="how long a hand-over's proof is awaited before the next channel is tried: "
+        "the fax DSN 1 hour, the WeChat read receipt and the DingTalk read 3 days (e-mail's "
+        "receipt is immediate)")
+    fallback: Fallback = Field(
+        default=Fallback.GRID_WORKER,
+        description="grid_worker: the employer's grid workers serve it with photo and signature; "
+        "post: registered post with its return receipt")
+
+    @model_validator(mode="after")
+    def _each_channel_once(self) -> DeliveryPlan:
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError("a delivery plan names each channel once")
+        return self
 
 
 class NotifySettings(ServiceSettings):
@@ -35,15 +63,21 @@ class NotifySettings(ServiceSettings):
                              description="envelope and From address; its domain ends each Message-ID")
     smtp_sender_name: str = "劳动保障监察电子送达"
 
-    channel_priority: list[ChannelName] = Field(
-        default_factory=lambda: [ChannelName.EMAIL, ChannelName.FAX, ChannelName.WECHAT,
-                                 ChannelName.DINGTALK],
-        description="R-DLV-2 channels in the order they are tried; a channel the recipient has no "
-        "address for, or whose gateway is not integrated, is skipped")
+    delivery_plan: DeliveryPlan = Field(
+        default_factory=DeliveryPlan,
+        description="R-DLV-2/3 how a document is served unless `delivery_plans` names its kind")
+    delivery_plans: dict[str, DeliveryPlan] = Field(
+        default_factory=dict,
+        description="plan per document kind (penalty_notice, penalty_decision, reminder, "
+        "rectification_order, credit_repair_notice, blacklist_notice, ...), e.g. "
+        "{\"reminder\": {\"channels\": [\"email\"], \"fallback\": \"post\"}}")
     delivery_retry_seconds: list[PositiveFloat] = Field(
         default_factory=lambda: [30.0, 300.0, 1800.0, 7200.0],
-        description="pause after each failed round before the next one; after the last, "
-        "notify.delivery.failed.v1 tells staff to serve the document another way")
+        description="pause after each round in which no channel took the document; after the "
+        "last, it goes to the plan's fallback and notify.delivery.failed.v1 tells staff")
+    delivery_follow_up_seconds: PositiveFloat = Field(
+        default=300, description="how often a hand-over whose channel is asked for its proof "
+        "(DingTalk's send result) is asked again")
     delivery_poll_seconds: PositiveFloat = Field(
         default=5.0, description="catch deliveries other processes opened (this process's own "
         "wake the worker at once, and it sleeps until the next due retry)")
@@ -97,19 +131,20 @@ class NotifySettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _coherent_delivery(self) -> NotifySettings:
-        if not self.channel_priority or len(set(self.channel_priority)) != len(self.channel_priority):
-            raise ValueError("channel_priority must name each channel once")
         if self.smtp_starttls and self.smtp_implicit_tls:
             raise ValueError("choose smtp_starttls or smtp_implicit_tls, not both")
         if "@" not in self.smtp_sender:
             raise ValueError("smtp_sender must be an e-mail address")
-        if self.delivery_lease_seconds <= self.delivery_attempt_timeout_seconds * len(self.channel_priority):
+        if self.delivery_lease_seconds <= self.delivery_attempt_timeout_seconds * len(ChannelName):
             raise ValueError("delivery_lease_seconds must exceed one round: "
                              "delivery_attempt_timeout_seconds × the number of channels")
         if self.environment == "production" and self.smtp_username and not (
                 self.smtp_starttls or self.smtp_implicit_tls):
             raise ValueError("SMTP credentials are refused over a plain connection in production")
         return self
+
+    def plan_for(self, kind: str) -> DeliveryPlan:
+        return self.delivery_plans.get(kind, self.delivery_plan)
 
     @property
     def sender_domain(self) -> str:

@@ -15,7 +15,7 @@ __all__ = ["Channel", "ChannelUnusable", "DeliveryRefused", "Letter", "build_cha
 
 
 def build_channels(settings: NotifySettings, clock: Clock) -> dict[ChannelName, Channel]:
-    """Every channel by name; the delivery plan follows `settings.channel_priority`."""
+    """Every channel by name; each document kind's delivery plan picks from them."""
     return {
         ChannelName.EMAIL: SmtpEmailChannel(settings, clock),
         ChannelName.FAX: FAX,

@@ -1,12 +1,15 @@
 """E-mail channel: the document as a PDF attachment, handed to an SMTP relay with aiosmtplib.
 
-The proof of service is the relay's reply to the end of DATA (code and text), the Message-ID and
-the moment that reply arrived. One Message-ID per delivery: a retry after an uncertain hand-over
-carries the same id, so the recipient's mail system can recognise the duplicate.
+The proof of service is the relay's reply to the end of DATA (code and text), the Message-ID, the
+SHA-256 of the message sent and the moment that reply arrived, kept as a small JSON record. One
+Message-ID per delivery: a retry after an uncertain hand-over carries the same id, so the
+recipient's mail system can recognise the duplicate.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import mimetypes
 import re
 from email.message import EmailMessage
@@ -14,11 +17,10 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr
 
 import aiosmtplib
-from labor_contracts.common import EmployerRef
 from labor_runtime.clock import Clock
 
-from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter
-from notify.delivery.rules import ChannelName, Receipt
+from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter, Pending
+from notify.delivery.rules import ChannelName, Receipt, Refusal
 from notify.documents.rules import KIND_LABELS
 from notify.settings import NotifySettings
 
@@ -32,13 +34,14 @@ class SmtpEmailChannel:
         self.settings = settings
         self.clock = clock
 
-    def address_for(self, recipient: EmployerRef) -> str:
-        address = (recipient.email or "").strip()
-        if not address:
-            raise ChannelUnusable("the recipient has no e-mail address for service")
+    def check_address(self, address: str) -> str:
+        address = address.strip()
         if not address.isascii() or not _ADDRESS.match(address):
-            raise ChannelUnusable(f"the recipient's e-mail address {address!r} is not usable")
+            raise ChannelUnusable(f"the e-mail address {address!r} is not usable")
         return address
+
+    async def follow_up(self, pending: Pending) -> Receipt | Refusal | None:
+        return None  # the relay's reply to DATA is the proof: nothing is ever awaited
 
     def compose(self, letter: Letter) -> EmailMessage:
         """The e-mail: a plain-text notice with the verify URL and hash, the document attached."""
@@ -85,9 +88,17 @@ class SmtpEmailChannel:
                 await client.mail(s.smtp_sender)
                 await client.rcpt(letter.address)
                 reply = await client.data(body)
-                receipt = Receipt(channel=self.name, address=letter.address, reply_code=reply.code,
-                                  reply_text=reply.message, reference=letter.message_id,
-                                  at=self.clock.now())
+                at = self.clock.now()
+                receipt = Receipt(
+                    channel=self.name, address=letter.address, reply_code=reply.code,
+                    reply_text=reply.message, reference=letter.message_id, at=at,
+                    evidence=json.dumps({
+                        "relay": f"{s.smtp_host}:{s.smtp_port}", "mail_from": s.smtp_sender,
+                        "rcpt_to": letter.address, "message_id": letter.message_id,
+                        "message_sha256": hashlib.sha256(body).hexdigest(),
+                        "reply_code": reply.code, "reply_text": reply.message,
+                        "at": at.isoformat()}, ensure_ascii=False, sort_keys=True).encode(),
+                    evidence_type="application/json")
         except aiosmtplib.SMTPResponseException as exc:
             if receipt is None:
                 raise DeliveryRefused(exc.code, exc.message) from exc

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labor_contracts.common import EmployerRef
-
-from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter
-from notify.delivery.rules import ChannelName, Receipt
+from notify.channels.base import ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
+from notify.delivery.rules import ChannelName, Receipt, Refusal
 
 
 @dataclass(frozen=True)
@@ -24,11 +22,14 @@ class NotIntegrated:
     name: ChannelName
     reason: str
 
-    def address_for(self, recipient: EmployerRef) -> str:
+    def check_address(self, address: str) -> str:
         raise ChannelUnusable(self.reason)
 
-    async def deliver(self, letter: Letter) -> Receipt:
-        raise DeliveryRefused(None, self.reason)
+    async def deliver(self, letter: Letter) -> Receipt | HandedOver:
+        raise DeliveryRefused(None, self.reason, transient=False)
+
+    async def follow_up(self, pending: Pending) -> Receipt | Refusal | None:
+        return None
 
 
 FAX = NotIntegrated(

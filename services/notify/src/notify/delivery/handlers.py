@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from labor_contracts.cases import DocumentIssued
+from labor_contracts.cases import DocumentIssued, DocumentIssuedV2
 from labor_contracts.credit import CreditDocumentIssued
 from labor_contracts.envelope import Envelope
 from labor_runtime.bus import Rejected
@@ -21,7 +21,8 @@ from notify.settings import NotifySettings
 
 
 def handlers(settings: NotifySettings, channels: Mapping[ChannelName, Channel]) -> dict[str, Any]:
-    async def serve(uow: UnitOfWork, event: Envelope, data: DocumentIssued | CreditDocumentIssued,
+    async def serve(uow: UnitOfWork, event: Envelope,
+                    data: DocumentIssued | DocumentIssuedV2 | CreditDocumentIssued,
                     matter_id: str) -> None:
         """Keep the document (R-DLV-4) and open its delivery, due now; the delivery worker sends
         it after this transaction commits, so no message or transaction waits on a mail server."""
@@ -38,9 +39,10 @@ def handlers(settings: NotifySettings, channels: Mapping[ChannelName, Channel]) 
         if new:  # the same document issued again: its delivery exists, nothing is sent twice
             await flows.open_delivery(uow, settings=settings, channels=channels,
                                       document_id=data.document_id, case_id=matter_id,
-                                      recipient=data.recipient)
+                                      kind=str(data.kind), recipient=data.recipient)
 
-    async def on_document_issued(uow: UnitOfWork, event: Envelope, data: DocumentIssued) -> None:
+    async def on_document_issued(uow: UnitOfWork, event: Envelope,
+                                 data: DocumentIssued | DocumentIssuedV2) -> None:
         await serve(uow, event, data, data.case_id)
 
     async def on_credit_document_issued(uow: UnitOfWork, event: Envelope,
@@ -50,4 +52,5 @@ def handlers(settings: NotifySettings, channels: Mapping[ChannelName, Channel]) 
         await serve(uow, event, data, data.matter_id)
 
     return {DocumentIssued.event_type: on_document_issued,
+            DocumentIssuedV2.event_type: on_document_issued,
             CreditDocumentIssued.event_type: on_credit_document_issued}

@@ -37,6 +37,19 @@ class Delivery(NotifyTable, table=True):
     proof: str | None = None
     failed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     failure_reason: str | None = None
+    cursor: int = Field(default=0, description="index in `plan` of the channel tried or awaited")
+    dead: list[str] = Field(default_factory=list, sa_type=JSONB,
+                            description="channels that will not serve this recipient")
+    waits: dict[str, float] = Field(default_factory=dict, sa_type=JSONB,
+                                    description="seconds a hand-over's proof is awaited, by channel")
+    fallback: str = Field(default="grid_worker", description="grid_worker or post")
+    confirmation_id: str | None = Field(default=None, foreign_key="address_confirmations.id")
+    awaiting_reference: str | None = None
+    proof_due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    grid: str | None = Field(default=None, description="the recipient's grid when it went in person")
+    in_person_since: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    in_person_reason: str | None = None
+    proof_id: str | None = None
 
 
 class DeliveryAttempt(NotifyTable, table=True):
@@ -54,7 +67,35 @@ class DeliveryAttempt(NotifyTable, table=True):
     outcome: str
     reply_code: int | None = None
     reply_text: str
+    reference: str | None = Field(default=None, description="a hand-over's key for its proof")
+
+
+class DeliveryProof(NotifyTable, table=True):
+    """Proof of service (送达凭证) as the far end or the server gave it, kept for good and chained
+    per case (R-DLV-3): the DSN with the fax transmission record, the signed read receipt, the
+    send result, the SMTP reply, the grid worker's photo and signature, the post's return receipt."""
+
+    __tablename__ = "delivery_proofs"
+
+    id: str = Field(primary_key=True)
+    delivery_id: str = Field(foreign_key="deliveries.id", index=True)
+    document_id: str = Field(foreign_key="documents.id")
+    case_id: str = Field(index=True)
+    seq: int | None = Field(default=None, sa_type=sa.BigInteger, sa_column_kwargs={"unique": True})
+    channel: str
+    address: str
+    reference: str
+    served_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    summary: str
+    content_type: str
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    sha256: str
+    previous_chain: str
+    chain_sha256: str
+    recorded_by: str
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
 deliveries = Delivery.__table__  # type: ignore[attr-defined]
 delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
+delivery_proofs = DeliveryProof.__table__  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from prometheus_client import Counter
 from notify.channels.base import Channel
 from notify.delivery import flows
 from notify.delivery.models import deliveries
-from notify.delivery.rules import ChannelName, DeliveryStatus
+from notify.delivery.rules import WORKED, ChannelName
 from notify.settings import NotifyRuntime
 
 
@@ -28,16 +28,16 @@ class DeliveryWorker(BatchWorker):
                               ["status"], registry=runtime.metrics.registry)
 
     async def next_due(self) -> float | None:
-        due = await next_due(self.runtime.reader, deliveries, pending=DeliveryStatus.PENDING)
+        due = await next_due(self.runtime.reader, deliveries, pending=WORKED)
         return seconds_until(due, self.runtime.clock.now())
 
     async def claim(self, limit: int) -> list[str]:
-        return await lease_due(self.runtime.reader, deliveries, pending=DeliveryStatus.PENDING,
+        return await lease_due(self.runtime.reader, deliveries, pending=WORKED,
                                now=self.runtime.clock.now(), limit=limit,
                                lease_seconds=self.settings.delivery_lease_seconds)
 
     async def work(self, item_id: str) -> None:
-        """One round: the planned channels in order until one takes the document."""
+        """Ask after the awaited proof, or hand over on the plan's next channels."""
         status = await flows.attempt(self.runtime, self.channels, item_id)
         if status is not None:
             self.rounds.labels(status=str(status)).inc()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from labor_contracts.cases import DocumentIssued
+from labor_contracts.cases import DocumentIssued, DocumentIssuedV2
 from labor_contracts.credit import CreditDocumentIssued
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
@@ -21,7 +21,7 @@ class DocumentConflict(Exception):
     """The same document id was issued before with other content: documents never change."""
 
 
-async def store(session: AsyncSession, *, data: DocumentIssued | CreditDocumentIssued,
+async def store(session: AsyncSession, *, data: DocumentIssued | DocumentIssuedV2 | CreditDocumentIssued,
                 case_id: str, content: bytes, issued_at: datetime, now: datetime,
                 event_id: str) -> bool:
     """Keep the document; True when it is new, False when this exact document is already kept.
