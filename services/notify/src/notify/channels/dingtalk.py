@@ -16,12 +16,12 @@ answers the same shapes under its own base URL, hence `dingtalk_api_base`):
 - send result: POST /topapi/message/corpconversation/getsendresult with {agent_id, task_id} ->
   {errcode, send_result: {read_user_id_list, unread_user_id_list, failed_user_id_list,
   invalid_user_id_list, forbidden_user_id_list, forbidden_list: [{code, count, userid}]}}
-  (https://open.dingtalk.com/document/orgapp/gets-the-result-of-sending-messages-asynchronously-to-the-enterprise)
+  (https://developer.alibaba.com/docs/api.htm?apiId=37024)
 - error codes: global table (https://open.dingtalk.com/document/orgapp/server-api-error-codes-1,
   also github.com/ddtalk/dingTalkDoc source/includes/_server.md appendix 1); errcode 88 means
-  "鉴权异常", the reason is in sub_code; the work-notification rate limits 143103..143206 and
-  content rules 1430000..1430004 are on the send result page; 90001..90019 are the frequency
-  limits (https://open.dingtalk.com/document/orgapp/invocation-frequency-limit).
+  "鉴权异常", the reason is in sub_code; the work-notification limits 143103..143206 and content
+  rules 1430000..1430004 (https://zidingyi.apifox.cn/api-37157310, a copy of the send result
+  page); 90001..90019 are the frequency limits (90002: one API over its limit for everyone).
 """
 
 from __future__ import annotations
