@@ -1,0 +1,1 @@
+"""Real local servers speaking outside platforms' protocols, for the channel tests."""
