@@ -1,0 +1,1 @@
+"""Real local servers speaking outside platforms' documented protocols, for the channel tests."""
