@@ -198,6 +198,7 @@ async def test_r_dlv_2_wechat_token_endpoint_refusal_names_the_configuration_and
     (OPENID_REFUSED, None, 43101, False),
     ("oB_hN41zbT1OvATDONK5LccFIwwZ", None, 40003, False),
     (OPENID_SUBSCRIBED, 47003, 47003, False),
+    (OPENID_SUBSCRIBED, 41030, 41030, False),
     (OPENID_SUBSCRIBED, 45009, 45009, True),
     (OPENID_SUBSCRIBED, 45011, 45011, True),
     (OPENID_SUBSCRIBED, 45047, 45047, True),
