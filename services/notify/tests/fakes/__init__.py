@@ -1,1 +1,1 @@
-"""Real local servers speaking outside platforms' protocols, for the channel tests."""
+"""Real local servers speaking outside platforms' documented protocols, for the channel tests."""
