@@ -20,6 +20,7 @@ from labor_runtime.testing import eventually
 from notify.channels.base import ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
 from notify.channels.fax import NO_DSN, FaxChannel, FaxDsnListener, FaxSettings
 from notify.delivery.rules import ChannelName, Receipt, Refusal
+from pydantic import ValidationError
 
 from .conftest import PDF, free_port
 from .fakes.fax import OUTCOMES, FaxGateway
@@ -155,6 +156,16 @@ async def test_r_dlv_2_fax_unconfigured_channel_is_unusable(settings, unset, nam
     with pytest.raises(DeliveryRefused, match=named) as refused:
         await channel.deliver(letter())
     assert refused.value.transient is False
+
+
+@pytest.mark.parametrize("wrong", [
+    {"fax_smtp_starttls": True, "fax_smtp_implicit_tls": True},
+    {"fax_dsn_recipient": "fax-dsn"},
+    {"fax_country_code": "+86"},
+])
+def test_r_dlv_2_fax_settings_refuse_what_cannot_work(wrong):
+    with pytest.raises(ValidationError):
+        FaxSettings(**{"fax_gateway_domain": DOMAIN, "fax_dsn_recipient": DSN_MAILBOX, **wrong})
 
 
 async def test_r_dlv_3_fax_delivered_proven_by_the_gateways_dsn(channel, gateway, sink):

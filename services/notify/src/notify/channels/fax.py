@@ -32,13 +32,13 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import collapse_rfc2231_value, format_datetime, formataddr, parsedate_to_datetime
-from typing import Any
+from typing import Any, Self
 
 import aiosmtplib
 from aiosmtpd.smtp import SMTP as SmtpServer
 from aiosmtpd.smtp import Envelope, Session
 from labor_runtime.clock import Clock
-from pydantic import BaseModel, Field, PositiveFloat, SecretStr
+from pydantic import BaseModel, Field, PositiveFloat, SecretStr, model_validator
 
 from notify.channels.base import (
     ChannelUnusable,
@@ -89,6 +89,14 @@ class FaxSettings(BaseModel):
     fax_dsn_listen_port: int | None = Field(
         default=None, description="SMTP port notify takes the gateway's DSNs on; none = this "
         "process does not listen")
+
+    @model_validator(mode="after")
+    def _coherent_fax(self) -> Self:
+        if self.fax_smtp_starttls and self.fax_smtp_implicit_tls:
+            raise ValueError("choose fax_smtp_starttls or fax_smtp_implicit_tls, not both")
+        if self.fax_dsn_recipient is not None and "@" not in self.fax_dsn_recipient:
+            raise ValueError("fax_dsn_recipient must be an e-mail address")
+        return self
 
 
 def xtext(value: str) -> str:
