@@ -114,3 +114,6 @@ def configure_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request's full URL at INFO, and some outside APIs take credentials in the
+    # query (WeChat's appsecret and access_token, DingTalk's access_token): never at INFO.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

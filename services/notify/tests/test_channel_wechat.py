@@ -314,7 +314,8 @@ async def test_r_dlv_3_wechat_read_receipt_is_the_proof_with_its_body_and_read_t
     assert receipts.sink.proofs == [(ChannelName.WECHAT, REFERENCE, Receipt(
         channel=ChannelName.WECHAT, address=OPENID_SUBSCRIBED, reply_code=None,
         reply_text=f"read in the mini-program by {OPENID_SUBSCRIBED}", reference=REFERENCE,
-        at=read_at, evidence=body, evidence_type="application/json"))]
+        at=read_at, evidence=body, evidence_type="application/json",
+        document_sha256=json.loads(body)["sha256"]))]
 
 
 async def test_r_dlv_3_wechat_forged_or_unsigned_read_receipt_is_refused(receipts, clock):

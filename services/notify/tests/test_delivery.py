@@ -17,9 +17,9 @@ from labor_contracts.credit import CreditDocumentIssued
 from labor_contracts.envelope import Envelope
 from labor_runtime import ops
 from labor_runtime.testing import eventually
-from notify.channels import build_channels
 from notify.channels.base import DeliveryRefused, Letter
 from notify.channels.email import SmtpEmailChannel
+from notify.channels.wiring import build_channels
 from notify.delivery import flows
 from notify.delivery.rules import ChannelName
 from pypdf import PdfReader

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from labor_contracts.common import EmployerRef
-from notify.channels import build_channels
+from notify.channels.wiring import build_channels
 from notify.delivery.flows import plan
 from notify.delivery.rules import (
     CHAIN_GENESIS,

@@ -8,7 +8,8 @@ from labor_runtime.clock import SystemClock
 from labor_runtime.runtime import Runtime
 
 from notify.addresses.routes import router as addresses_router
-from notify.channels import build_channels
+from notify.channels.wechat import read_receipts as wechat_read_receipts
+from notify.channels.wiring import DsnListenerLoop, build_channels
 from notify.delivery.handlers import handlers
 from notify.delivery.proofs import CallbackProofs
 from notify.delivery.routes import chains as proof_chains_router
@@ -31,6 +32,10 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
                                           **worker_notice_handlers(settings), **grid_handlers},
                       clock=clock)
     runtime.add_worker(DeliveryWorker(runtime, channels))
+    sink = CallbackProofs(runtime)
+    runtime.add_worker(DsnListenerLoop(settings, sink))
+    for channel in channels.values():
+        runtime.add_closer(channel.aclose)
     runtime.add_worker(WorkerNoticeWorker(runtime))
     app = create_service_app(
         runtime, title="Notify (电子送达)",
@@ -40,8 +45,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         "through the channel that filed the complaint, what materials are missing (R-INT-2) and "
         "whether a case is registered (R-INT-3): signed webhooks, see `webhooks` below.",
         routers=[addresses_router, deliveries_router, proof_chains_router, documents_router,
-                 worker_notices_router])
+                 worker_notices_router, wechat_read_receipts])
     app.webhooks.include_router(worker_notice_webhooks)
     app.state.channels = channels
-    app.state.proof_sink = CallbackProofs(runtime)
+    app.state.proof_sink = sink
     return app

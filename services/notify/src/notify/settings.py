@@ -10,6 +10,9 @@ from labor_runtime.settings import ServiceSettings
 from labor_runtime.webhooks import secret_key
 from pydantic import AnyHttpUrl, BaseModel, Field, PositiveFloat, SecretStr, model_validator
 
+from notify.channels.dingtalk import DingTalkSettings
+from notify.channels.fax import FaxSettings
+from notify.channels.wechat import WechatSettings
 from notify.delivery.rules import ChannelName, Fallback
 from notify.worker_notices.rules import FilingChannel
 
@@ -47,7 +50,9 @@ class DeliveryPlan(BaseModel):
         return self
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(WechatSettings, DingTalkSettings, FaxSettings, ServiceSettings):
+    """The e-mail relay and the delivery plans here; each gateway's settings in its own class."""
+
     service_name: ClassVar[str] = "notify"
     default_port: ClassVar[int] = 8004
 
@@ -141,6 +146,10 @@ class NotifySettings(ServiceSettings):
         if self.environment == "production" and self.smtp_username and not (
                 self.smtp_starttls or self.smtp_implicit_tls):
             raise ValueError("SMTP credentials are refused over a plain connection in production")
+        if self.environment == "production" and self.fax_smtp_username and not (
+                self.fax_smtp_starttls or self.fax_smtp_implicit_tls):
+            raise ValueError("fax gateway credentials are refused over a plain connection in "
+                             "production")
         return self
 
     def plan_for(self, kind: str) -> DeliveryPlan:

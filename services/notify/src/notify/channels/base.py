@@ -78,6 +78,10 @@ class DeliveryRefused(Exception):
         self.transient = transient
 
 
+class ProofRejected(Exception):
+    """A proof that contradicts its hand-over: another document's hash, another recipient."""
+
+
 class Channel(Protocol):
     @property
     def name(self) -> ChannelName: ...
@@ -94,12 +98,16 @@ class Channel(Protocol):
         """Ask the far end what became of a hand-over: its proof, its failure, or None while
         neither is known (a channel whose proof arrives by callback always answers None)."""
 
+    async def aclose(self) -> None:
+        """Release what the adapter holds (its HTTP client) when the service stops."""
+
 
 class ProofSink(Protocol):
     """Where proof arriving by callback goes (the delivery use cases implement it)."""
 
     async def proven(self, channel: ChannelName, reference: str, receipt: Receipt) -> bool:
-        """Record the proof of the hand-over `reference`; False when no hand-over waits for it."""
+        """Record the proof of the hand-over `reference`; False when no hand-over waits for it;
+        raises `ProofRejected` when the proof is about another document or recipient."""
 
     async def refused(self, channel: ChannelName, reference: str, refusal: Refusal) -> bool:
         """Record that the hand-over `reference` failed after all (`refusal.transient` as for

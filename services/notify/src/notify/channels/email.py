@@ -43,6 +43,9 @@ class SmtpEmailChannel:
     async def follow_up(self, pending: Pending) -> Receipt | Refusal | None:
         return None  # the relay's reply to DATA is the proof: nothing is ever awaited
 
+    async def aclose(self) -> None:
+        return None  # each hand-over opens and closes its own SMTP session
+
     def compose(self, letter: Letter) -> EmailMessage:
         """The e-mail: a plain-text notice with the verify URL and hash, the document attached."""
         s = self.settings

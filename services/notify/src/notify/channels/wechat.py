@@ -48,6 +48,7 @@ from notify.channels.base import (
     HandedOver,
     Letter,
     Pending,
+    ProofRejected,
     ProofSink,
 )
 from notify.delivery.rules import ChannelName, Receipt, Refusal
@@ -312,10 +313,15 @@ async def read_receipt(request: Request, runtime: RuntimeDep) -> dict[str, bool]
         raise Problem(422, "read-in-future", "Read receipt from the future",
                       f"read_at {receipt.read_at.isoformat()} is after now ({now.isoformat()})")
     sink: ProofSink = request.app.state.proof_sink
-    proven = await sink.proven(ChannelName.WECHAT, receipt.reference, Receipt(
-        channel=ChannelName.WECHAT, address=receipt.openid, reply_code=None,
-        reply_text=f"read in the mini-program by {receipt.openid}", reference=receipt.reference,
-        at=receipt.read_at, evidence=body, evidence_type="application/json"))
+    try:
+        proven = await sink.proven(ChannelName.WECHAT, receipt.reference, Receipt(
+            channel=ChannelName.WECHAT, address=receipt.openid, reply_code=None,
+            reply_text=f"read in the mini-program by {receipt.openid}", reference=receipt.reference,
+            at=receipt.read_at, evidence=body, evidence_type="application/json",
+            document_sha256=receipt.sha256))
+    except ProofRejected as exc:
+        raise Problem(409, "proof-rejected", "The read receipt contradicts its hand-over",
+                      str(exc)) from None
     if not proven:
         raise Problem(404, "not-found", "No hand-over waits for this reference",
                       f"reference {receipt.reference!r} is unknown or already proven")

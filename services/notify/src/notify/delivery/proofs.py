@@ -25,6 +25,7 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal, Role
 from labor_runtime.workers import created_work
 
+from notify.channels.base import ProofRejected
 from notify.delivery.models import deliveries, delivery_attempts, delivery_proofs
 from notify.delivery.rules import (
     CHAIN_GENESIS,
@@ -87,10 +88,20 @@ async def _handed_over(uow: UnitOfWork, channel: ChannelName,
     if handed is None:
         return None
     delivery = (await uow.session.execute(
-        sa.select(deliveries, documents.c.kind)
+        sa.select(deliveries, documents.c.kind, documents.c.sha256)
         .join_from(deliveries, documents, deliveries.c.document_id == documents.c.id)
         .where(deliveries.c.id == handed.delivery_id).with_for_update(of=deliveries))).one()
     return handed, delivery
+
+
+def _check(channel: ChannelName, receipt: Receipt, handed: sa.Row[Any],
+           delivery: sa.Row[Any]) -> None:
+    """A callback's proof must be about the document and the recipient handed over."""
+    if receipt.document_sha256 is not None and receipt.document_sha256.lower() != delivery.sha256:
+        raise ProofRejected(f"the party was shown a document hashing to {receipt.document_sha256}; "
+                            f"document {delivery.document_id} hashes to {delivery.sha256}")
+    if channel == ChannelName.WECHAT and receipt.address != handed.address:
+        raise ProofRejected(f"hand-over {receipt.reference} went to another recipient")
 
 
 class CallbackProofs:
@@ -106,6 +117,7 @@ class CallbackProofs:
             if found is None:
                 return False
             handed, delivery = found
+            _check(channel, receipt, handed, delivery)
             now = uow.clock.now()
             await uow.session.execute(delivery_attempts.insert().values(
                 delivery_id=delivery.id, round=handed.round, channel=str(channel),

@@ -58,6 +58,7 @@ class Receipt:
     at: datetime  # the proven moment of service: legal clocks start here (R-DLV-3)
     evidence: bytes = b""  # the artefact itself: the DSN, the signed read receipt, the send result
     evidence_type: str = "text/plain; charset=utf-8"
+    document_sha256: str | None = None  # the hash of what the party was shown, when the far end says
 
 
 @dataclass(frozen=True)
