@@ -21,7 +21,7 @@ from labor_runtime.workers import created_work
 from notify.addresses import flows as addresses
 from notify.channels.base import Channel, ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
 from notify.delivery import proofs
-from notify.delivery.models import deliveries, delivery_attempts
+from notify.delivery.models import deliveries, delivery_attempts, handovers
 from notify.delivery.rules import (
     WORKED,
     AttemptOutcome,
@@ -227,6 +227,10 @@ async def _hand_over(runtime: NotifyRuntime, channels: Mapping[ChannelName, Chan
     if channel is None:
         return _Tried(index, name, address, started, started, AttemptOutcome.FAILED, None,
                       "channel no longer configured", transient=False)
+    async with runtime.engine.begin() as conn:
+        await conn.execute(handovers.insert().values(
+            reference=reference, delivery_id=row.id, channel=str(name), address=address,
+            round=row.rounds + 1, started_at=started))
     try:
         async with asyncio.timeout(timeout):
             answer = await channel.deliver(letter)
@@ -283,11 +287,17 @@ async def _record(runtime: NotifyRuntime, settings: NotifySettings, delivery_id:
             await proofs.serve(uow, current, Proven.by_channel(last.receipt),
                                recorded_by=f"channel:{last.channel}")
         elif last is not None and last.outcome == AttemptOutcome.HANDED_OVER:
-            status = DeliveryStatus.AWAITING_PROOF
-            due = proof_due(last.finished_at, current.waits.get(str(last.channel), 0.0))
-            changes.update(status=status, cursor=last.index, awaiting_reference=last.reference,
-                           proof_due_at=due,
-                           next_attempt_at=next_look(now, due, _poll_seconds(settings, last.channel)))
+            if await _refused_already(uow, delivery_id, last.reference):
+                # The far end's failure report came before this turn was recorded: go on now.
+                status = DeliveryStatus.PENDING
+                changes.update(status=status, cursor=last.index + 1, next_attempt_at=now)
+                created_work(uow.session, deliveries)
+            else:
+                status = DeliveryStatus.AWAITING_PROOF
+                due = proof_due(last.finished_at, current.waits.get(str(last.channel), 0.0))
+                changes.update(status=status, cursor=last.index, awaiting_reference=last.reference,
+                               proof_due_at=due, next_attempt_at=next_look(
+                                   now, due, _poll_seconds(settings, last.channel)))
         else:
             status = await _round_over(uow, settings, current, work, round_no, dead, changes, now)
         if status != DeliveryStatus.SERVED:
@@ -295,6 +305,13 @@ async def _record(runtime: NotifyRuntime, settings: NotifySettings, delivery_id:
                                       .values(**changes))
         await uow.commit()
     return status
+
+
+async def _refused_already(uow: UnitOfWork, delivery_id: str, reference: str | None) -> bool:
+    return (await uow.session.execute(sa.select(delivery_attempts.c.id).where(
+        delivery_attempts.c.delivery_id == delivery_id,
+        delivery_attempts.c.reference == reference,
+        delivery_attempts.c.outcome == AttemptOutcome.FAILED).limit(1))).first() is not None
 
 
 def _poll_seconds(settings: NotifySettings, channel: ChannelName) -> float | None:

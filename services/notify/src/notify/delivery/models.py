@@ -70,6 +70,20 @@ class DeliveryAttempt(NotifyTable, table=True):
     reference: str | None = Field(default=None, description="a hand-over's key for its proof")
 
 
+class Handover(NotifyTable, table=True):
+    """A letter about to be handed over on a channel, kept before it is: proof that arrives before
+    the hand-over's outcome is recorded still finds its delivery."""
+
+    __tablename__ = "handovers"
+
+    reference: str = Field(primary_key=True)
+    delivery_id: str = Field(foreign_key="deliveries.id", index=True)
+    channel: str
+    address: str
+    round: int
+    started_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
 class DeliveryProof(NotifyTable, table=True):
     """Proof of service (送达凭证) as the far end or the server gave it, kept for good and chained
     per case (R-DLV-3): the DSN with the fax transmission record, the signed read receipt, the
@@ -99,3 +113,4 @@ class DeliveryProof(NotifyTable, table=True):
 deliveries = Delivery.__table__  # type: ignore[attr-defined]
 delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 delivery_proofs = DeliveryProof.__table__  # type: ignore[attr-defined]
+handovers = Handover.__table__  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from labor_runtime.security import Principal, Role
 from labor_runtime.workers import created_work
 
 from notify.channels.base import ProofRejected
-from notify.delivery.models import deliveries, delivery_attempts, delivery_proofs
+from notify.delivery.models import deliveries, delivery_attempts, delivery_proofs, handovers
 from notify.delivery.rules import (
     CHAIN_GENESIS,
     AttemptOutcome,
@@ -82,9 +82,8 @@ async def _handed_over(uow: UnitOfWork, channel: ChannelName,
                        reference: str) -> tuple[sa.Row[Any], sa.Row[Any]] | None:
     """The hand-over `reference` on `channel` and its delivery, locked; None when unknown."""
     handed = (await uow.session.execute(
-        sa.select(delivery_attempts).where(
-            delivery_attempts.c.channel == str(channel), delivery_attempts.c.reference == reference,
-            delivery_attempts.c.outcome == AttemptOutcome.HANDED_OVER))).first()
+        sa.select(handovers).where(handovers.c.channel == str(channel),
+                                   handovers.c.reference == reference))).first()
     if handed is None:
         return None
     delivery = (await uow.session.execute(

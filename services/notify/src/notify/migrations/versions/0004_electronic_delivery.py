@@ -63,8 +63,20 @@ def upgrade() -> None:
     op.create_index("deliveries_in_person", "deliveries", ["grid", "in_person_since"],
                     postgresql_where=sa.text("status = 'in_person'"))
     op.add_column("delivery_attempts", sa.Column("reference", sa.Text))
-    op.create_index("delivery_attempts_reference", "delivery_attempts", ["channel", "reference"],
-                    postgresql_where=sa.text("reference IS NOT NULL"))
+    # Written before a letter is handed over, so that proof arriving before the hand-over's
+    # outcome is recorded (a fast fax gateway's DSN) finds its delivery.
+    op.create_table(
+        "handovers",
+        sa.Column("reference", sa.Text, primary_key=True),
+        sa.Column("delivery_id", sa.Text, sa.ForeignKey("deliveries.id"), nullable=False),
+        sa.Column("channel", sa.Text, nullable=False),
+        sa.Column("address", sa.Text, nullable=False),
+        sa.Column("round", sa.Integer, nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("handovers_delivery", "handovers", ["delivery_id"])
+    for statement in append_only("handovers").split("\n"):
+        op.execute(statement)
 
     op.create_table(
         "delivery_proofs",
@@ -112,7 +124,7 @@ def downgrade() -> None:
     op.drop_table("employer_grids")
     op.drop_table("grids")
     op.drop_table("delivery_proofs")
-    op.drop_index("delivery_attempts_reference", "delivery_attempts")
+    op.drop_table("handovers")
     op.drop_column("delivery_attempts", "reference")
     op.drop_index("deliveries_in_person", "deliveries")
     op.drop_index("deliveries_due", "deliveries")
