@@ -1,4 +1,5 @@
-"""Standard Webhooks 1.0 signing, checked against the standard's reference verifier."""
+"""Standard Webhooks 1.0 signing, checked against the standard's reference verifier, and the one
+retry policy of every outbound webhook (pure: no I/O)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from labor_runtime.webhooks import (
     SignatureRejected,
+    Verdict,
     new_secret,
     parse_retry_after,
+    pause_after,
     secret_key,
     signed_headers,
+    verdict,
     verify,
 )
 from standardwebhooks import Webhook
@@ -74,3 +78,42 @@ def test_verify_accepts_what_the_reference_signs_and_refuses_forgery_and_replay(
     for key, presented, content, at in refused:
         with pytest.raises(SignatureRejected):
             verify(key, presented, content.encode(), at)
+
+
+NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+PAUSES = [10.0, 60.0, 300.0]
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (200, Verdict.DELIVERED), (202, Verdict.DELIVERED), (204, Verdict.DELIVERED),
+    (None, Verdict.RETRY), (408, Verdict.RETRY), (425, Verdict.RETRY), (429, Verdict.RETRY),
+    (500, Verdict.RETRY), (502, Verdict.RETRY), (503, Verdict.RETRY), (504, Verdict.RETRY),
+    (400, Verdict.REFUSED), (401, Verdict.REFUSED), (403, Verdict.REFUSED),
+    (404, Verdict.REFUSED), (410, Verdict.REFUSED), (422, Verdict.REFUSED),
+    (301, Verdict.REFUSED), (302, Verdict.REFUSED), (307, Verdict.REFUSED),
+    (100, Verdict.REFUSED),
+])
+def test_an_answer_is_delivered_retried_or_refused(status, expected):
+    assert verdict(status) is expected
+
+
+def pause(failed: int, status: int | None = 500, retry_after: str | None = None) -> float | None:
+    return pause_after(failed, PAUSES, status_code=status, retry_after=retry_after, now=NOW)
+
+
+def test_schedule_i_is_the_pause_after_failure_i_plus_1_then_give_up():
+    assert [pause(n) for n in range(1, 5)] == [10.0, 60.0, 300.0, None]  # 4 attempts in all
+    assert pause_after(1, [], status_code=500, retry_after=None, now=NOW) is None  # one attempt
+    with pytest.raises(ValueError):
+        pause(0)
+
+
+def test_retry_after_of_429_or_503_postpones_never_advances_up_to_the_longest_pause():
+    assert pause(1, 429, "120") == 120
+    assert pause(1, 503, "Mon, 03 Mar 2025 08:02:00 GMT") == 120
+    assert pause(2, 503, "1") == 60  # never sooner than the schedule
+    assert pause(1, 429, str(10**9)) == 300  # the longest pause, however long it asks
+    assert pause(1, 500, "120") == 10  # only 429 and 503 say when to come back
+    assert pause(1, None, "120") == 10
+    assert pause(1, 503, "soon") == 10
+    assert pause(4, 503, "120") is None  # the schedule is spent, whatever it asks

@@ -1,11 +1,13 @@
-"""Standard Webhooks 1.0 (standardwebhooks.com), shared by every service that calls out over HTTP
-or takes signed callbacks: signing secrets, the signature headers, verifying them, and reading a
-`Retry-After` answer.
+"""Standard Webhooks 1.0, shared by every service that calls out over HTTP or takes signed
+callbacks: signing secrets, the signature headers, verifying them, and the one retry policy (what
+an answer means, when to try again).
 
-Verification follows the spec's "Verifying webhook authenticity"
-(https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md):
-space-separated `v1,<base64>` entries (several during a key rotation), compared in constant time,
-and a timestamp within 5 minutes of now against replays.
+Spec: https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+(sections "Signature scheme", "Webhook headers", "Verifying webhook authenticity",
+"Deliverability and reliability", "Delivery success and failure"); Retry-After:
+https://httpwg.org/specs/rfc9110.html#field.retry-after. Verification takes space-separated
+`v1,<base64>` entries (several during a key rotation), compares in constant time, and wants a
+timestamp within 5 minutes of now against replays.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import binascii
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from enum import StrEnum
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's prefix, not a secret
 SECRET_MIN_BYTES = 24  # the standard asks for at least 24 random bytes
@@ -26,6 +29,10 @@ HEADER_ID = "webhook-id"
 HEADER_TIMESTAMP = "webhook-timestamp"
 HEADER_SIGNATURE = "webhook-signature"
 TOLERANCE_SECONDS = 300  # the spec's replay window, either side of now
+# Answers that say "not now" rather than "no": timeout, too early, too many requests.
+RETRYABLE_CLIENT_ERRORS = frozenset({408, 425, 429})
+# Answers whose Retry-After says when to come back (RFC 9110 §10.2.3).
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 class SignatureRejected(ValueError):
@@ -104,3 +111,48 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, (when - now).total_seconds())
+
+
+class Verdict(StrEnum):
+    """What one attempt's answer means for the message."""
+
+    DELIVERED = "delivered"  # 2xx: the receiver took it
+    RETRY = "retry"  # 408, 425, 429, 5xx or no answer: it may take it later
+    REFUSED = "refused"  # 3xx and every other 4xx: the receiver refuses it; resending cannot help
+
+
+def verdict(status_code: int | None) -> Verdict:
+    """The one reading of an answer (None: no answer: timeout, refused or reset connection).
+
+    The standard counts every non-2xx as a failed attempt and leaves the handling of each status
+    to the sender. Ours: a 4xx other than 408/425/429 is the receiver refusing this very request
+    (bad signature, unknown tracking code, 410 Gone), and the retry sends the same bytes, so it
+    is given up at once instead of retried for hours; a 3xx too, since redirects are not followed
+    (the standard asks the endpoint's owner to update the URL instead).
+    """
+    if status_code is None or status_code >= 500 or status_code in RETRYABLE_CLIENT_ERRORS:
+        return Verdict.RETRY
+    if 200 <= status_code < 300:
+        return Verdict.DELIVERED
+    return Verdict.REFUSED
+
+
+def pause_after(failed_attempts: int, schedule: Sequence[float], *, status_code: int | None,
+                retry_after: str | None, now: datetime) -> float | None:
+    """Seconds to wait after the `failed_attempts`-th failed attempt (answered RETRY) before the
+    next one; None: give up.
+
+    `schedule[i]` is the pause after the (i+1)-th failed attempt, so a message is attempted at most
+    `len(schedule) + 1` times: once, then once after each pause; the `len(schedule) + 1`-th failure
+    is final. A `Retry-After` of a 429 or 503 (seconds or an HTTP date, as of `now`) postpones the
+    next attempt, never brings it forward, and at most to the schedule's longest pause.
+    """
+    if failed_attempts < 1:
+        raise ValueError("at least one attempt must have failed")
+    if failed_attempts > len(schedule):
+        return None
+    pause = schedule[failed_attempts - 1]
+    asked = parse_retry_after(retry_after, now) if status_code in RETRY_AFTER_STATUSES else None
+    if asked is not None:
+        pause = max(pause, min(asked, max(schedule)))
+    return pause

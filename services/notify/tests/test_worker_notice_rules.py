@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from notify.settings import NotifySettings
 from notify.worker_notices.rules import (
     FailureCause,
     NoticeKind,
-    Verdict,
     failure_summary,
-    next_attempt_due,
     notice_body,
     receipt,
-    verdict,
 )
 from pydantic import ValidationError
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
-SCHEDULE = [10.0, 60.0, 300.0]
 
 
 def body(**content: object) -> str:
@@ -38,31 +34,6 @@ def test_r_int_2_notice_body_lists_every_item_and_nothing_personal():
                     "issued_at": "2026-03-02T09:00:00+00:00",
                     "missing": ["identity_proof", "preliminary_evidence"], "items": ["a", "b"]}
     assert body(items=["a"]) == body(items=["a"])  # the same notice, the same bytes
-
-
-@pytest.mark.parametrize(("status", "expected"), [
-    (200, Verdict.DELIVERED), (202, Verdict.DELIVERED), (204, Verdict.DELIVERED),
-    (400, Verdict.REFUSED), (401, Verdict.REFUSED), (404, Verdict.REFUSED), (410, Verdict.REFUSED),
-    (301, Verdict.REFUSED),
-    (408, Verdict.RETRY), (429, Verdict.RETRY), (500, Verdict.RETRY), (503, Verdict.RETRY),
-    (None, Verdict.RETRY),
-])
-def test_the_channels_answer_decides_delivered_refused_or_retry(status, expected):
-    assert verdict(status) is expected
-
-
-def test_retries_follow_the_schedule_then_stop():
-    assert next_attempt_due(1, SCHEDULE, T0) == T0 + timedelta(seconds=10)
-    assert next_attempt_due(3, SCHEDULE, T0) == T0 + timedelta(seconds=300)
-    assert next_attempt_due(4, SCHEDULE, T0) is None
-    with pytest.raises(ValueError):
-        next_attempt_due(0, SCHEDULE, T0)
-
-
-def test_retry_after_postpones_up_to_the_longest_pause_never_sooner():
-    assert next_attempt_due(1, SCHEDULE, T0, retry_after=120) == T0 + timedelta(seconds=120)
-    assert next_attempt_due(1, SCHEDULE, T0, retry_after=1) == T0 + timedelta(seconds=10)
-    assert next_attempt_due(1, SCHEDULE, T0, retry_after=10**6) == T0 + timedelta(seconds=300)
 
 
 def test_receipt_hashes_the_reply_and_masks_the_tracking_code():

@@ -329,9 +329,9 @@ async def test_r_int_3_an_attempt_ending_after_another_worker_finished_tells_int
         notify_channels, upstream_bus, channel_endpoint):
     """Two workers raced on one notice (a lease ran out mid-attempt): the status changes once, so
     intake hears of it once."""
+    from labor_runtime.outbound import SendResult
+    from labor_runtime.webhooks import Verdict
     from notify.worker_notices import flows
-    from notify.worker_notices.rules import Verdict
-    from notify.worker_notices.sender import Answer
 
     event = registration_answer()
     complaint_id = event.data["complaint_id"]
@@ -339,8 +339,8 @@ async def test_r_int_3_an_attempt_ending_after_another_worker_finished_tells_int
     await wait_notice(notify_channels, complaint_id, "delivered")
     [row] = await notices(notify_channels, complaint_id)
     late = await flows._record(notify_channels.runtime, notify_channels.runtime.settings, [
-        flows.Sent(row, Answer(200, b"ok"), Verdict.DELIVERED),
-        flows.Sent(row, Answer(400, b"no"), Verdict.REFUSED)])
+        flows.Sent(row, SendResult(200, reply=b"ok"), Verdict.DELIVERED),
+        flows.Sent(row, SendResult(400, reply=b"no"), Verdict.REFUSED)])
     assert late == []
     assert len(await told_intake(notify_channels, DELIVERED, complaint_id)) == 1
     assert await told_intake(notify_channels, FAILED, complaint_id) == []

@@ -217,6 +217,27 @@ async def test_webhook_honours_retry_after_on_503(publish, receiver):
     await wait_delivery(publish, partner["id"], status="delivered")
 
 
+async def test_webhook_refused_with_400_or_a_redirect_fails_at_once_without_retry(publish,
+                                                                                  receiver):
+    """The partner refuses this very request; a retry would send the same bytes (redirects are
+    not followed: the partner updates its URL instead)."""
+    receiver.answer("/refuses", (400, {}))
+    receiver.answer("/moved", (301, {"Location": receiver.url("/elsewhere")}))
+    refusing = await create_partner(publish, "市住建局", receiver.url("/refuses"),
+                                    ["penalty_decision"])
+    moved = await create_partner(publish, "市金融监管局", receiver.url("/moved"),
+                                 ["penalty_decision"])
+    await send_event(publish, penalty_decided())
+    for partner, status in ((refusing, 400), (moved, 301)):
+        row = await wait_delivery(publish, partner["id"], status="failed")
+        assert (row["attempts"], row["last_status_code"]) == (1, status)
+        assert [a["outcome"] for a in row["attempt_log"]] == ["failed"]
+    assert len(receiver.at("/refuses")) == len(receiver.at("/moved")) == 1
+    assert receiver.at("/elsewhere") == []
+    view = (await publish.client.get(f"/v1/partners/{refusing['id']}", headers=ops())).json()
+    assert view["webhook_enabled"] is True  # only 410 disables an endpoint
+
+
 async def test_webhook_410_disables_the_endpoint_until_ops_set_it_again(publish, receiver):
     receiver.answer("/gone", (410, {}))
     partner = await create_partner(publish, "市住建局", receiver.url("/gone"), ["penalty_decision"])
@@ -243,13 +264,13 @@ async def test_webhook_fails_after_the_schedule_and_endpoint_disabled_after_five
     receiver.answer("/down", (500, {}))
     partner = await create_partner(publish, "市住建局", receiver.url("/down"), ["penalty_decision"])
     await send_event(publish, penalty_decided())
-    schedule = publish.runtime.settings.webhook_retry_schedule_seconds
-    for attempt, wait in enumerate(schedule[1:], start=2):
+    pauses = publish.runtime.settings.webhook_retry_schedule_seconds
+    for attempt, pause in enumerate(pauses, start=2):
         await wait_delivery(publish, partner["id"], attempts=attempt - 1)
-        publish.runtime.clock.advance(timedelta(seconds=wait))
+        publish.runtime.clock.advance(timedelta(seconds=pause))
         await receiver.wait_for("/down", attempt)
     row = await wait_delivery(publish, partner["id"], status="failed")
-    assert row["attempts"] == len(schedule) == 8
+    assert row["attempts"] == len(pauses) + 1 == 8
     view = (await publish.client.get(f"/v1/partners/{partner['id']}", headers=ops())).json()
     assert view["webhook_enabled"] is True  # ~28 h of failures: not yet 5 days
 

@@ -1,13 +1,14 @@
-"""Pure rules of publish: terms, signing, retries, SSRF, cursors (no I/O)."""
+"""Pure rules of publish: terms, outcomes of webhook attempts, URLs, cursors (no I/O); the
+answer's reading, the schedule and SSRF address checks are labor_runtime's (libs/tests)."""
 
 from __future__ import annotations
 
 import base64
-import ipaddress
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from labor_runtime.webhooks import Verdict
 from publish.disclosures.rules import (
     decode_cursor,
     encode_cursor,
@@ -16,17 +17,12 @@ from publish.disclosures.rules import (
     platform_due,
     publicity_end,
 )
-from publish.partners.rules import refused_reason, url_problem
+from publish.partners.rules import url_problem
 from publish.settings import PublishSettings
-from publish.webhooks.rules import (
-    Outcome,
-    classify,
-    message_id,
-    next_delay,
-    should_disable,
-)
+from publish.webhooks.rules import Outcome, message_id, outcome_of, should_disable
 
-SVIX = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
+# Svix's schedule: immediately, then these pauses; eight attempts in all.
+SVIX_PAUSES = [5, 300, 1800, 7200, 18000, 36000, 36000]
 
 
 def test_settings_defaults_follow_domain_and_webhook_standard():
@@ -34,7 +30,7 @@ def test_settings_defaults_follow_domain_and_webhook_standard():
     assert settings.port == 8005
     assert settings.publicity_term_years["penalty_decision"] == 3
     assert settings.platform_publish_within_days == 7
-    assert settings.webhook_retry_schedule_seconds == SVIX
+    assert settings.webhook_retry_schedule_seconds == SVIX_PAUSES
     assert settings.webhook_timeout_seconds == 15
     assert settings.webhook_allow_private_networks is False
     assert settings.webhook_require_https is True
@@ -74,21 +70,24 @@ def test_webhook_id_is_stable_per_delivery():
     assert message_id("0b6a-11") == message_id("0b6a-11") == "msg_0b6a11"
 
 
-def test_retry_schedule_is_svix_like_then_failed():
-    delays = [next_delay(n, SVIX, retry_after=None, retry_after_max=3600) for n in range(1, 9)]
-    assert delays == [5, 300, 1800, 7200, 18000, 36000, 36000, None]
+def test_schedule_in_the_former_wait_before_each_attempt_form_is_refused_at_start():
+    with pytest.raises(ValueError, match="drop the 0"):
+        PublishSettings(webhook_retry_schedule_seconds=[0, 5, 300])
 
 
-def test_retry_after_postpones_never_advances_and_is_capped():
-    assert next_delay(1, SVIX, retry_after=120, retry_after_max=3600) == 120
-    assert next_delay(2, SVIX, retry_after=1, retry_after_max=3600) == 300
-    assert next_delay(1, SVIX, retry_after=10**9, retry_after_max=3600) == 3600
+def test_the_retired_retry_after_cap_is_refused_at_start_not_ignored(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_AFTER_MAX_SECONDS", "3600")
+    with pytest.raises(ValueError, match="longest pause of WEBHOOK_RETRY_SCHEDULE_SECONDS"):
+        PublishSettings()
 
 
-def test_outcomes_2xx_delivered_410_gone_else_retry():
-    assert classify(200) is classify(204) is Outcome.DELIVERED
-    assert classify(410) is Outcome.GONE
-    assert classify(500) is classify(429) is classify(None) is classify(301) is Outcome.RETRY
+def test_outcomes_delivered_retry_while_pauses_last_410_gone_other_refusals_failed():
+    assert outcome_of(Verdict.DELIVERED, 204, None) is Outcome.DELIVERED
+    assert outcome_of(Verdict.RETRY, 503, 5.0) is Outcome.RETRY
+    assert outcome_of(Verdict.RETRY, None, None) is Outcome.FAILED  # no pause left
+    assert outcome_of(Verdict.REFUSED, 410, None) is Outcome.GONE
+    assert outcome_of(Verdict.REFUSED, 400, None) is Outcome.FAILED
+    assert outcome_of(Verdict.REFUSED, 301, None) is Outcome.FAILED
 
 
 def test_endpoint_disabled_after_five_days_failing():
@@ -96,20 +95,6 @@ def test_endpoint_disabled_after_five_days_failing():
     assert should_disable(now - timedelta(days=5), now, 5)
     assert not should_disable(now - timedelta(days=4), now, 5)
     assert not should_disable(None, now, 5)
-
-
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-    "0.0.0.0",  # noqa: S104 - an address refused, not bound
-    "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1",
-])
-def test_ssrf_private_ranges_are_refused(address):
-    assert refused_reason(ipaddress.ip_address(address)) is not None
-
-
-@pytest.mark.parametrize("address", ["8.8.8.8", "2001:4860:4860::8888"])
-def test_ssrf_public_addresses_pass(address):
-    assert refused_reason(ipaddress.ip_address(address)) is None
 
 
 def test_webhook_url_shape():

@@ -104,8 +104,9 @@ class NotifySettings(WechatSettings, DingTalkSettings, FaxSettings, ServiceSetti
         "every configured endpoint needs one")
     worker_notice_retry_seconds: list[PositiveFloat] = Field(
         default_factory=lambda: [10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0],
-        description="pause after each attempt answered 408/429/5xx or not at all; after the last, "
-        "the notice is failed. A Retry-After postpones an attempt up to the longest pause")
+        description="pause after each attempt answered 408/425/429/5xx or not at all; the attempt "
+        "after the last pause failing too, the notice is failed. A Retry-After (429/503) "
+        "postpones an attempt up to the longest pause")
     worker_notice_timeout_seconds: PositiveFloat = Field(
         default=15, description="a channel answering later counts as no answer (retried)")
     worker_notice_poll_seconds: PositiveFloat = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 from labor_runtime.runtime import Runtime
@@ -36,12 +37,12 @@ class PublishSettings(ServiceSettings):
 
     # Partner webhooks (Standard Webhooks 1.0) -------------------------------------------------
     webhook_retry_schedule_seconds: list[float] = Field(
-        default_factory=lambda: [0.0, 5, 300, 1800, 7200, 18000, 36000, 36000],
-        description="wait before each attempt (the first is immediate); after the last, failed",
+        default_factory=lambda: [5.0, 300, 1800, 7200, 18000, 36000, 36000],
+        description="pause after each failed attempt (the first attempt is immediate); the "
+        "attempt after the last pause failing too, the delivery is failed. A Retry-After "
+        "(429/503) postpones an attempt up to the longest pause",
     )
     webhook_timeout_seconds: float = Field(default=15, gt=0, description="2xx within this is success")
-    webhook_retry_after_max_seconds: float = Field(
-        default=36000, ge=0, description="the longest Retry-After (429/503) that is honoured")
     webhook_disable_after_failing_days: float = Field(
         default=5, gt=0, description="an endpoint failing without a success this long is disabled")
     webhook_allow_private_networks: bool = Field(
@@ -59,7 +60,14 @@ class PublishSettings(ServiceSettings):
         if Category.PENALTY_DECISION not in self.publicity_term_years:
             raise ValueError("publicity_term_years needs a term for penalty_decision")
         if not self.webhook_retry_schedule_seconds:
-            raise ValueError("webhook_retry_schedule_seconds needs at least one attempt")
+            raise ValueError("webhook_retry_schedule_seconds needs at least one pause")
+        if min(self.webhook_retry_schedule_seconds) <= 0:
+            raise ValueError("webhook_retry_schedule_seconds lists the pause after each failed "
+                             "attempt, each above 0 (a list starting with 0 is the retired 'wait "
+                             "before each attempt' form: drop the 0)")
+        if any(name.upper() == "WEBHOOK_RETRY_AFTER_MAX_SECONDS" for name in os.environ):
+            raise ValueError("WEBHOOK_RETRY_AFTER_MAX_SECONDS is no longer read: a Retry-After is "
+                             "honoured up to the longest pause of WEBHOOK_RETRY_SCHEDULE_SECONDS")
         if self.environment == "production" and (self.webhook_allow_private_networks
                                                  or not self.webhook_require_https):
             raise ValueError("private or plain-http partner URLs are refused in production")

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,8 +15,9 @@ from labor_contracts.identifiers import new_id
 from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.crypto import mask
 from labor_runtime.db import UnitOfWork
+from labor_runtime.outbound import SendResult, WebhookSender
 from labor_runtime.runtime import Runtime
-from labor_runtime.webhooks import parse_retry_after
+from labor_runtime.webhooks import Verdict, pause_after, verdict
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 
@@ -27,19 +28,15 @@ from notify.worker_notices.rules import (
     FilingChannel,
     NoticeKind,
     NoticeStatus,
-    Verdict,
     attempt_error,
     failure_summary,
     gave_up_reason,
-    next_attempt_due,
     no_endpoint_reason,
     notice_body,
     receipt,
     refused_reason,
-    verdict,
 )
 from notify.worker_notices.schemas import ReceiptView, WorkerNoticeView
-from notify.worker_notices.sender import Answer, NoticeSender
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +113,12 @@ class Sent:
     """One attempt at a notice, answered and not yet recorded."""
 
     row: sa.Row[Any]
-    answer: Answer
+    answer: SendResult
     judged: Verdict
     no_endpoint: bool = False
 
 
-async def attempt(runtime: NotifyRuntime, sender: NoticeSender, notice_ids: Sequence[str]) -> list[Outcome]:
+async def attempt(runtime: NotifyRuntime, sender: WebhookSender, notice_ids: Sequence[str]) -> list[Outcome]:
     """One attempt at each of the notices: read together, POSTed concurrently with no transaction
     open, the answers recorded in one transaction (each alone when that fails, so one bad row
     does not keep the others unrecorded). A notice delivered or failed already is skipped: a
@@ -148,13 +145,13 @@ async def attempt(runtime: NotifyRuntime, sender: NoticeSender, notice_ids: Sequ
     return outcomes
 
 
-async def _send(settings: NotifySettings, sender: NoticeSender, row: sa.Row[Any]) -> Sent:
+async def _send(settings: NotifySettings, sender: WebhookSender, row: sa.Row[Any]) -> Sent:
     endpoint = endpoint_of(settings, row.channel)
     if endpoint is None:  # configured when it was made, removed since
-        return Sent(row, Answer(None, error=no_endpoint_reason(row.channel)), Verdict.REFUSED,
+        return Sent(row, SendResult(None, error=no_endpoint_reason(row.channel)), Verdict.REFUSED,
                     no_endpoint=True)
     url, secret = endpoint
-    answer = await sender.send(url=url, secret=secret, notice_id=row.id, body=row.body)
+    answer = await sender.send(url=url, secret=secret, msg_id=row.id, body=row.body)
     return Sent(row, answer, verdict(answer.status_code))
 
 
@@ -202,13 +199,14 @@ async def _settle(uow: UnitOfWork, settings: NotifySettings, sent: Sent,
             status_code=answered.status_code, attempts=attempts), subject=row.complaint_id)
     else:
         changes.update(last_error=error)
-        due = None
+        pause: float | None = None
         if judged is Verdict.RETRY:
-            due = next_attempt_due(attempts, settings.worker_notice_retry_seconds, now,
-                                   parse_retry_after(answer.retry_after, now))
-        if due is not None:
+            pause = pause_after(attempts, settings.worker_notice_retry_seconds,
+                                status_code=answer.status_code, retry_after=answer.retry_after,
+                                now=now)
+        if pause is not None:
             status = NoticeStatus.PENDING
-            changes.update(next_attempt_at=due)
+            changes.update(next_attempt_at=now + timedelta(seconds=pause))
         else:
             status = NoticeStatus.FAILED
             if judged is Verdict.REFUSED:

@@ -46,8 +46,9 @@ webhooks = APIRouter()
     "`webhook-signature` = `v1,` + base64(HMAC-SHA256(base64-decoded secret, "
     "`{webhook-id}.{webhook-timestamp}.{raw body}`)), refuse timestamps more than 5 minutes off, "
     "and de-duplicate on `webhook-id` (= `notice_id`): a retry repeats the same id and body. "
-    "Answer 2xx when taken (the reply's status and body hash are kept as the receipt); 408, 429 "
-    "(with Retry-After), 5xx or no answer within the timeout: retried on a schedule; any other "
+    "Answer 2xx when taken (the reply's status and body hash are kept as the receipt); 408, 425, "
+    "429, 5xx or no answer within the timeout: retried on a schedule (a Retry-After of a 429 or "
+    "503 postpones the next attempt up to the longest pause); any other "
     "answer (another 4xx, or a 3xx: redirects are not followed): failed at once, the reply's start "
     "shown to staff.",
     status_code=200)

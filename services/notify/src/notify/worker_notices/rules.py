@@ -1,13 +1,14 @@
-"""Pure rules of notices to the worker: what is sent (no personal data, R-INT-7), how it is signed
-(Standard Webhooks 1.0), how the channel's answer is judged and when to try again."""
+"""Pure rules of notices to the worker: what is sent (no personal data, R-INT-7), what is kept of
+the channel's answer and what staff and intake are told (signing, the reading of an answer and
+the retry schedule: labor_runtime.webhooks)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -43,14 +44,6 @@ class FailureCause(StrEnum):
     RETRIES_EXHAUSTED = "retries_exhausted"  # no acceptable answer after the whole schedule
 
 
-class Verdict(StrEnum):
-    """What one attempt's answer means for the notice."""
-
-    DELIVERED = "delivered"  # 2xx: the channel took it
-    REFUSED = "refused"  # 3xx, 4xx except 408/429: sending again cannot help
-    RETRY = "retry"  # 408, 429, 5xx, timeout, connection error
-
-
 TITLES = {
     NoticeKind.CORRECTION_NOTICE: "一次性补正告知书 (one-time correction notice)",
     NoticeKind.REGISTRATION_ANSWER: "立案答复 (whether a case is registered)",
@@ -69,33 +62,7 @@ def notice_body(*, notice_id: str, kind: NoticeKind, tracking_code: str, complai
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def verdict(status_code: int | None) -> Verdict:
-    """None: no answer (timeout, connection refused or reset)."""
-    if status_code is None or status_code in (408, 429) or status_code >= 500:
-        return Verdict.RETRY
-    if 200 <= status_code < 300:
-        return Verdict.DELIVERED
-    return Verdict.REFUSED
-
-
-def next_attempt_due(attempts_made: int, schedule: Sequence[float], now: datetime,
-                     retry_after: float | None = None) -> datetime | None:
-    """When to try again after `attempts_made` failed attempts; None once the schedule is spent.
-    `schedule[i]` is the pause after attempt i+1. A `Retry-After` postpones, never brings forward,
-    up to the schedule's longest pause."""
-    if attempts_made < 1:
-        raise ValueError("at least one attempt must have failed")
-    if attempts_made > len(schedule):
-        return None
-    pause = schedule[attempts_made - 1]
-    if retry_after is not None:
-        pause = max(pause, min(retry_after, max(schedule)))
-    return now + timedelta(seconds=pause)
-
-
 @dataclass(frozen=True)
-
-
 class ChannelReceipt:
     """The channel's answer to a delivered notice: the proof that it took it."""
 

@@ -3,6 +3,7 @@ again after a lost attempt keeps its notice_id, so the channel can drop the repe
 
 from __future__ import annotations
 
+from labor_runtime.outbound import WebhookSender
 from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from prometheus_client import Counter, Gauge
 
@@ -10,19 +11,25 @@ from notify.settings import NotifyRuntime
 from notify.worker_notices import flows
 from notify.worker_notices.models import worker_notices
 from notify.worker_notices.rules import NoticeStatus
-from notify.worker_notices.sender import NoticeSender
+
+USER_AGENT = "labor-inspection-notify-worker-notices/1.0"
+REPLY_LIMIT_BYTES = 64 * 1024  # the receipt: the reply's start and its hash
 
 
 class WorkerNoticeWorker(BatchWorker):
     tables = frozenset({worker_notices.name})
 
-    def __init__(self, runtime: NotifyRuntime, sender: NoticeSender | None = None) -> None:
+    def __init__(self, runtime: NotifyRuntime, sender: WebhookSender | None = None) -> None:
         settings = runtime.settings
         super().__init__(batch_size=settings.worker_notice_batch_size,
                          poll_seconds=settings.worker_notice_poll_seconds)
         self.runtime = runtime
         self.settings = settings
-        self.sender = sender or NoticeSender(timeout=settings.worker_notice_timeout_seconds)
+        # Endpoints are the platform's own configuration (ops), not registered from outside, so
+        # they are not pinned; the channel's reply start is kept as the receipt.
+        self.sender = sender or WebhookSender(
+            user_agent=USER_AGENT, timeout=settings.worker_notice_timeout_seconds,
+            reply_limit_bytes=REPLY_LIMIT_BYTES)
         registry = runtime.metrics.registry
         self.attempts = Counter("worker_notice_attempts", "notice POSTs by kind and resulting status",
                                 ["kind", "status"], registry=registry)

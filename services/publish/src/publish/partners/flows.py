@@ -7,6 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit
+from labor_runtime.outbound import (
+    DestinationRefused,
+    DestinationUnresolvable,
+    resolve_destination,
+)
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal, issue_api_key
@@ -14,11 +19,6 @@ from labor_runtime.webhooks import new_secret
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from publish.partners.destinations import (
-    DestinationRefused,
-    DestinationUnresolvable,
-    resolve_destination,
-)
 from publish.partners.models import partner_subscriptions, partners
 from publish.partners.rules import url_problem
 from publish.partners.schemas import (

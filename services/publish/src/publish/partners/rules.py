@@ -1,12 +1,11 @@
-"""Pure partner rules: agencies, and which webhook URLs and addresses are acceptable (SSRF)."""
+"""Pure partner rules: agencies, and which webhook URLs are acceptable as written (the addresses
+they resolve to: labor_runtime.outbound)."""
 
 from __future__ import annotations
 
-import ipaddress
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 MAX_URL_LENGTH = 2048
 
 
@@ -39,28 +38,4 @@ def url_problem(url: str, *, require_https: bool) -> str | None:
         return "a fragment is meaningless in a webhook URL"
     if port == 0:
         return "port 0 is not a port"
-    return None
-
-
-def literal_address(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-def refused_reason(address: IPAddress) -> str | None:
-    """Why an address is off limits for outbound calls (SSRF), or None for a public address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if address.is_loopback:
-        return "loopback"
-    if address.is_link_local:
-        return "link-local"
-    if address.is_private:
-        return "private"
-    if address.is_multicast:
-        return "multicast"
-    if address.is_unspecified or address.is_reserved or not address.is_global:
-        return "not globally routable"
     return None

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit
+from labor_runtime.outbound import SendResult
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
-from labor_runtime.webhooks import parse_retry_after
+from labor_runtime.webhooks import Verdict, pause_after, verdict
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,16 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from publish.partners.models import partner_subscriptions, partners
 from publish.settings import PublishRuntime, PublishSettings
 from publish.webhooks.models import webhook_attempts, webhook_deliveries
-from publish.webhooks.rules import (
-    Outcome,
-    classify,
-    honours_retry_after,
-    message_id,
-    next_delay,
-    should_disable,
-)
+from publish.webhooks.rules import Outcome, message_id, outcome_of, should_disable
 from publish.webhooks.schemas import AttemptView, DeliveryView
-from publish.webhooks.sender import AttemptResult
 
 log = logging.getLogger(__name__)
 
@@ -138,22 +131,19 @@ async def next_due(runtime: Runtime) -> datetime | None:
     return due if isinstance(due, datetime) else None
 
 
-async def settle(runtime: PublishRuntime, claim: Claim, result: AttemptResult) -> Outcome:
+async def settle(runtime: PublishRuntime, claim: Claim, result: SendResult) -> Outcome:
     """Record an attempt; schedule the next one, or mark the delivery delivered or failed."""
     settings = runtime.settings
     now = runtime.clock.now()
     number = claim.attempts + 1
-    outcome = classify(result.status_code)
-    next_at: datetime | None = None
-    if outcome is Outcome.RETRY:
-        retry_after = (parse_retry_after(result.retry_after, now)
-                       if honours_retry_after(result.status_code) else None)
-        delay = next_delay(number, settings.webhook_retry_schedule_seconds, retry_after,
-                           settings.webhook_retry_after_max_seconds)
-        if delay is None:
-            outcome = Outcome.FAILED
-        else:
-            next_at = now + timedelta(seconds=delay)
+    judged = verdict(result.status_code)
+    pause: float | None = None
+    if judged is Verdict.RETRY:
+        pause = pause_after(number, settings.webhook_retry_schedule_seconds,
+                            status_code=result.status_code, retry_after=result.retry_after,
+                            now=now)
+    outcome = outcome_of(judged, result.status_code, pause)
+    next_at = now + timedelta(seconds=pause) if pause is not None else None
     error = result.error
     if outcome is Outcome.GONE:
         error = "the endpoint answered 410 Gone; it is disabled"

@@ -1,17 +1,19 @@
-"""Pure webhook rules: outcomes and the retry schedule (signing: labor_runtime.webhooks)."""
+"""Pure webhook rules of publish: a delivery's outcome and when an endpoint is disabled (signing,
+the reading of an answer and the retry schedule: labor_runtime.webhooks)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from labor_runtime.webhooks import Verdict
 
 
 class Outcome(StrEnum):
     DELIVERED = "delivered"  # 2xx
     GONE = "gone"  # 410: the partner retired the endpoint; disable it
-    RETRY = "retry"  # anything else while the schedule has attempts left
-    FAILED = "failed"  # the schedule is exhausted
+    RETRY = "retry"  # 408, 425, 429, 5xx or no answer, while the schedule has pauses left
+    FAILED = "failed"  # refused (3xx, another 4xx) or the schedule is exhausted
 
 
 def message_id(delivery_id: str) -> str:
@@ -19,31 +21,17 @@ def message_id(delivery_id: str) -> str:
     return "msg_" + delivery_id.replace("-", "")
 
 
-def classify(status_code: int | None) -> Outcome:
-    if status_code is not None and 200 <= status_code < 300:
+def outcome_of(judged: Verdict, status_code: int | None, pause: float | None) -> Outcome:
+    """The delivery's state after one attempt judged by labor_runtime.webhooks.verdict, `pause`
+    being what pause_after allowed (None: no attempt left). Publish's own part is 410: besides
+    giving up, the standard asks the sender to stop calling that endpoint."""
+    if judged is Verdict.DELIVERED:
         return Outcome.DELIVERED
     if status_code == 410:
         return Outcome.GONE
-    return Outcome.RETRY
-
-
-def next_delay(attempts_made: int, schedule: Sequence[float], retry_after: float | None,
-               retry_after_max: float) -> float | None:
-    """Seconds until the next attempt after `attempts_made` failures; None when it is failed.
-
-    `schedule[i]` is the wait before attempt i+1 (the first is 0: immediately). A `Retry-After`
-    (429/503) postpones the attempt, never brings it forward, up to `retry_after_max`.
-    """
-    if attempts_made >= len(schedule):
-        return None
-    delay = schedule[attempts_made]
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, retry_after_max))
-    return delay
-
-
-def honours_retry_after(status_code: int | None) -> bool:
-    return status_code in (429, 503)
+    if judged is Verdict.RETRY and pause is not None:
+        return Outcome.RETRY
+    return Outcome.FAILED
 
 
 def should_disable(failing_since: datetime | None, now: datetime, after_days: float) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from labor_runtime.outbound import Destination, WebhookSender, resolve_destination
 from labor_runtime.workers import Loop, seconds_until
 from prometheus_client import Counter
 
@@ -13,9 +14,9 @@ from publish.settings import PublishRuntime
 from publish.webhooks import flows
 from publish.webhooks.models import webhook_deliveries
 from publish.webhooks.rules import Outcome, message_id
-from publish.webhooks.sender import WebhookSender
 
 log = logging.getLogger(__name__)
+USER_AGENT = "labor-inspection-publish-webhooks/1.0"
 
 
 class DeliveryWorker(Loop):
@@ -28,7 +29,11 @@ class DeliveryWorker(Loop):
         super().__init__(poll_seconds=settings.webhook_poll_seconds)
         self.runtime = runtime
         self.settings = settings
-        self.sender = sender or WebhookSender(timeout=settings.webhook_timeout_seconds)
+        # Partners register their own URLs: each attempt is pinned to a checked address (SSRF),
+        # and only the status matters, so the partner's reply is never read.
+        self.sender = sender or WebhookSender(
+            user_agent=USER_AGENT, timeout=settings.webhook_timeout_seconds, reply_limit_bytes=0,
+            resolve=self.destination)
         self.attempts = Counter("webhook_attempts", "webhook attempts by outcome", ["outcome"],
                                 registry=runtime.metrics.registry)
         self._inflight: dict[str, asyncio.Task[None]] = {}
@@ -51,6 +56,11 @@ class DeliveryWorker(Loop):
             return None
         return seconds_until(await flows.next_due(self.runtime), self.runtime.clock.now())
 
+    async def destination(self, url: str) -> Destination:
+        """The partner URL's pinned address, checked as the settings say at each attempt."""
+        return await resolve_destination(
+            url, allow_private=self.settings.webhook_allow_private_networks)
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._inflight.pop(self._claimed.pop(task, ""), None)
         if self._full:  # a slot is free for a delivery that is already due
@@ -59,7 +69,7 @@ class DeliveryWorker(Loop):
     async def _deliver(self, claim: flows.Claim) -> None:
         result = await self.sender.send(
             url=claim.url, secret=claim.secret, msg_id=message_id(claim.delivery_id),
-            body=claim.body, allow_private=self.settings.webhook_allow_private_networks)
+            body=claim.body)
         try:
             outcome = await flows.settle(self.runtime, claim, result)
         except Exception as exc:  # the lease runs out and the delivery is tried again
