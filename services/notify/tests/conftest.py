@@ -3,9 +3,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import socket
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -20,6 +23,11 @@ from notify.__main__ import MIGRATIONS
 from notify.app import create_app
 from notify.settings import NotifySettings
 from pypdf import PdfWriter
+from standardwebhooks import Webhook
+
+from .fakes.dingtalk import FakeDingTalk
+from .fakes.fax import FaxGateway
+from .fakes.wechat import OPENID_SUBSCRIBED, WechatServer
 
 
 @dataclass
@@ -192,3 +200,72 @@ async def confirm(service, credit_code: str = CREDIT_CODE, **addresses: str) -> 
 async def confirmed(notify):
     """The employer of `issued()` confirmed its e-mail address for electronic service."""
     return await confirm(notify, email="hr@employer.example.cn")
+
+
+# The outside platforms, each a real local server speaking its protocol -----------------------
+
+RECEIPT_SECRET = "whsec_" + base64.b64encode(b"mini-program-backend-shared-secret").decode()
+FAX_DOMAIN = "faxgw.example.gov.cn"
+TRANSMITTED_AT = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+
+
+@pytest.fixture
+def gateways(mailbox):
+    """The SMTP relay, the e-mail-to-fax gateway (which mails DSNs back), the WeChat server API
+    and DingTalk's API; `settings` points notify at them."""
+    wechat, dingtalk = WechatServer(), FakeDingTalk()
+    dsn_port = free_port()
+    fax = FaxGateway(domain=FAX_DOMAIN, port=free_port(), dsn_host="127.0.0.1", dsn_port=dsn_port,
+                     transmitted_at=TRANSMITTED_AT)
+    for fake in (wechat, dingtalk, fax):
+        fake.start()
+    settings = dict(
+        smtp_port=mailbox.port, delivery_poll_seconds=0.1, delivery_follow_up_seconds=0.2,
+        wechat_api_base=wechat.base_url, wechat_app_id=wechat.app_id,
+        wechat_app_secret=wechat.app_secret, wechat_template_id=wechat.template_id,
+        wechat_receipt_secret=RECEIPT_SECRET, dingtalk_api_base=dingtalk.url,
+        dingtalk_app_key=dingtalk.app_key, dingtalk_app_secret=dingtalk.app_secret,
+        dingtalk_agent_id=dingtalk.agent_id,
+        dingtalk_message_url="https://songda.example.gov.cn/dingtalk/document",
+        fax_gateway_domain=FAX_DOMAIN, fax_smtp_port=fax.port,
+        fax_dsn_recipient="fax-dsn@inspection.example.gov.cn", fax_dsn_listen_port=dsn_port)
+    try:
+        yield SimpleNamespace(wechat=wechat, dingtalk=dingtalk, fax=fax, mailbox=mailbox,
+                              settings=settings)
+    finally:
+        for fake in (wechat, dingtalk, fax):
+            fake.stop()
+
+
+@pytest.fixture
+async def notify_gateways(infrastructure, bus_prefix, gateways, request):
+    """Notify with every gateway configured; a `notify_settings` marker overrides settings."""
+    marker = request.node.get_closest_marker("notify_settings")
+    overrides = marker.kwargs if marker else {}
+    async with running_service(NotifySettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
+                               **{**gateways.settings, **overrides}) as service:
+        async def consuming():
+            return service.runtime.consumer.consuming.is_set()
+
+        await eventually(consuming)
+        yield service
+
+
+async def read_in_the_mini_program(service, delivery: dict, read_at: datetime,
+                                   sha256: str | None = None, openid: str = OPENID_SUBSCRIBED):
+    """The party opens the document in the mini-program: its backend signs the read receipt."""
+    [handed] = [a for a in delivery["attempts"] if a["outcome"] == "handed_over"
+                and a["channel"] == "wechat"]
+    if sha256 is None:
+        document = (await service.client.get(f"/v1/documents/{delivery['document_id']}",
+                                             headers=staff_headers("officer_a"))).json()
+        sha256 = document["sha256"]
+    body = json.dumps({"reference": handed["reference"], "openid": openid,
+                       "document_id": delivery["document_id"], "sha256": sha256,
+                       "read_at": read_at.isoformat()}).encode()
+    now = datetime.now(UTC)
+    headers = {"webhook-id": f"msg_{uuid.uuid4().hex}", "webhook-timestamp": str(int(now.timestamp()))}
+    headers["webhook-signature"] = Webhook(RECEIPT_SECRET).sign(headers["webhook-id"], now,
+                                                                body.decode())
+    return await service.client.post("/v1/channels/wechat/read-receipts", content=body,
+                                     headers={**headers, "content-type": "application/json"})

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -28,23 +27,22 @@ from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import eventually, running_service
-from notify.__main__ import MIGRATIONS
-from notify.app import create_app
-from notify.settings import NotifySettings
-from standardwebhooks import Webhook
 
-from .conftest import CREDIT_CODE, SIGNATURE, confirm, free_port, png, publish
-from .fakes.dingtalk import FakeDingTalk
-from .fakes.fax import FaxGateway
-from .fakes.wechat import OPENID_SUBSCRIBED, WechatServer
+from .conftest import (
+    CREDIT_CODE,
+    SIGNATURE,
+    TRANSMITTED_AT,
+    confirm,
+    png,
+    publish,
+    read_in_the_mini_program,
+)
+from .fakes.wechat import OPENID_SUBSCRIBED
 
 pytestmark = pytest.mark.integration
 
-RECEIPT_SECRET = "whsec_" + base64.b64encode(b"mini-program-backend-shared-secret").decode()
-FAX_DOMAIN = "faxgw.example.gov.cn"
 GRID = "350102001001"
 GRID_WORKER = "gw-chen"
-TRANSMITTED_AT = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
 
 
 def auth(*roles: str, subject: str, district: str | None = "d01") -> dict[str, str]:
@@ -58,38 +56,15 @@ DETACHMENT_CHIEF = auth("detachment_chief", subject="chief-zhao", district=None)
 
 
 @pytest.fixture
-async def walk(infrastructure, bus_prefix, mailbox):
-    wechat, dingtalk = WechatServer(), FakeDingTalk()
-    dsn_port = free_port()
-    fax = FaxGateway(domain=FAX_DOMAIN, port=free_port(), dsn_host="127.0.0.1", dsn_port=dsn_port,
-                     transmitted_at=TRANSMITTED_AT)
-    for fake in (wechat, dingtalk, fax):
-        fake.start()
-    try:
-        async with running_service(
-                NotifySettings, create_app, MIGRATIONS, infrastructure, bus_prefix,
-                smtp_port=mailbox.port, delivery_poll_seconds=0.1, delivery_follow_up_seconds=0.2,
-                wechat_api_base=wechat.base_url, wechat_app_id=wechat.app_id,
-                wechat_app_secret=wechat.app_secret, wechat_template_id=wechat.template_id,
-                wechat_receipt_secret=RECEIPT_SECRET,
-                dingtalk_api_base=dingtalk.url, dingtalk_app_key=dingtalk.app_key,
-                dingtalk_app_secret=dingtalk.app_secret, dingtalk_agent_id=dingtalk.agent_id,
-                dingtalk_message_url="https://songda.example.gov.cn/dingtalk/document",
-                fax_gateway_domain=FAX_DOMAIN, fax_smtp_port=fax.port,
-                fax_dsn_recipient="fax-dsn@inspection.example.gov.cn",
-                fax_dsn_listen_port=dsn_port) as notify, \
-                running_service(CasesSettings, create_cases, CASES_MIGRATIONS, infrastructure,
-                                bus_prefix, public_base_url="https://cases.example.gov.cn") as cases:
-            for service in (notify, cases):
-                async def consuming(service=service) -> bool:
-                    return service.runtime.consumer.consuming.is_set()
+async def walk(infrastructure, bus_prefix, gateways, notify_gateways):
+    async with running_service(CasesSettings, create_cases, CASES_MIGRATIONS, infrastructure,
+                               bus_prefix, public_base_url="https://cases.example.gov.cn") as cases:
+        async def consuming() -> bool:
+            return cases.runtime.consumer.consuming.is_set()
 
-                await eventually(consuming)
-            yield SimpleNamespace(notify=notify, cases=cases, wechat=wechat, dingtalk=dingtalk,
-                                  fax=fax, mailbox=mailbox)
-    finally:
-        for fake in (wechat, dingtalk, fax):
-            fake.stop()
+        await eventually(consuming)
+        yield SimpleNamespace(notify=notify_gateways, cases=cases, wechat=gateways.wechat,
+                              dingtalk=gateways.dingtalk, fax=gateways.fax)
 
 
 async def send(upstream_bus, data: EventData, source: str) -> None:
@@ -156,17 +131,7 @@ async def prove_on_wechat(walk, delivery: dict) -> datetime:
     [sent] = walk.wechat.sent
     assert sent["touser"] == OPENID_SUBSCRIBED and handed["reference"] in sent["page"]
     read_at = walk.notify.runtime.clock.now() - timedelta(minutes=3)
-    document = (await walk.notify.client.get(f"/v1/documents/{delivery['document_id']}",
-                                             headers=OFFICER)).json()
-    body = json.dumps({"reference": handed["reference"], "openid": OPENID_SUBSCRIBED,
-                       "document_id": delivery["document_id"], "sha256": document["sha256"],
-                       "read_at": read_at.isoformat()}).encode()
-    now = datetime.now().astimezone()
-    headers = {"webhook-id": "msg_read_1", "webhook-timestamp": str(int(now.timestamp())),
-               "webhook-signature": Webhook(RECEIPT_SECRET).sign("msg_read_1", now, body.decode()),
-               "content-type": "application/json"}
-    answer = await walk.notify.client.post("/v1/channels/wechat/read-receipts", content=body,
-                                           headers=headers)
+    answer = await read_in_the_mini_program(walk.notify, delivery, read_at)
     assert answer.status_code == 200, answer.text
     return read_at
 
