@@ -1,5 +1,7 @@
 """Penalty proposal, review, notice, decision, service and publication on the real database and
-broker; notify and publish are stood in for by events on the run's exchange."""
+broker; notify and publish are stood in for by events on the run's exchange. The issued PDFs are
+read with pypdf (https://pypdf.readthedocs.io/en/stable/user/extract-text.html and
+user/extract-images.html)."""
 
 from __future__ import annotations
 
@@ -326,7 +328,7 @@ async def test_r_case_6_credit_repair_notice_issued_with_the_decision(cases):
     assert signed["all_valid"] and [(s["signer"], s["purpose"]) for s in signed["signatures"]] == [
         ("chief-zhao", "credit_repair_notice")]
     timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
-    assert f"credit-repair notice {view['number']} served with it" in timeline[-1]["reason"]
+    assert f"credit-repair notice {view['number']} issued with it for service" in timeline[-1]["reason"]
 
 
 async def test_r_dlv_3_proof_of_service_is_recorded_with_the_case_documents(cases):

@@ -2,8 +2,7 @@
 
 Documents are issued for service as `cases.document.issued.v2` (an open `kind`); the proof of
 service (`notify.document.served.v1`) is recorded with notify's proof artefact, its hash and the
-case's proof chain. Columns added with Alembic's `op.add_column`
-(https://alembic.sqlalchemy.org/en/latest/ops.html).
+case's proof chain.
 """
 
 from __future__ import annotations

@@ -258,7 +258,7 @@ class PenaltyProcedure(CaseFileBase):
             document_id=document.id, signed_by=actor.subject, decided_at=now,
             publish_by=publish_by, hearing_id=None if hearing is None else hearing[0].id)
         reason = (f"penalty decision {number} signed: fine {yuan(proposal.fine_amount)}; "
-                  f"credit-repair notice {repair_notice.number} served with it")
+                  f"credit-repair notice {repair_notice.number} issued with it for service")
         self._step(CaseAction.DECIDE, actor, now, reason)
         self.decided_at = now
         self._met(NOTICE_PERIOD)

@@ -1,6 +1,7 @@
 """The proof of service recorded with the case's documents (R-DLV-3): notify's stored proof
 artefact, its SHA-256 and the case's proof chain after it. Nullable: services recorded before
-notify sent them have none.
+notify sent them have none. Alembic's `op.add_column`:
+https://alembic.sqlalchemy.org/en/latest/ops.html
 
 Revision ID: 0009
 """
