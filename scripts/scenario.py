@@ -316,6 +316,15 @@ class Scenario:
         self.outcome.case = await self.until("decision served", executing)
         self.note("decision served; 15-day payment clock runs from the time of service", "notify → cases",
                   f"due {self.outcome.case['payment_due_at']}")
+
+        async def repair_notice_served() -> Any:
+            case = (await http.get(base, headers=self.officer)).json()
+            return next((d for d in case["documents"]
+                         if d["kind"] == "credit_repair_notice" and d["served_at"]), None)
+
+        self.outcome.checks["credit_repair_notice"] = await self.until(
+            "credit-repair notice served", repair_notice_served)
+        self.note("credit-repair notice served with the decision (R-CASE-6)", "notify → cases")
         self.outcome.checks["mail"] = read_mail(self.mail_dir, "legal@example-builder.cn")
 
     async def _credit(self, http: httpx.AsyncClient) -> None:

@@ -118,11 +118,13 @@ def test_step_3_penalty_notice_then_decision_after_the_period(outcome):
 
 
 def test_step_4_documents_e_mailed_and_payment_clock_from_service(outcome):
-    """R-DLV-3: the 15 days run from the proven time of service."""
+    """R-DLV-3: the 15 days run from the proven time of service. R-CASE-6: the credit-repair
+    notice is served with the decision (notice, decision, credit-repair notice: three e-mails)."""
     from datetime import datetime, timedelta
 
     mails = outcome.checks["mail"]
-    assert len(mails) == 2 and all(m["attachments"] for m in mails)
+    assert len(mails) == 3 and all(m["attachments"] for m in mails)
+    assert outcome.checks["credit_repair_notice"]["title"] == "信用修复告知书"
     decision = next(d for d in outcome.case["documents"] if d["kind"] == "penalty_decision")
     served = datetime.fromisoformat(decision["served_at"])
     assert datetime.fromisoformat(outcome.case["payment_due_at"]) == served + timedelta(days=15)

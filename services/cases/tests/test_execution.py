@@ -185,7 +185,7 @@ async def test_r_case_7_unpaid_fine_gets_a_reminder_then_court_enforcement(cases
 
     async def reminded() -> bool:
         return any(e.data["kind"] == "reminder" and e.data["case_id"] == case_id
-                   for e in cases.probe.of("cases.document.issued.v1"))
+                   for e in cases.probe.of("cases.document.issued.v2"))
 
     await eventually(reminded)
     view = await execution(cases, case_id)
@@ -217,7 +217,7 @@ async def test_r_case_7_unpaid_fine_gets_a_reminder_then_court_enforcement(cases
     assert reminder["number"] in text
     verified = (await cases.client.get(f"/v1/documents/{application}/verify")).json()
     assert verified["genuine"] and verified["kind"] == "court_enforcement_application"
-    assert not [e for e in cases.probe.of("cases.document.issued.v1")
+    assert not [e for e in cases.probe.of("cases.document.issued.v2")
                 if e.data["document_id"] == application]
 
 
@@ -240,6 +240,39 @@ async def test_r_case_7_executor_may_apply_to_the_court_after_the_reminder(cases
     assert signed["all_valid"] and [(s["signer"], s["purpose"]) for s in signed["signatures"]] == [
         ("executor-chen", "court_enforcement_application")]
     assert (await timer(cases, "cases.court_enforcement", case_id)).completed_at is not None
+
+
+async def test_r_dlv_3_the_reminders_proven_service_is_recorded_and_cited_to_the_court(cases):
+    case_id, _, _ = await decided_and_served(cases)
+    await later(cases, timedelta(days=15, minutes=1))
+
+    async def reminded() -> bool:
+        return any(e.data["kind"] == "reminder" and e.data["case_id"] == case_id
+                   for e in cases.probe.of("cases.document.issued.v2"))
+
+    await eventually(reminded)
+    reminder_id = (await execution(cases, case_id))["reminder_document_id"]
+    served_at = cases.runtime.clock.now() + timedelta(hours=5)
+    proof = {"proof_id": "proof-reminder-1", "proof_sha256": "7a" * 32, "chain_sha256": "5b" * 32}
+    await serve(cases, case_id, reminder_id, "reminder", served_at, **proof)
+    shown: dict = {}
+
+    async def served() -> bool:
+        case = (await cases.client.get(f"/v1/cases/{case_id}", headers=OFFICER)).json()
+        shown.update(next(d for d in case["documents"] if d["document_id"] == reminder_id))
+        return shown["served_at"] is not None
+
+    await eventually(served)
+    assert datetime.fromisoformat(shown["served_at"]) == served_at
+    assert {k: shown[k] for k in proof} == proof
+    applied = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
+    assert applied.status_code == 200, applied.text
+    application = applied.json()["court_application_document_id"]
+    pdf = await cases.client.get(f"/v1/documents/{application}/pdf", headers=EXECUTOR)
+    text = "".join("".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+                   .split())
+    day = served_at.astimezone(BUREAU_TZ).date()
+    assert f"{shown['number']}）于{day.year}年{day.month}月{day.day}日送达" in text
 
 
 async def test_r_case_7_payment_in_full_after_the_reminder_stops_court_enforcement(cases):

@@ -1,5 +1,7 @@
 """Penalty proposal, review, notice, decision, service and publication on the real database and
-broker; notify and publish are stood in for by events on the run's exchange."""
+broker; notify and publish are stood in for by events on the run's exchange. The issued PDFs are
+read with pypdf (https://pypdf.readthedocs.io/en/stable/user/extract-text.html and
+user/extract-images.html)."""
 
 from __future__ import annotations
 
@@ -71,10 +73,13 @@ async def case(service, case_id: str) -> dict:
     return (await service.client.get(f"/v1/cases/{case_id}", headers=OFFICER)).json()
 
 
-async def serve(service, case_id: str, document_id: str, kind: str, served_at: datetime):
+async def serve(service, case_id: str, document_id: str, kind: str, served_at: datetime,
+                **proof: str):
+    """notify's proof of service; `proof` adds its stored artefact (proof_id, proof_sha256,
+    chain_sha256)."""
     return await service.upstream.send(DocumentServed(
         document_id=document_id, case_id=case_id, kind=kind, channel="email", served_at=served_at,
-        proof="250 2.0.0 Ok: queued as 4F2A1"), source=NOTIFY, subject=document_id)
+        proof="250 2.0.0 Ok: queued as 4F2A1", **proof), source=NOTIFY, subject=document_id)
 
 
 async def until_state(service, case_id: str, state: str) -> dict:
@@ -185,7 +190,7 @@ async def test_r_case_5_decision_refused_before_the_notice_period_and_signed_aft
     reviewed = await approved(cases, case_id, fine="30000.00")
     assert reviewed["notice_required"] is True
     notice_id = reviewed["notice_document_id"]
-    [issued] = await cases.probe.wait_for("cases.document.issued.v1")
+    [issued] = await cases.probe.wait_for("cases.document.issued.v2")
     assert issued.data["document_id"] == notice_id and issued.data["kind"] == "penalty_notice"
     assert issued.data["recipient"]["email"] == "legal@builder.example.cn"
     assert issued.data["recipient"]["legal_representative"] == "李四"
@@ -225,15 +230,17 @@ async def test_r_case_5_decision_refused_before_the_notice_period_and_signed_aft
     assert decided.data["authority"] == "某市人力资源和社会保障局"
     assert decided.data["worker_count"] == 6 and decided.data["district"] == "d01"
     assert decided.data["publish_by"] == str(decided_at.astimezone(BUREAU_TZ).date() + timedelta(days=7))
-    issued = await cases.probe.wait_for("cases.document.issued.v1", count=2)
-    assert issued[1].data["kind"] == "penalty_decision"
-    assert issued[1].data["document_id"] == decision["document_id"]
+    issued = {e.data["kind"]: e for e in await cases.probe.wait_for("cases.document.issued.v2",
+                                                                    count=3)}
+    assert issued["penalty_decision"].data["document_id"] == decision["document_id"]
+    assert "credit_repair_notice" in issued  # R-CASE-6: served with the decision
     publication = await timer(cases, "cases.publication_due", case_id)
     assert publication.completed_at is None
     notice_period = await timer(cases, "cases.notice_period", case_id)
     assert notice_period.fired_at is not None or notice_period.completed_at is not None
 
-    text = pypdf.PdfReader(io.BytesIO(base64.b64decode(issued[1].data["content_b64"]))).pages[0]
+    text = pypdf.PdfReader(io.BytesIO(base64.b64decode(
+        issued["penalty_decision"].data["content_b64"]))).pages[0]
     assert "《行政处罚告知书》" in text.extract_text()  # the decision cites the notice served
 
 
@@ -270,6 +277,105 @@ async def test_r_case_6_payment_due_fifteen_days_from_the_proven_time_of_service
     assert datetime.fromisoformat(read["payment_due_at"]) == due
     served_doc = next(d for d in view["documents"] if d["document_id"] == decision["document_id"])
     assert served_doc["served_channel"] == "email"
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text without whitespace (CJK lines wrap anywhere)."""
+    return "".join("".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content)).pages)
+                   .split())
+
+
+async def test_r_case_6_credit_repair_notice_issued_with_the_decision(cases):
+    case_id = await registered_case(cases)
+    await approved(cases, case_id, fine="5000.00")
+    decision = (await decide(cases, case_id)).json()
+    issued = {e.data["kind"]: e for e in await cases.probe.wait_for("cases.document.issued.v2",
+                                                                    count=2)}
+    assert set(issued) == {"penalty_decision", "credit_repair_notice"}
+    notice = issued["credit_repair_notice"].data
+    assert (notice["case_id"], notice["title"]) == (case_id, "信用修复告知书")
+    assert notice["recipient"]["email"] == "legal@builder.example.cn"
+    content = base64.b64decode(notice["content_b64"])
+    assert hashlib.sha256(content).hexdigest() == notice["sha256"]
+    document_id = notice["document_id"]
+    assert notice["verify_url"] == f"https://cases.example.gov.cn/v1/documents/{document_id}/verify"
+
+    # The stored PDF is the one served; it states the minimum publicity period and R-CRD-5.
+    stored = await cases.client.get(f"/v1/documents/{document_id}/pdf", headers=OFFICER)
+    assert stored.content == content
+    text = pdf_text(content)
+    assert "信用修复告知书" in text and f"《行政处罚决定书》（{decision['decision_number']}）" in text
+    assert "最短公示期为1年" in text and "已公示满1年" in text
+    for condition in ("已全额缴纳罚款", "已改正违法行为", "作出书面信用承诺",
+                      "大队初审、支队复审", "网站公示7日", "公示期满无异议的，予以信用修复"):
+        assert condition in text
+    [qr] = pypdf.PdfReader(io.BytesIO(content)).pages[0].images
+    expected = Image.open(io.BytesIO(qr_png(notice["verify_url"])))
+    assert qr.image.convert("1").tobytes() == expected.convert("1").tobytes()
+
+    # R-DLV-4: verifiable by its QR code; numbered in its own gap-free series.
+    link = urlparse(notice["verify_url"]).path
+    view = (await cases.client.get(link, params={"sha256": notice["sha256"]})).json()
+    assert view["genuine"] and view["kind"] == "credit_repair_notice" and view["matches"] is True
+    assert view["number"] == f"某劳监信修〔{view['issued_on'][:4]}〕0001"
+    [listed] = [d for d in (await case(cases, case_id))["documents"]
+                if d["kind"] == "credit_repair_notice"]
+    assert (listed["document_id"], listed["number"]) == (document_id, view["number"])
+    assert listed["issued_at"] == decision["decided_at"]  # issued together with the decision
+    assert listed["served_at"] is None  # until notify proves it
+    signed = (await cases.client.get(f"/v1/documents/{document_id}/signatures",
+                                     headers=OFFICER)).json()
+    assert signed["all_valid"] and [(s["signer"], s["purpose"]) for s in signed["signatures"]] == [
+        ("chief-zhao", "credit_repair_notice")]
+    timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
+    assert f"credit-repair notice {view['number']} issued with it for service" in timeline[-1]["reason"]
+
+
+async def test_r_dlv_3_proof_of_service_is_recorded_with_the_case_documents(cases):
+    case_id = await registered_case(cases)
+    await approved(cases, case_id, fine="5000.00")
+    decision = (await decide(cases, case_id)).json()
+    issued = await cases.probe.wait_for("cases.document.issued.v2", count=2)
+    [repair_id] = [e.data["document_id"] for e in issued if e.data["kind"] == "credit_repair_notice"]
+    served_at = cases.runtime.clock.now() + timedelta(hours=3)
+    decision_proof = {"proof_id": "proof-decision-1", "proof_sha256": "ab" * 32,
+                      "chain_sha256": "cd" * 32}
+    repair_proof = {"proof_id": "proof-repair-1", "proof_sha256": "ef" * 32,
+                    "chain_sha256": "01" * 32}
+    await serve(cases, case_id, decision["document_id"], "penalty_decision", served_at,
+                **decision_proof)
+    await serve(cases, case_id, repair_id, "credit_repair_notice", served_at + timedelta(minutes=5),
+                **repair_proof)
+    documents: dict[str, dict] = {}
+
+    async def both_served() -> bool:
+        documents.update({d["document_id"]: d for d in (await case(cases, case_id))["documents"]})
+        return all(documents[i]["served_at"] for i in (decision["document_id"], repair_id))
+
+    await eventually(both_served)
+    for document_id, proof, at in ((decision["document_id"], decision_proof, served_at),
+                                   (repair_id, repair_proof, served_at + timedelta(minutes=5))):
+        shown = documents[document_id]
+        assert datetime.fromisoformat(shown["served_at"]) == at
+        assert {k: shown[k] for k in proof} == proof
+    # The payment term runs from the decision's service only (R-CASE-6).
+    view = await until_state(cases, case_id, "executing")
+    assert datetime.fromisoformat(view["payment_due_at"]) == served_at + timedelta(days=15)
+    async with cases.runtime.engine.connect() as conn:
+        rows = (await conn.execute(sa.text(
+            "SELECT document_id, proof, proof_id, proof_sha256, chain_sha256 "
+            "FROM document_services ORDER BY served_at"))).all()
+    assert [tuple(r) for r in rows] == [
+        (decision["document_id"], "250 2.0.0 Ok: queued as 4F2A1", *decision_proof.values()),
+        (repair_id, "250 2.0.0 Ok: queued as 4F2A1", *repair_proof.values())]
+
+
+async def test_r_dlv_3_a_proof_without_its_artefact_is_recorded_with_empty_proof_fields(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    shown = next(d for d in (await case(cases, case_id))["documents"]
+                 if d["document_id"] == decision["document_id"])
+    assert shown["served_at"] is not None
+    assert (shown["proof_id"], shown["proof_sha256"], shown["chain_sha256"]) == (None, None, None)
 
 
 async def test_r_case_6_missed_payment_deadline_raises_an_overdue_event(cases):

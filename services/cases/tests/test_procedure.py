@@ -167,8 +167,11 @@ async def test_the_penalty_walk_from_registration_to_closing_runs_on_the_case_fi
     assert files.deadlines[PUBLICATION_DUE, CASE].due_at == datetime(2026, 3, 13, tzinfo=BUREAU_TZ)
     [decided] = [e for e in files.events if isinstance(e, PenaltyDecided)]
     assert (decided.decision_number, decided.fine_amount) == ("某劳监罚〔2026〕0001", Decimal("30000"))
-    decision_draft = files.clerk.filed[-1]
+    decision_draft, repair_draft = files.clerk.filed[-2:]
     assert "某劳监告〔2026〕0001" in "".join(decision_draft.paragraphs)  # it cites the notice
+    # R-CASE-6: the credit-repair notice goes out with the decision, signed by the same chief
+    assert (repair_draft.kind, repair_draft.number, repair_draft.serve, repair_draft.signer) == (
+        DocumentKind.CREDIT_REPAIR_NOTICE, "某劳监信修〔2026〕0001", True, CHIEF)
 
     decision_served = decided_at + timedelta(hours=1)
     await act(files, decision_served, served(DocumentKind.PENALTY_DECISION, decision_served))
@@ -262,7 +265,8 @@ async def test_r_case_5_a_requested_hearing_is_held_before_the_decision_which_ci
     await act(files, requested + timedelta(days=3), decide())
     assert await state(files) == CaseState.DECIDED
     assert (await files.get(CASE)).decision.hearing_id == hearing.id
-    assert record.number in "".join(files.clerk.filed[-1].paragraphs)
+    decision_draft = next(d for d in files.clerk.filed if d.kind == DocumentKind.PENALTY_DECISION)
+    assert record.number in "".join(decision_draft.paragraphs)
 
 
 async def test_r_org_2_the_proposer_neither_reviews_nor_signs_the_decision(files):
@@ -387,6 +391,44 @@ async def test_the_rectified_path_and_who_may_close_it(files):
     await act(files, T0 + timedelta(days=4), lambda f, d: f.close(d, BRIGADE, reason="已整改"))
     [closed] = [e for e in files.events if isinstance(e, CaseClosed)]
     assert closed.outcome == "rectified"
+
+
+async def test_r_case_6_the_credit_repair_notice_states_the_settings_period_and_conditions():
+    files = MemoryCaseFiles(CasesSettings(credit_repair_min_publicity_years=2,
+                                          credit_repair_public_notice_days=10))
+    files.add(registered_case())
+    await act(files, T0, propose("5000"))
+    await act(files, T0, approve())
+    decision = await act(files, T0 + timedelta(minutes=5), decide())
+    [decision_draft, repair] = files.clerk.filed
+    assert decision_draft.kind == DocumentKind.PENALTY_DECISION
+    assert (repair.kind, repair.title, repair.recipient, repair.purpose) == (
+        DocumentKind.CREDIT_REPAIR_NOTICE, "信用修复告知书", PARTY, "credit_repair_notice")
+    text = "".join(repair.paragraphs)
+    assert f"《行政处罚决定书》（{decision.decision_number}）" in text
+    assert "最短公示期为2年" in text and "已公示满2年" in text and "网站公示10日" in text
+    for condition in ("已全额缴纳罚款", "已改正违法行为", "作出书面信用承诺"):
+        assert condition in text
+    assert "大队初审、支队复审" in text  # R-CRD-5: applies → reviews → public notice
+    assert repair.number in files.timeline[-1].reason
+
+
+async def test_r_dlv_1_the_order_to_rectify_is_served_and_its_service_keeps_the_printed_term(files):
+    order = await act(files, T0, lambda f, d: f.order_rectification(
+        d, OFFICER, items=["补发工资"], wages_to_pay=None, within_days=5))
+    [draft] = files.clerk.filed
+    assert (draft.kind, draft.serve, draft.signer) == ("rectification_order", True, OFFICER)
+    served_at = T0 + timedelta(days=2)
+    await act(files, served_at + timedelta(minutes=1), lambda f, d: f.order_served(
+        d, NOTIFY, document_id=order.document_id, channel="wechat", served_at=served_at))
+    case_file = await files.get(CASE)
+    assert case_file.documents[order.document_id].served_at == served_at
+    assert case_file.orders[0].due_at == order.due_at == T0 + timedelta(days=5)
+    assert files.deadlines[RECTIFICATION_DUE, CASE].due_at == order.due_at
+    assert case_file.state == CaseState.INVESTIGATING
+    note = files.timeline[-1]
+    assert note.action == "rectification_order_served" and note.from_state == note.to_state
+    assert "term stays as printed" in note.reason
 
 
 async def test_a_missed_rectification_term_lapses_once_and_a_penalty_may_follow(files):

@@ -4,6 +4,7 @@ term (a stored timer), compliance proven by the case's evidence, closing without
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from labor_runtime.testing import eventually
 
 from .conftest import BRIGADE_CHIEF, OFFICER, auth, later
-from .test_penalty import approved, registered_case, timer, until_state
+from .test_penalty import approved, case, registered_case, serve, timer, until_state
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +51,7 @@ async def test_r_case_1_rectified_path_order_compliance_and_close(cases):
     assert datetime.fromisoformat(view["due_at"]) == ordered_at + timedelta(days=15)
     assert (await timer(cases, "cases.rectification_due", case_id)).due_at == ordered_at + timedelta(
         days=15)
-    # The order is rendered once, QR-verifiable, and handed over on site (not served by notify).
+    # The order is rendered once and QR-verifiable (its service: test_r_dlv_1_... below).
     pdf = await cases.client.get(f"/v1/documents/{view['document_id']}/pdf", headers=OFFICER)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     text = "".join(text.split())  # lines wrap anywhere in CJK text
@@ -61,8 +62,6 @@ async def test_r_case_1_rectified_path_order_compliance_and_close(cases):
                                      headers=OFFICER)).json()
     assert signed["all_valid"] and [(s["signer"], s["purpose"]) for s in signed["signatures"]] == [
         ("officer-zhang", "rectification_order")]
-    assert not [e for e in cases.probe.of("cases.document.issued.v1")
-                if e.data["document_id"] == view["document_id"]]
     assert (await order(cases, case_id)).status_code == 409  # one running order per case
 
     unknown = await comply(cases, case_id, ["no-such-item"])
@@ -93,6 +92,49 @@ async def test_r_case_1_rectified_path_order_compliance_and_close(cases):
             {"s": f"case:{case_id}"})).scalars())
     assert [a for a in actions if a.startswith(("rectification.", "case.close"))] == [
         "rectification.order", "rectification.complied", "case.close"]
+
+
+async def test_r_dlv_1_the_order_to_rectify_is_served_electronically_and_keeps_its_printed_term(
+        cases):
+    case_id = await registered_case(cases)
+    view = (await order(cases, case_id, {**ORDER, "within_days": 5})).json()
+    document_id, due_at = view["document_id"], datetime.fromisoformat(view["due_at"])
+    [issued] = [e for e in await cases.probe.wait_for("cases.document.issued.v2")
+                if e.data["document_id"] == document_id]
+    assert (issued.data["kind"], issued.data["title"]) == (
+        "rectification_order", "劳动保障监察限期整改指令书")
+    assert issued.data["case_id"] == case_id and issued.data["recipient"]["name"] == "某某建筑工程有限公司"
+    content = base64.b64decode(issued.data["content_b64"])
+    pdf = await cases.client.get(f"/v1/documents/{document_id}/pdf", headers=OFFICER)
+    assert pdf.content == content and hashlib.sha256(content).hexdigest() == issued.data["sha256"]
+    verified = (await cases.client.get(f"/v1/documents/{document_id}/verify",
+                                       params={"sha256": issued.data["sha256"]})).json()
+    assert verified["genuine"] and verified["matches"] and verified["served_at"] is None
+
+    # R-DLV-3: served two days later, with notify's proof; the term printed on the order stays.
+    served_at = cases.runtime.clock.now() + timedelta(days=2)
+    proof = {"proof_id": "proof-order-1", "proof_sha256": "9f" * 32, "chain_sha256": "3c" * 32}
+    await serve(cases, case_id, document_id, "rectification_order", served_at, **proof)
+    shown: dict = {}
+
+    async def served() -> bool:
+        shown.update(next(d for d in (await case(cases, case_id))["documents"]
+                          if d["document_id"] == document_id))
+        return shown["served_at"] is not None
+
+    await eventually(served)
+    assert datetime.fromisoformat(shown["served_at"]) == served_at
+    assert {k: shown[k] for k in proof} == proof
+    verified = (await cases.client.get(f"/v1/documents/{document_id}/verify")).json()
+    assert datetime.fromisoformat(verified["served_at"]) == served_at
+    after = (await cases.client.get(f"/v1/cases/{case_id}/rectification", headers=OFFICER)).json()
+    assert datetime.fromisoformat(after["due_at"]) == due_at
+    assert (await timer(cases, "cases.rectification_due", case_id)).due_at == due_at
+    timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
+    assert timeline[-1]["action"] == "rectification_order_served"
+    assert timeline[-1]["to_state"] == "investigating"
+    assert "served by email" in timeline[-1]["reason"]
+    assert "term stays as printed" in timeline[-1]["reason"]
 
 
 async def test_r_case_1_missed_rectification_term_alerts_and_the_penalty_follows(cases):

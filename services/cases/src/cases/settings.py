@@ -54,6 +54,19 @@ class CasesSettings(ServiceSettings):
     late_surcharge_daily_rate: Decimal = Field(
         default=Decimal("0.03"), ge=0, le=1,
         description="R-CASE-6 late surcharge per day, share of the fine (capped at the fine)")
+    # R-CASE-6 the credit-repair notice (信用修复告知书) served with the decision, in R-CRD-5's terms
+    credit_repair_min_publicity_years: int = Field(
+        default=1, ge=0,
+        description="R-CASE-6/R-CRD-5 minimum publicity period the credit-repair notice states: "
+                    "years published before a repair may be granted (keep equal to credit's "
+                    "REPAIR_MIN_LISTED_YEARS)")
+    credit_repair_public_notice_days: int = Field(
+        default=7, ge=1,
+        description="R-CASE-6/R-CRD-5 days of the public notice of a repair on the bureau's site, "
+                    "as the credit-repair notice states it (keep equal to credit's "
+                    "REPAIR_NOTICE_DAYS)")
+    credit_repair_notice_number_prefix: str = Field(
+        default="某劳监信修", description="信用修复告知书编号 prefix (R-CASE-6)")
     # R-CASE-7 execution
     reminder_within_days: int = Field(default=3, ge=1, description="R-CASE-7 reminder after the due date")
     court_enforcement_within_days: int = Field(

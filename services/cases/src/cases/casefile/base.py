@@ -158,7 +158,7 @@ class Draft:
     paragraphs: tuple[str, ...] = ()
     addressee: str | None = None
     party_label: str = "当事人"
-    serve: bool = False  # notify serves it electronically (DocumentIssued)
+    serve: bool = False  # notify serves it electronically (cases.document.issued.v2)
     signer: Actor | None = None
     purpose: str = ""
     form: dict[str, Any] | None = None
@@ -407,6 +407,12 @@ class CaseFileBase:
     def _document(self, ref: DocumentRef) -> DocumentRef:
         self.documents[ref.id] = ref
         return ref
+
+    def _served(self, document_id: str, served_at: datetime) -> None:
+        """The document's proven time of service (R-DLV-3); the first proof counts."""
+        ref = self.documents.get(document_id)
+        if ref is not None and ref.served_at is None:
+            self.documents[document_id] = DocumentRef(ref.id, ref.number, served_at)
 
     def _served_at(self, document_id: str | None) -> datetime | None:
         ref = self.documents.get(document_id) if document_id is not None else None

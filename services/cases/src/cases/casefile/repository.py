@@ -13,7 +13,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.cases import CaseRegistered
-from labor_contracts.common import DocumentKind
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
@@ -49,7 +48,7 @@ from cases.documents import flows as documents
 from cases.documents.models import document_services
 from cases.documents.models import documents as documents_table
 from cases.documents.render import DocumentContent
-from cases.documents.rules import FilingKind, canonical_json
+from cases.documents.rules import FilingKind, canonical_json, served_kind
 from cases.evidence.models import evidence_items
 from cases.execution.models import payments
 from cases.lifecycle.flows import check_district
@@ -230,7 +229,7 @@ class SqlClerk:
 
             if draft.serve:
                 issued = await documents.issue(
-                    self._uow, settings, case_id=draft.case_id, kind=DocumentKind(draft.kind),
+                    self._uow, settings, case_id=draft.case_id, kind=served_kind(draft.kind),
                     number=draft.number, recipient=draft.recipient, issued_by=draft.issued_by,
                     at=draft.at, content=content)
             else:

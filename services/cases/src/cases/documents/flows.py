@@ -1,4 +1,9 @@
-"""Issuing, serving and verifying documents (R-DLV-1, R-DLV-3, R-DLV-4)."""
+"""Issuing, serving and verifying documents (R-DLV-1, R-DLV-3, R-DLV-4).
+
+Documents are issued for service as `cases.document.issued.v2` (an open `kind`); the proof of
+service (`notify.document.served.v1`) is recorded with notify's proof artefact, its hash and the
+case's proof chain.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from labor_contracts.cases import DocumentIssued
+from labor_contracts.cases import DocumentIssuedV2
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_contracts.identifiers import new_id
 from labor_contracts.notify import DocumentServed
@@ -23,7 +28,7 @@ from cases.casefile import queries
 from cases.documents import rules
 from cases.documents.models import document_services, documents
 from cases.documents.render import DocumentContent, render_pdf
-from cases.documents.rules import FilingKind
+from cases.documents.rules import FilingKind, ServedKind
 from cases.documents.schemas import VerificationView
 from cases.settings import CasesRuntime, CasesSettings
 
@@ -40,7 +45,7 @@ class Issued:
 
 
 async def file(session: AsyncSession, settings: CasesSettings, *, case_id: str,
-               kind: DocumentKind | FilingKind, number: str, recipient: EmployerRef,
+               kind: DocumentKind | ServedKind | FilingKind, number: str, recipient: EmployerRef,
                issued_by: str, at: datetime,
                content: Callable[[str, str], DocumentContent]) -> Issued:
     """Render a document once and store it with its hash and QR verify link.
@@ -73,13 +78,13 @@ async def file_record(session: AsyncSession, settings: CasesSettings, *, case_id
     return document_id
 
 
-async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, kind: DocumentKind,
-                number: str, recipient: EmployerRef, issued_by: str, at: datetime,
-                content: Callable[[str, str], DocumentContent]) -> Issued:
+async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str,
+                kind: DocumentKind | ServedKind, number: str, recipient: EmployerRef,
+                issued_by: str, at: datetime, content: Callable[[str, str], DocumentContent]) -> Issued:
     """Render and store a document (`file`) and ask notify to serve it on its recipient."""
     issued = await file(uow.session, settings, case_id=case_id, kind=kind, number=number,
                         recipient=recipient, issued_by=issued_by, at=at, content=content)
-    await uow.emit(DocumentIssued(
+    await uow.emit(DocumentIssuedV2(
         document_id=issued.document_id, case_id=case_id, kind=kind, title=rules.TITLES[kind],
         recipient=recipient, content_type=PDF, content_b64=base64.b64encode(issued.pdf).decode(),
         sha256=issued.sha256, verify_url=issued.verify_url), subject=case_id)
@@ -97,7 +102,9 @@ async def of_case(conn: AsyncConnection, case_id: str) -> list[Any]:
     return list((await conn.execute(
         sa.select(documents.c.id, documents.c.kind, documents.c.title, documents.c.number,
                   documents.c.sha256, documents.c.verify_url, documents.c.issued_at,
-                  document_services.c.served_at, document_services.c.channel)
+                  document_services.c.served_at, document_services.c.channel,
+                  document_services.c.proof_id, document_services.c.proof_sha256,
+                  document_services.c.chain_sha256)
         .select_from(documents.outerjoin(document_services,
                                          document_services.c.document_id == documents.c.id))
         .where(documents.c.case_id == case_id).order_by(documents.c.issued_at))).all())
@@ -118,11 +125,13 @@ async def verify_link(conn: AsyncConnection, document_id: str) -> tuple[str, str
 
 async def record_service(session: AsyncSession, data: DocumentServed, *, event_id: str,
                          now: datetime) -> bool:
-    """Record the proven time of service (R-DLV-3); False when it was already recorded."""
+    """Record the proven time of service (R-DLV-3) with notify's proof artefact, its hash and the
+    case's proof chain; False when it was already recorded."""
     result = await session.execute(
         insert(document_services).values(
             document_id=data.document_id, channel=data.channel, served_at=data.served_at,
-            proof=data.proof, event_id=event_id, recorded_at=now)
+            proof=data.proof, proof_id=data.proof_id, proof_sha256=data.proof_sha256,
+            chain_sha256=data.chain_sha256, event_id=event_id, recorded_at=now)
         .on_conflict_do_nothing().returning(document_services.c.document_id))
     return result.first() is not None
 

@@ -40,6 +40,10 @@ class DocumentService(CasesTable, table=True):
     channel: str
     served_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     proof: str
+    proof_id: str | None = Field(default=None, description="notify's stored proof artefact")
+    proof_sha256: str | None = Field(default=None, description="hex SHA-256 of that artefact")
+    chain_sha256: str | None = Field(
+        default=None, description="the case's proof chain after this proof (notify keeps it)")
     event_id: str
     recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

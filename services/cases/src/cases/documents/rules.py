@@ -11,10 +11,16 @@ from typing import Any
 from labor_contracts.common import DocumentKind
 
 
+class ServedKind(StrEnum):
+    """Documents notify serves that the contract's closed DocumentKind lacks: only
+    `cases.document.issued.v2`, whose kind is an open string, carries them."""
+
+    RECTIFICATION_ORDER = "rectification_order"
+
+
 class FilingKind(StrEnum):
     """Documents the bureau renders and keeps but notify does not serve electronically."""
 
-    RECTIFICATION_ORDER = "rectification_order"  # served on site, signed for by the party
     COURT_ENFORCEMENT_APPLICATION = "court_enforcement_application"  # filed with the court
 
 
@@ -24,9 +30,17 @@ TITLES: dict[str, str] = {
     DocumentKind.REMINDER: "催告书",
     DocumentKind.CREDIT_REPAIR_NOTICE: "信用修复告知书",
     DocumentKind.CORRECTION_NOTICE: "一次性补正告知书",
-    FilingKind.RECTIFICATION_ORDER: "劳动保障监察限期整改指令书",
+    ServedKind.RECTIFICATION_ORDER: "劳动保障监察限期整改指令书",
     FilingKind.COURT_ENFORCEMENT_APPLICATION: "强制执行申请书",
 }
+
+
+def served_kind(kind: str) -> DocumentKind | ServedKind:
+    """The kind of a document notify serves (R-DLV-1); ValueError for a kind it does not serve."""
+    try:
+        return DocumentKind(kind)
+    except ValueError:
+        return ServedKind(kind)
 
 
 def fingerprint(content: bytes) -> str:

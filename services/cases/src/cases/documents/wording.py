@@ -1,5 +1,6 @@
 """Wording of the documents the procedure issues: penalty notice (行政处罚告知书), decision
-(行政处罚决定书), reminder, order to rectify, application for court enforcement."""
+(行政处罚决定书), credit-repair notice, reminder, order to rectify, application for court
+enforcement."""
 
 from __future__ import annotations
 
@@ -67,6 +68,23 @@ def decision_paragraphs(*, violation: str, legal_basis: str, fine_amount: Decima
         "信息公示系统公示。",
     ]
     return paragraphs
+
+
+def credit_repair_notice_paragraphs(*, decision_number: str, min_publicity_years: int,
+                                    public_notice_days: int) -> list[str]:
+    """The credit-repair notice (信用修复告知书, R-CASE-6) served with the decision: the minimum
+    publicity period, and the conditions and flow of a repair (R-CRD-5)."""
+    return [
+        f"本机关已对你单位作出《行政处罚决定书》（{decision_number}）。该行政处罚信息将在“信用中国”"
+        f"网站和国家企业信用信息公示系统公示，最短公示期为{min_publicity_years}年，自公示之日起计算。",
+        "你单位同时符合下列条件的，可以申请信用修复：（一）已全额缴纳罚款（含加处罚款）；"
+        "（二）已改正违法行为，完成整改；（三）作出书面信用承诺；"
+        f"（四）行政处罚信息已公示满{min_publicity_years}年。",
+        "信用修复按下列程序办理：你单位向本机关提出申请，经劳动保障监察大队初审、支队复审后，在本局"
+        f"网站公示{public_notice_days}日；公示期满无异议的，予以信用修复：停止公示该行政处罚信息，"
+        "已列入失信名单的予以移出，相应减轻或者停止惩戒措施，并告知相关部门。",
+        "根据国家关于失信行为纠正后信用信息修复的有关规定，特此告知。",
+    ]
 
 
 def hearing_paragraph(*, record_number: str, held_on: date) -> str:

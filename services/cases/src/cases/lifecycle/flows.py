@@ -116,7 +116,9 @@ async def case_view(runtime: CasesRuntime, who: Principal, case_id: str) -> Case
         published_at=row.published_at,
         documents=[DocumentSummary(document_id=d.id, kind=d.kind, title=d.title, number=d.number,
                                    sha256=d.sha256, verify_url=d.verify_url, issued_at=d.issued_at,
-                                   served_at=d.served_at, served_channel=d.channel)
+                                   served_at=d.served_at, served_channel=d.channel,
+                                   proof_id=d.proof_id, proof_sha256=d.proof_sha256,
+                                   chain_sha256=d.chain_sha256)
                    for d in docs])
 
 

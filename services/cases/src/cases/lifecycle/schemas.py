@@ -42,6 +42,13 @@ class DocumentSummary(BaseModel):
     issued_at: datetime
     served_at: datetime | None
     served_channel: str | None
+    proof_id: str | None = Field(
+        default=None, description="R-DLV-3 notify's stored proof of service (receipt, DSN, read "
+        "receipt, send result), GET /v1/deliveries/{delivery}/proof at notify")
+    proof_sha256: str | None = Field(default=None, description="hex SHA-256 of that proof")
+    chain_sha256: str | None = Field(
+        default=None, description="the case's proof chain after this proof: SHA-256 over the "
+        "previous link and this proof")
 
 
 class CaseSummary(BaseModel):

@@ -1,5 +1,5 @@
-"""Penalty use cases: propose (A), review (B), decide (detachment chief); the notice's and the
-decision's service (notify) and the result's publication (publish) as the case file records them."""
+"""Penalty use cases: propose (A), review (B), decide (detachment chief); the service of the
+case's documents (notify) and the result's publication (publish) as the case file records them."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from labor_runtime.security import Principal
 from cases.casefile.base import Actor
 from cases.casefile.repository import SqlCaseFiles, staff_command
 from cases.documents import flows as documents
+from cases.documents.rules import ServedKind
 from cases.lifecycle.flows import readable_case
 from cases.penalty.models import penalty_decisions, penalty_proposals
 from cases.penalty.schemas import (
@@ -68,7 +69,9 @@ async def decide(runtime: CasesRuntime, who: Principal, case_id: str) -> Decisio
 
 async def on_document_served(uow: UnitOfWork, settings: CasesSettings, calendar: Calendar,
                              event: Envelope, data: DocumentServed) -> None:
-    """R-DLV-3: record the proven time of service; the legal clocks start there."""
+    """R-DLV-3: record the proven time of service with its proof; the legal clocks that start on
+    service (the notice period, the payment term) start there. Every document's service is
+    recorded (the reminder's and the credit-repair notice's too); the order to rectify is noted."""
     document = await documents.document_row(uow.session, data.document_id)
     if document is None:
         log.info("served document %s is not one of ours; ignored", data.document_id)
@@ -83,7 +86,8 @@ async def on_document_served(uow: UnitOfWork, settings: CasesSettings, calendar:
         log.info("service of document %s already recorded", data.document_id)
         return
     served = {DocumentKind.PENALTY_NOTICE: case_file.notice_served,
-              DocumentKind.PENALTY_DECISION: case_file.decision_served}.get(document.kind)
+              DocumentKind.PENALTY_DECISION: case_file.decision_served,
+              ServedKind.RECTIFICATION_ORDER: case_file.order_served}.get(document.kind)
     if served is not None:
         served(files.desk(), Actor.service(event.source), document_id=data.document_id,
                channel=data.channel, served_at=data.served_at)

@@ -1,5 +1,6 @@
 """The case file's penalty procedure: proposal and legal review, the notice (R-CASE-5), the
-hearing, the decision (R-CASE-6), their proven service and the publication (R-CASE-8)."""
+hearing, the decision with its credit-repair notice (R-CASE-6), their proven service and the
+publication (R-CASE-8)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from cases.casefile.base import (
     Proposal,
 )
 from cases.documents.wording import (
+    credit_repair_notice_paragraphs,
     decision_paragraphs,
     hearing_paragraph,
     notice_paragraphs,
@@ -132,11 +134,6 @@ class PenaltyProcedure(CaseFileBase):
         self._step(CaseAction.SERVE_NOTICE, actor, desk.now,
                    f"penalty notice served by {channel} at {served_at.isoformat()}; decision "
                    f"possible from {ends.isoformat()}")
-
-    def _served(self, document_id: str, served_at: datetime) -> None:
-        ref = self.documents.get(document_id)
-        if ref is not None and ref.served_at is None:
-            self.documents[document_id] = DocumentRef(ref.id, ref.number, served_at)
 
     def request_hearing(self, desk: Desk, actor: Actor, *, requested_at: datetime | None,
                         note: str) -> Hearing:
@@ -255,11 +252,13 @@ class PenaltyProcedure(CaseFileBase):
                     record_number=hearing[1],
                     held_on=hearing[0].held_at.astimezone(BUREAU_TZ).date()))),
             serve=True, signer=actor, purpose="decision")))
+        repair_notice = await self._issue_credit_repair_notice(desk, proposal, actor, number)
         self.decision = Decision(
             id=new_id(), proposal_id=proposal.id, decision_number=number,
             document_id=document.id, signed_by=actor.subject, decided_at=now,
             publish_by=publish_by, hearing_id=None if hearing is None else hearing[0].id)
-        reason = f"penalty decision {number} signed: fine {yuan(proposal.fine_amount)}"
+        reason = (f"penalty decision {number} signed: fine {yuan(proposal.fine_amount)}; "
+                  f"credit-repair notice {repair_notice.number} issued with it for service")
         self._step(CaseAction.DECIDE, actor, now, reason)
         self.decided_at = now
         self._met(NOTICE_PERIOD)
@@ -274,6 +273,23 @@ class PenaltyProcedure(CaseFileBase):
             publish_by=publish_by, worker_count=self.worker_count,
             arrears_amount=self.arrears_amount)))
         return self.decision
+
+    async def _issue_credit_repair_notice(self, desk: Desk, proposal: Proposal, actor: Actor,
+                                          decision_number: str) -> DocumentRef:
+        """R-CASE-6: the credit-repair notice (信用修复告知书), signed with the decision and served
+        with it: the minimum publicity period and R-CRD-5's repair conditions."""
+        settings, now = desk.settings, desk.now
+        number = await desk.clerk.number(
+            "credit_repair_notice", settings.credit_repair_notice_number_prefix, now)
+        return self._document(await desk.clerk.file(Draft(
+            case_id=self.id, kind=DocumentKind.CREDIT_REPAIR_NOTICE, number=number,
+            title="信用修复告知书", recipient=proposal.recipient, issued_by=actor.subject, at=now,
+            case_number=self.case_number or "", party=proposal.party,
+            paragraphs=tuple(credit_repair_notice_paragraphs(
+                decision_number=decision_number,
+                min_publicity_years=settings.credit_repair_min_publicity_years,
+                public_notice_days=settings.credit_repair_public_notice_days)),
+            serve=True, signer=actor, purpose="credit_repair_notice")))
 
     def decision_served(self, desk: Desk, actor: Actor, *, document_id: str, channel: str,
                         served_at: datetime) -> None:

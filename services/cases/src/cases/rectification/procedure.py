@@ -1,5 +1,5 @@
-"""The case file's rectified path: an order to rectify within a term, compliance proven by
-evidence, or the term lapsing."""
+"""The case file's rectified path: an order to rectify within a term, served electronically
+(R-DLV-1), compliance proven by evidence, or the term lapsing."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from cases.casefile.base import (
     RectificationOrder,
 )
 from cases.documents.render import Party
-from cases.documents.rules import FilingKind
+from cases.documents.rules import ServedKind
 from cases.documents.wording import (
     rectification_order_paragraphs,
 )
@@ -41,7 +41,7 @@ class RectificationProcedure(CaseFileBase):
                                   wages_to_pay: Decimal | None,
                                   within_days: int | None) -> RectificationOrder:
         """The officer orders the employer to rectify within a term; the order is rendered with
-        its QR code and handed over on site; the term is a stored timer."""
+        its QR code and served through notify; the term is a stored timer."""
         settings, calendar, now = desk.settings, desk.calendar, desk.now
         lifecycle.apply(self.state, CaseAction.ORDER_RECTIFICATION)
         latest = self.latest_order
@@ -56,7 +56,7 @@ class RectificationProcedure(CaseFileBase):
         number = await desk.clerk.number("rectification_order",
                                          settings.rectification_order_number_prefix, now)
         document = self._document(await desk.clerk.file(Draft(
-            case_id=self.id, kind=FilingKind.RECTIFICATION_ORDER, number=number,
+            case_id=self.id, kind=ServedKind.RECTIFICATION_ORDER, number=number,
             title="劳动保障监察限期整改指令书",
             recipient=self.employer, issued_by=actor.subject, at=now,
             case_number=self.case_number or "",
@@ -65,7 +65,7 @@ class RectificationProcedure(CaseFileBase):
             paragraphs=tuple(rectification_order_paragraphs(
                 facts=self.summary or "", items=items, wages_to_pay=wages_to_pay,
                 due_on=calendar.local_date(due_at))),
-            signer=actor, purpose="rectification_order")))
+            serve=True, signer=actor, purpose="rectification_order")))
         order = RectificationOrder(
             id=new_id(), number=number, document_id=document.id, items=list(items),
             wages_to_pay=wages_to_pay, status=OrderStatus.ORDERED, ordered_by=actor.subject,
@@ -76,6 +76,20 @@ class RectificationProcedure(CaseFileBase):
         self._step(CaseAction.ORDER_RECTIFICATION, actor, now, reason)
         self._audit("rectification.order", actor, now, reason)
         return order
+
+    def order_served(self, desk: Desk, actor: Actor, *, document_id: str, channel: str,
+                     served_at: datetime) -> None:
+        """The order's proven service (R-DLV-3) is noted on the timeline."""
+        self._served(document_id, served_at)
+        order = next((o for o in self.orders if o.document_id == document_id), None)
+        if order is None:
+            return
+        # The term is the date printed on the order (限期改正 by that day): the party is held to
+        # what it was handed, so a later proof of service does not move the due date or its timer.
+        self._note("rectification_order_served", actor, desk.now,
+                   f"order to rectify {order.number} served by {channel} at "
+                   f"{served_at.isoformat()}; the term stays as printed, by "
+                   f"{order.due_at.isoformat()}")
 
     def record_compliance(self, desk: Desk, actor: Actor, *, evidence_ids: list[str],
                           note: str) -> RectificationOrder:
