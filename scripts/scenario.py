@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import message_from_bytes
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
+from labor_runtime.testing import png
 from standardwebhooks import Webhook
 
 CREDIT_CODE = "91350100M000100Y43"
@@ -267,6 +268,17 @@ class Scenario:
 
     async def _penalty(self, http: httpx.AsyncClient) -> None:
         base = f"{self.urls['cases']}/v1/cases/{self.case_id}"
+        signature = base64.b64encode(png(40, 16)).decode()
+        confirmed = await http.post(
+            f"{self.urls['notify']}/v1/address-confirmations", headers=self.officer, json={
+                "credit_code": CREDIT_CODE, "party_name": "某某建筑工程有限公司",
+                "signatory": "李四", "signatory_capacity": "legal_representative",
+                "addresses": [{"channel": "email", "address": "legal@example-builder.cn"}],
+                "method": "mobile_signature", "artefact_b64": signature,
+                "artefact_type": "image/png", "signed_at": datetime.now(UTC).isoformat()})
+        assert confirmed.status_code == 201, confirmed.text
+        self.note("the employer signs its delivery-address confirmation (送达地址确认书) on the "
+                  "inspector's phone: e-mail service consented", "notify")
         proposal = await http.post(f"{base}/penalty-proposal", headers=self.officer, json={
             "violation": "拖欠六名劳动者2025年10月至12月工资共计人民币120000元，经责令限期支付逾期仍未支付",
             "legal_basis": "《保障农民工工资支付条例》第五十七条",

@@ -432,3 +432,18 @@ class HttpReceiver:
             script = self.scripts.get(request.path, [self.default])
             answer = script.pop(0) if len(script) > 1 else script[0]
         return answer if len(answer) == 3 else (*answer, b"")
+
+
+def png(width: int = 1, height: int = 1) -> bytes:
+    """A real PNG image (white), as a mobile form's signature pad or a camera gives one."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))

@@ -18,7 +18,7 @@ from labor_contracts.envelope import Envelope
 from labor_runtime.bus import Publisher
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import HttpReceiver, eventually, running_service
+from labor_runtime.testing import HttpReceiver, eventually, png, running_service
 from notify.__main__ import MIGRATIONS
 from notify.app import create_app
 from notify.settings import NotifySettings
@@ -160,20 +160,6 @@ async def notify_channels(infrastructure, bus_prefix, mailbox, channel_endpoint)
 # Delivery-address confirmations (送达地址确认书) -----------------------------------------------
 
 CREDIT_CODE = "91350100M000100Y43"
-
-
-def png(width: int = 1, height: int = 1) -> bytes:
-    """A real PNG image (white), as the mobile form's signature pad or a camera would give."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 SIGNATURE = png(3, 2)

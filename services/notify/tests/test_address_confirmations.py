@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +17,7 @@ from .test_delivery import wait_status
 pytestmark = pytest.mark.integration
 
 OFFICER = staff_headers("officer_a")
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs/examples/address-confirmation.json"
 
 
 async def audit_actions(service) -> list[tuple[str, str]]:
@@ -109,3 +112,11 @@ async def test_confirmations_are_for_staff_and_unknown_ones_are_404(notify):
     assert partner.status_code == 403
     assert (await notify.client.get("/v1/address-confirmations/nope",
                                     headers=OFFICER)).status_code == 404
+
+
+async def test_r_dlv_2_the_readmes_example_confirmation_is_accepted(notify):
+    """The README's walk records docs/examples/address-confirmation.json before the penalty."""
+    example = json.loads(EXAMPLE.read_text())
+    response = await notify.client.post("/v1/address-confirmations", json=example, headers=OFFICER)
+    assert response.status_code == 201, response.text
+    assert response.json()["addresses"] == example["addresses"]

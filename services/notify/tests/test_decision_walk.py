@@ -26,14 +26,13 @@ from labor_contracts.events import EventData
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
-from labor_runtime.testing import eventually, running_service
+from labor_runtime.testing import eventually, png, running_service
 
 from .conftest import (
     CREDIT_CODE,
     SIGNATURE,
     TRANSMITTED_AT,
     confirm,
-    png,
     publish,
     read_in_the_mini_program,
 )
