@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 import re
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, formataddr
+from email.utils import formataddr
 
 import aiosmtplib
 from labor_runtime.clock import Clock
 
 from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter, Pending
+from notify.channels.mail import document_mail, identity_lines
 from notify.delivery.rules import ChannelName, Receipt, Refusal
 from notify.documents.rules import KIND_LABELS
 from notify.settings import NotifySettings
@@ -50,32 +49,16 @@ class SmtpEmailChannel:
         """The e-mail: a plain-text notice with the verify URL and hash, the document attached."""
         s = self.settings
         label = KIND_LABELS.get(letter.kind, letter.kind)
-        message = EmailMessage(policy=SMTP_POLICY)
-        message["From"] = formataddr((s.smtp_sender_name, s.smtp_sender))
-        message["To"] = formataddr((letter.recipient_name, letter.address))
-        message["Subject"] = f"电子送达：{letter.title}"
-        message["Date"] = format_datetime(self.clock.now())
-        message["Message-ID"] = letter.message_id
-        message["X-Document-Id"] = letter.document_id
-        message["X-Document-SHA256"] = letter.sha256
-        message.set_content(
-            f"{letter.recipient_name}：\n\n"
-            f"本局依法向你单位电子送达《{letter.title}》（{label}），见附件。\n"
-            "电子送达与直接送达具有同等法律效力，送达时间以本邮件被你方邮件服务器接收的时间为准。\n\n"
-            f"案件编号 Case: {letter.case_id}\n"
-            f"文书编号 Document: {letter.document_id}\n"
-            f"SHA-256: {letter.sha256}\n"
-            f"核验地址 Verify: {letter.verify_url}\n\n"
-            "请通过核验地址或文书二维码核验文书真伪；附件的 SHA-256 应与上列数值一致。\n"
-            "This document is served electronically; verify it at the address above. "
-            "The attachment's SHA-256 must equal the value above.\n",
-            cte="quoted-printable")
-        maintype, _, subtype = letter.content_type.partition("/")
-        extension = mimetypes.guess_extension(letter.content_type) or ".bin"
-        message.add_attachment(letter.content, maintype=maintype or "application",
-                               subtype=subtype or "octet-stream",
-                               filename=f"{letter.kind}-{letter.document_id}{extension}")
-        return message
+        return document_mail(
+            letter, sender=formataddr((s.smtp_sender_name, s.smtp_sender)), to=letter.address,
+            subject=f"电子送达：{letter.title}", at=self.clock.now(), text=(
+                f"{letter.recipient_name}：\n\n"
+                f"本局依法向你单位电子送达《{letter.title}》（{label}），见附件。\n"
+                "电子送达与直接送达具有同等法律效力，送达时间以本邮件被你方邮件服务器接收的时间为准。\n\n"
+                f"{identity_lines(letter)}\n"
+                "请通过核验地址或文书二维码核验文书真伪；附件的 SHA-256 应与上列数值一致。\n"
+                "This document is served electronically; verify it at the address above. "
+                "The attachment's SHA-256 must equal the value above.\n"))
 
     async def deliver(self, letter: Letter) -> Receipt:
         s = self.settings
@@ -111,3 +94,4 @@ class SmtpEmailChannel:
         if receipt is None:  # pragma: no cover - the block above either sets it or raises
             raise DeliveryRefused(None, "no reply to DATA")
         return receipt
+

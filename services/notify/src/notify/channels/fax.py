@@ -25,13 +25,11 @@ from __future__ import annotations
 import asyncio
 import email
 import logging
-import mimetypes
 import re
 import unicodedata
 from datetime import datetime
 from email.message import EmailMessage, Message
-from email.policy import SMTP as SMTP_POLICY
-from email.utils import collapse_rfc2231_value, format_datetime, formataddr, parsedate_to_datetime
+from email.utils import collapse_rfc2231_value, parsedate_to_datetime
 from typing import Any, Self
 
 import aiosmtplib
@@ -48,6 +46,7 @@ from notify.channels.base import (
     Pending,
     ProofSink,
 )
+from notify.channels.mail import document_mail, identity_lines
 from notify.delivery.rules import ChannelName, Receipt, Refusal
 from notify.documents.rules import KIND_LABELS
 
@@ -164,29 +163,13 @@ class FaxChannel:
     def compose(self, letter: Letter, address: str, sender: str) -> EmailMessage:
         """The gateway renders the text as the cover page and the PDF as the following pages."""
         label = KIND_LABELS.get(letter.kind, letter.kind)
-        message = EmailMessage(policy=SMTP_POLICY)
-        message["From"] = sender
-        message["To"] = formataddr((letter.recipient_name, address))
-        message["Subject"] = f"传真送达：{letter.title}"
-        message["Date"] = format_datetime(self.clock.now())
-        message["Message-ID"] = letter.message_id
-        message["X-Document-Id"] = letter.document_id
-        message["X-Document-SHA256"] = letter.sha256
-        message.set_content(
-            f"{letter.recipient_name}：\n\n"
-            f"本局依法以传真方式向你单位送达《{letter.title}》（{label}），共附后页。\n"
-            "传真送达与直接送达具有同等法律效力，送达时间以传真发送记录载明的发送完成时间为准。\n\n"
-            f"案件编号 Case: {letter.case_id}\n"
-            f"文书编号 Document: {letter.document_id}\n"
-            f"SHA-256: {letter.sha256}\n"
-            f"核验地址 Verify: {letter.verify_url}\n",
-            cte="quoted-printable")
-        maintype, _, subtype = letter.content_type.partition("/")
-        extension = mimetypes.guess_extension(letter.content_type) or ".bin"
-        message.add_attachment(letter.content, maintype=maintype or "application",
-                               subtype=subtype or "octet-stream",
-                               filename=f"{letter.kind}-{letter.document_id}{extension}")
-        return message
+        return document_mail(
+            letter, sender=sender, to=address, subject=f"传真送达：{letter.title}",
+            at=self.clock.now(), text=(
+                f"{letter.recipient_name}：\n\n"
+                f"本局依法以传真方式向你单位送达《{letter.title}》（{label}），共附后页。\n"
+                "传真送达与直接送达具有同等法律效力，送达时间以传真发送记录载明的发送完成时间为准。\n\n"
+                f"{identity_lines(letter)}"))
 
     async def deliver(self, letter: Letter) -> HandedOver:
         try:

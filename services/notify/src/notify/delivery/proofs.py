@@ -103,6 +103,17 @@ def _check(channel: ChannelName, receipt: Receipt, handed: sa.Row[Any],
         raise ProofRejected(f"hand-over {receipt.reference} went to another recipient")
 
 
+async def _called_back(uow: UnitOfWork, handed: sa.Row[Any], outcome: AttemptOutcome,
+                       reply_code: int | None, reply_text: str) -> datetime:
+    """The callback as an attempt of its hand-over's delivery; returns its time."""
+    now = uow.clock.now()
+    await uow.session.execute(delivery_attempts.insert().values(
+        delivery_id=handed.delivery_id, round=handed.round, channel=handed.channel,
+        address=handed.address, started_at=now, finished_at=now, outcome=outcome,
+        reply_code=reply_code, reply_text=reply_text, reference=handed.reference))
+    return now
+
+
 class CallbackProofs:
     """The `ProofSink` of channels whose proof arrives by callback. A proof that comes after its
     wait ended still proves service (the party did read it), unless another proof came first."""
@@ -117,12 +128,8 @@ class CallbackProofs:
                 return False
             handed, delivery = found
             _check(channel, receipt, handed, delivery)
-            now = uow.clock.now()
-            await uow.session.execute(delivery_attempts.insert().values(
-                delivery_id=delivery.id, round=handed.round, channel=str(channel),
-                address=handed.address, started_at=now, finished_at=now,
-                outcome=AttemptOutcome.SERVED, reply_code=receipt.reply_code,
-                reply_text=receipt.reply_text, reference=reference))
+            await _called_back(uow, handed, AttemptOutcome.SERVED, receipt.reply_code,
+                               receipt.reply_text)
             if delivery.status == DeliveryStatus.SERVED:
                 log.info("delivery %s already served; proof %s on %s kept as an attempt",
                          delivery.id, reference, channel)
@@ -138,12 +145,8 @@ class CallbackProofs:
             if found is None:
                 return False
             handed, delivery = found
-            now = uow.clock.now()
-            await uow.session.execute(delivery_attempts.insert().values(
-                delivery_id=delivery.id, round=handed.round, channel=str(channel),
-                address=handed.address, started_at=now, finished_at=now,
-                outcome=AttemptOutcome.FAILED, reply_code=refusal.reply_code,
-                reply_text=refusal.reply_text, reference=reference))
+            now = await _called_back(uow, handed, AttemptOutcome.FAILED, refusal.reply_code,
+                                     refusal.reply_text)
             if (delivery.status == DeliveryStatus.AWAITING_PROOF
                     and delivery.awaiting_reference == reference):
                 # The plan goes on with the next channel at once.
