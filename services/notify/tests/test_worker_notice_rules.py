@@ -78,3 +78,25 @@ def test_every_configured_endpoint_needs_a_valid_secret_and_https_in_production(
                        field_encryption_active_key="p1",
                        worker_notice_endpoints={"hotline_12333": "http://12333.example/n"},
                        worker_notice_secrets={"hotline_12333": SECRET})
+
+
+def test_r_dlv_4_correction_notice_renders_the_same_bytes_under_one_id_per_event():
+    """A redelivered event finds the document it rendered: one id per (complaint, event), and the
+    same content always renders to the same bytes."""
+    from labor_runtime.rendering import render_pdf
+    from notify.worker_notices import correction
+
+    document_id = correction.document_id("c-1", "e-1")
+    assert document_id == correction.document_id("c-1", "e-1")
+    assert document_id != correction.document_id("c-1", "e-2") != correction.document_id("c-2", "e-1")
+    content = correction.content(
+        document_id=document_id, verify_url=f"https://notify.example/v1/documents/{document_id}/verify",
+        authority="某市人力资源和社会保障局", number=correction.number("某劳监补", document_id, T0),
+        tracking_code="TS-abc", complaint_id="c-1", channel="hotline_12333",
+        missing=["identity_proof", "preliminary_evidence"], items=["a", "b"], issued_at=T0,
+        materials_office="窗口")
+    assert content.number == f"某劳监补〔2026〕{document_id[:8].upper()}号"
+    assert content.paragraphs[1:3] == [f"1. a：{correction.MATERIAL_GUIDANCE['identity_proof']}。",
+                                       f"2. b：{correction.MATERIAL_GUIDANCE['preliminary_evidence']}。"]
+    pdf = render_pdf(content, creator=correction.CREATOR)
+    assert pdf == render_pdf(content, creator=correction.CREATOR)

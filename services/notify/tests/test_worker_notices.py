@@ -133,9 +133,11 @@ async def test_r_int_2_correction_notice_reaches_the_filing_channel(notify_chann
     assert body["tracking_code"] == event.data["tracking_code"]
     assert body["complaint_id"] == complaint_id and body["channel"] == "hotline_12333"
     assert body["issued_at"] == "2026-03-02T09:30:00+00:00"
-    # R-INT-7: nothing but what the channel needs to find its user.
-    assert set(body) == NOTICE_KEYS | {"missing", "items"}
-    assert not PERSONAL.search(request.body.decode())
+    # R-INT-7: nothing but what the channel needs to find its user, and the notice as a PDF
+    # (its text is checked in test_correction_notice_document; base64 is no text to search).
+    assert set(body) == NOTICE_KEYS | {"missing", "items", "document"}
+    body["document"].pop("content_b64")
+    assert not PERSONAL.search(json.dumps(body, ensure_ascii=False))
 
     # The channel's answer is the receipt.
     assert notice.attempts == 1 and notice.receipt_status == 200

@@ -117,6 +117,16 @@ class NotifySettings(WechatSettings, DingTalkSettings, FaxSettings, ServiceSetti
     worker_notice_lease_seconds: PositiveFloat = Field(
         default=120, description="a claimed notice is tried again by another worker after this")
 
+    # The one-time correction notice (一次性补正告知书) notify renders for the worker (R-INT-2, R-DLV-4)
+    authority_name: str = Field(default="某市人力资源和社会保障局",
+                                description="the authority printed on the documents notify renders")
+    correction_notice_number_prefix: str = Field(
+        default="某劳监补", description="补正告知书编号: {prefix}〔{year}〕{first 8 of the document id}号")
+    materials_office: str = Field(
+        default="某市劳动保障监察支队投诉受理窗口",
+        description="where a worker may bring the missing materials in person, printed on the "
+        "correction notice (uploading them through the filing channel is the other way)")
+
     @model_validator(mode="after")
     def _coherent_worker_notices(self) -> NotifySettings:
         for channel, url in self.worker_notice_endpoints.items():

@@ -17,9 +17,9 @@ from labor_contracts.common import EmployerRef
 from labor_contracts.events import EventData
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.problems import Problem
+from labor_runtime.rendering import Party
 from labor_runtime.security import Principal
 
-from cases.documents.render import Party
 from cases.execution import rules as execution
 from cases.lifecycle import rules as lifecycle
 from cases.lifecycle.rules import CaseAction, CaseState, RegistrationFormStatus

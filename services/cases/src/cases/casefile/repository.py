@@ -18,6 +18,7 @@ from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
+from labor_runtime.rendering import DocumentContent
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +48,6 @@ from cases.casefile.model import CaseFile
 from cases.documents import flows as documents
 from cases.documents.models import document_services
 from cases.documents.models import documents as documents_table
-from cases.documents.render import DocumentContent
 from cases.documents.rules import FilingKind, canonical_json, served_kind
 from cases.evidence.models import evidence_items
 from cases.execution.models import payments

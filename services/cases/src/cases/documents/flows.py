@@ -21,13 +21,14 @@ from labor_contracts.notify import DocumentServed
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
+from labor_runtime.rendering import DocumentContent
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cases.casefile import queries
 from cases.documents import rules
 from cases.documents.models import document_services, documents
-from cases.documents.render import DocumentContent, render_pdf
+from cases.documents.render import render_pdf
 from cases.documents.rules import FilingKind, ServedKind
 from cases.documents.schemas import VerificationView
 from cases.settings import CasesRuntime, CasesSettings

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from cases.documents.render import chinese_date
+from labor_runtime.rendering import chinese_date
 
 ORDINALS = "一二三四五六七八九十"
 

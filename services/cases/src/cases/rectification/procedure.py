@@ -9,6 +9,7 @@ from decimal import Decimal
 from labor_contracts.cases import RectificationLapsed
 from labor_contracts.identifiers import new_id
 from labor_runtime.problems import Problem
+from labor_runtime.rendering import Party
 
 from cases.casefile.base import (
     RECTIFICATION_DUE,
@@ -19,7 +20,6 @@ from cases.casefile.base import (
     Draft,
     RectificationOrder,
 )
-from cases.documents.render import Party
 from cases.documents.rules import ServedKind
 from cases.documents.wording import (
     rectification_order_paragraphs,

@@ -13,7 +13,7 @@ from notify.tables import NotifyTable
 
 
 class Document(NotifyTable, table=True):
-    """A legal document as cases issued it (R-DLV-1, R-DLV-4)."""
+    """A legal document as issued: by cases or credit, or rendered here (R-DLV-1, R-DLV-4)."""
 
     __tablename__ = "documents"
 
@@ -26,7 +26,8 @@ class Document(NotifyTable, table=True):
     size_bytes: int
     sha256: str
     verify_url: str
-    recipient: dict[str, Any] = Field(sa_type=JSONB, description="the employer served, as issued")
+    recipient: dict[str, Any] = Field(sa_type=JSONB, description="the employer served, as issued; "
+                                      "{\"name\": \"投诉人\"} on a correction notice (no personal data)")
     issued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     stored_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     source_event_id: str

@@ -1,10 +1,12 @@
-"""Pure document rules: the issued bytes must match their declared hash (R-DLV-4)."""
+"""Pure document rules: the issued bytes must match their declared hash; the verify link a
+QR code carries and the comparison of a presented copy's hash (R-DLV-4)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+import hmac
 
 KIND_LABELS = {
     "correction_notice": "一次性补正告知书",
@@ -32,3 +34,13 @@ def verified_content(content_b64: str, declared_sha256: str) -> bytes:
         raise ContentInvalid(f"sha256 mismatch: the content hashes to {actual}, "
                              f"the event declares {declared_sha256}")
     return content
+
+
+def verify_url(public_base_url: str, document_id: str) -> str:
+    """Where a document notify renders points its QR code (public, no login)."""
+    return f"{public_base_url.rstrip('/')}/v1/documents/{document_id}/verify"
+
+
+def hash_matches(stored_sha256: str, presented: str) -> bool:
+    """Whether a presented copy's hash is the stored one (case-insensitive hex, constant time)."""
+    return hmac.compare_digest(stored_sha256.lower(), presented.strip().lower())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -24,3 +24,20 @@ class DocumentView(BaseModel):
     stored_at: datetime
     delivery_id: str | None
     delivery_status: str | None
+
+
+class VerificationView(BaseModel):
+    """What anyone scanning a document's QR code learns: is it genuine, and which document it is.
+    Nothing about its recipient (a worker's correction notice names nobody)."""
+
+    document_id: str
+    genuine: bool = Field(description="the bureau issued a document with this id")
+    kind: str
+    title: str
+    authority: str
+    issued_on: date
+    issued_at: datetime
+    sha256: str = Field(description="hex SHA-256 of the issued PDF; compare with your copy")
+    presented_sha256: str | None = Field(default=None, description="the hash you sent")
+    matches: bool | None = Field(
+        default=None, description="whether the presented hash is the issued document's")

@@ -1,9 +1,11 @@
-"""Notice use cases: make a notice from an intake event (once), send one attempt outside any
-transaction, record its outcome in one transaction, and list notices for staff."""
+"""Notice use cases: render the correction notice as a document (once), make a notice from an
+intake event (once), send one attempt outside any transaction, record its outcome in one
+transaction, and list notices for staff."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,16 +14,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
+from labor_contracts.intake import CorrectionNoticeIssued
 from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.crypto import mask
 from labor_runtime.db import UnitOfWork
 from labor_runtime.outbound import SendResult, WebhookSender
+from labor_runtime.rendering import render_pdf
 from labor_runtime.runtime import Runtime
 from labor_runtime.webhooks import Verdict, pause_after, verdict
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
 
+from notify.documents import flows as documents
+from notify.documents.rules import verify_url
 from notify.settings import NotifyRuntime, NotifySettings
+from notify.worker_notices import correction
 from notify.worker_notices.models import worker_notices
 from notify.worker_notices.rules import (
     FailureCause,
@@ -36,7 +43,7 @@ from notify.worker_notices.rules import (
     receipt,
     refused_reason,
 )
-from notify.worker_notices.schemas import ReceiptView, WorkerNoticeView
+from notify.worker_notices.schemas import NoticeDocument, ReceiptView, WorkerNoticeView
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +60,56 @@ def endpoint_of(settings: NotifySettings, channel: str) -> tuple[str, str] | Non
     return str(url), secret.get_secret_value()
 
 
+async def correction_document(uow: UnitOfWork, *, settings: NotifySettings,
+                              data: CorrectionNoticeIssued, event_id: str) -> documents.Rendered:
+    """R-INT-2, R-DLV-4: the correction notice rendered once as a PDF and kept with its hash. Its
+    id comes from the event, so a redelivered event finds the kept document and renders nothing."""
+    document_id = correction.document_id(data.complaint_id, event_id)
+    kept = await documents.rendered(uow.session, document_id)
+    if kept is not None:
+        return kept
+    link = verify_url(settings.public_base_url, document_id)
+    pdf = render_pdf(correction.content(
+        document_id=document_id, verify_url=link, authority=settings.authority_name,
+        number=correction.number(settings.correction_notice_number_prefix, document_id,
+                                 data.issued_at),
+        tracking_code=data.tracking_code, complaint_id=data.complaint_id, channel=data.channel,
+        missing=data.missing, items=data.items, issued_at=data.issued_at,
+        materials_office=settings.materials_office), creator=correction.CREATOR)
+    return await documents.keep_rendered(
+        uow.session, document_id=document_id, case_id=data.complaint_id, kind=correction.KIND,
+        title=correction.TITLE, content=pdf, verify_url=link, recipient=dict(correction.RECIPIENT),
+        issued_at=data.issued_at, now=uow.clock.now(), event_id=event_id)
+
+
+def _carried(document: documents.Rendered) -> dict[str, Any]:
+    """The document as the notice's body carries it."""
+    return NoticeDocument(
+        document_id=document.document_id, title=document.title, sha256=document.sha256,
+        verify_url=document.verify_url, content_type="application/pdf",
+        content_b64=base64.b64encode(document.content).decode()).model_dump()
+
+
 async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: NoticeKind,
                       complaint_id: str, tracking_code: str, channel: str, issued_at: datetime,
-                      content: Mapping[str, Any], event_id: str) -> str | None:
+                      content: Mapping[str, Any], event_id: str,
+                      document: documents.Rendered | None = None) -> str | None:
     """Make the notice, due now; failed at once when its channel has no endpoint (staff see why,
     intake is told by notify.worker_notice.failed.v1). Once per (complaint, kind, event): returns
-    None when it exists already."""
+    None when it exists already. `document`: the rendered notice the body carries."""
     now = uow.clock.now()
     notice_id = new_id()
+    if document is not None:
+        content = {**content, "document": _carried(document)}
     values: dict[str, Any] = dict(
         id=notice_id, kind=str(kind), complaint_id=complaint_id, tracking_code=tracking_code,
         channel=channel, source_event_id=event_id, issued_at=issued_at,
         body=notice_body(notice_id=notice_id, kind=kind, tracking_code=tracking_code,
                          complaint_id=complaint_id, channel=channel, issued_at=issued_at,
                          content=content),
-        attempts=0, created_at=now, updated_at=now)
+        attempts=0, created_at=now, updated_at=now,
+        document_id=document.document_id if document else None,
+        document_sha256=document.sha256 if document else None)
     if endpoint_of(settings, channel) is not None:
         values.update(status=NoticeStatus.PENDING, next_attempt_at=now)
     else:
@@ -267,4 +309,5 @@ def _view(row: sa.Row[Any]) -> WorkerNoticeView:
         status=row.status, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
         last_status_code=row.last_status_code, last_error=row.last_error,
         created_at=row.created_at, receipt=proof, failed_at=row.failed_at,
-        failure_reason=row.failure_reason)
+        failure_reason=row.failure_reason, document_id=row.document_id,
+        document_sha256=row.document_sha256)

@@ -17,12 +17,15 @@ from notify.worker_notices.rules import NoticeKind
 def handlers(settings: NotifySettings) -> dict[str, Any]:
     async def on_correction_notice(uow: UnitOfWork, event: Envelope,
                                    data: CorrectionNoticeIssued) -> None:
-        """R-INT-2: the one-time correction notice, every missing item in one notice."""
+        """R-INT-2: the one-time correction notice, every missing item in one notice, carrying
+        the notice rendered as a document (R-DLV-4)."""
+        document = await flows.correction_document(uow, settings=settings, data=data,
+                                                   event_id=event.id)
         await flows.open_notice(
             uow, settings=settings, kind=NoticeKind.CORRECTION_NOTICE,
             complaint_id=data.complaint_id, tracking_code=data.tracking_code, channel=data.channel,
             issued_at=data.issued_at, content={"missing": data.missing, "items": data.items},
-            event_id=event.id)
+            event_id=event.id, document=document)
 
     async def on_registration_answer(uow: UnitOfWork, event: Envelope,
                                      data: RegistrationAnswerIssued) -> None:

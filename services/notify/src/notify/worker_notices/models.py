@@ -40,6 +40,8 @@ class WorkerNotice(NotifyTable, table=True):
     receipt_excerpt: str | None = None
     failed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     failure_reason: str | None = None
+    document_id: str | None = Field(default=None, description="correction_notice: its rendered PDF")
+    document_sha256: str | None = None
 
 
 worker_notices = WorkerNotice.__table__  # type: ignore[attr-defined]

@@ -50,7 +50,9 @@ webhooks = APIRouter()
     "429, 5xx or no answer within the timeout: retried on a schedule (a Retry-After of a 429 or "
     "503 postpones the next attempt up to the longest pause); any other "
     "answer (another 4xx, or a 3xx: redirects are not followed): failed at once, the reply's start "
-    "shown to staff.",
+    "shown to staff. A correction notice carries `document`: the notice rendered once as a PDF "
+    "(一次性补正告知书, `content_b64`) with its SHA-256 and the verify URL its QR code prints "
+    "(`GET /v1/documents/{document_id}/verify`, public); show or store the PDF as it came.",
     status_code=200)
 def worker_notice(
     body: WorkerNoticeBody,

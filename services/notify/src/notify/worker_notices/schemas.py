@@ -36,6 +36,21 @@ class WorkerNoticeView(BaseModel):
     failed_at: datetime | None
     failure_reason: str | None = Field(description="why the worker was not told through the "
                                        "channel: staff must tell them another way")
+    document_id: str | None = Field(default=None, description="correction_notice: the rendered "
+                                    "notice (一次性补正告知书) the body carries, kept in documents")
+    document_sha256: str | None = Field(default=None, description="its hex SHA-256")
+
+
+class NoticeDocument(BaseModel):
+    """The notice rendered once as a PDF and kept immutably with its hash (R-DLV-4)."""
+
+    document_id: str
+    title: str
+    sha256: str = Field(description="hex SHA-256 of the PDF: the bytes of `content_b64`")
+    verify_url: str = Field(description="what its QR code says: public, answers whether a copy "
+                            "is genuine (add ?sha256=<hex> to check a copy)")
+    content_type: Literal["application/pdf"]
+    content_b64: str = Field(description="the PDF, base64")
 
 
 class WorkerNoticeBody(BaseModel):
@@ -58,3 +73,6 @@ class WorkerNoticeBody(BaseModel):
     reason: str | None = Field(default=None, description="registration_answer: why not registered")
     case_id: str | None = Field(default=None, description="registration_answer")
     case_number: str | None = Field(default=None, description="registration_answer: 立案编号")
+    document: NoticeDocument | None = Field(
+        default=None, description="correction_notice: the notice as a PDF the worker can keep, "
+        "print and verify; it names nobody either (R-INT-7)")
