@@ -85,6 +85,8 @@ class DocumentIssuedV2(EventData):
     kind: str = Field(pattern=r"^[a-z][a-z_]{0,39}$", description="correction_notice, "
                       "penalty_notice, penalty_decision, reminder, credit_repair_notice, "
                       "rectification_order, or a kind added later")
+    district: str | None = Field(default=None, description="the case's district brigade (区大队): "
+                                 "staff of another district do not see the document's service")
     title: str
     recipient: EmployerRef
     content_type: str = "application/pdf"

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
-from labor_contracts.cases import DocumentIssued
+from labor_contracts.cases import DocumentIssued, DocumentIssuedV2
 from labor_contracts.common import DocumentKind, EmployerRef
 from labor_contracts.envelope import Envelope
 from labor_runtime.bus import Publisher
@@ -100,9 +100,12 @@ PDF = pdf_bytes()
 
 
 def issued(document_id: str | None = None, *, content: bytes = PDF, sha256: str | None = None,
-           email: str | None = "hr@employer.example.cn", case_id: str = "case-1") -> Envelope:
+           email: str | None = "hr@employer.example.cn", case_id: str = "case-1",
+           district: str | None = "d01", version: int = 2) -> Envelope:
+    """A penalty decision as cases issues it: `cases.document.issued.v2` with the case's district
+    (`version=1`: the v1 event of older releases, which names no district)."""
     document_id = document_id or str(uuid.uuid4())
-    data = DocumentIssued(
+    fields = dict(
         document_id=document_id, case_id=case_id, kind=DocumentKind.PENALTY_DECISION,
         title="行政处罚决定书（X劳监罚〔2025〕1号）",
         recipient=EmployerRef(credit_code="91350100M000100Y43", name="某某建筑工程有限公司",
@@ -110,7 +113,8 @@ def issued(document_id: str | None = None, *, content: bytes = PDF, sha256: str 
         content_b64=base64.b64encode(content).decode(),
         sha256=sha256 or hashlib.sha256(content).hexdigest(),
         verify_url=f"https://verify.inspection.example.gov.cn/documents/{document_id}")
-    return Envelope(source="/services/cases", type=DocumentIssued.event_type, subject=document_id,
+    data = DocumentIssued(**fields) if version == 1 else DocumentIssuedV2(**fields, district=district)
+    return Envelope(source="/services/cases", type=data.event_type, subject=document_id,
                     data=data.model_dump(mode="json"))
 
 

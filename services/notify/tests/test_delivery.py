@@ -16,6 +16,8 @@ from labor_contracts.common import EmployerRef
 from labor_contracts.credit import CreditDocumentIssued
 from labor_contracts.envelope import Envelope
 from labor_runtime import ops
+from labor_runtime.security import mint_token
+from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import eventually
 from notify.channels.base import DeliveryRefused, Letter
 from notify.channels.email import SmtpEmailChannel
@@ -256,9 +258,11 @@ async def test_r_dlv_1_credit_document_served_on_the_employer_like_a_case_docume
     assert delivery.case_id == "entry-7"
     [served] = await outbox_events(notify, "notify.document.served.v1")
     assert served.data["case_id"] == "entry-7" and served.data["kind"] == "blacklist_notice"
+    # Credit's matters are the detachment's: without a district (and no grid known), city-wide.
     response = await notify.client.get("/v1/deliveries", params={"case_id": "entry-7"},
-                                       headers=staff_headers("executor_c"))
+                                       headers=district_headers("detachment_chief", None))
     assert [d["status"] for d in response.json()] == ["served"]
+    assert delivery.district is None
 
 
 async def test_r_dlv_1_credit_document_without_address_goes_in_person_with_the_reason(
@@ -278,3 +282,39 @@ async def test_r_dlv_1_credit_document_without_address_goes_in_person_with_the_r
     assert "no confirmed electronic address" in delivery.in_person_reason
     [failed] = await outbox_events(notify, "notify.delivery.failed.v1")
     assert failed.data["case_id"] == "repair-3"
+
+
+def district_headers(role: str, district: str | None) -> dict[str, str]:
+    token = mint_token(DEV_JWT_SECRET, subject=f"{role}-{district}", roles=[role], district=district)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_staff_of_another_district_find_no_delivery_proof_or_document_of_this_one(
+        notify, upstream_bus, mailbox, confirmed):
+    """OWASP API1: a d01 case's service is d01's and the city's; for d02 it does not exist."""
+    event = issued(case_id="case-d01", district="d01")
+    document_id = event.data["document_id"]
+    await publish(upstream_bus, event)
+    delivery = await wait_status(notify, document_id, "served")
+    paths = [f"/v1/deliveries/{delivery.id}", f"/v1/deliveries/{delivery.id}/proof",
+             "/v1/proof-chains/case-d01", f"/v1/documents/{document_id}"]
+    for district, status in (("d01", 200), (None, 200), ("d02", 404)):
+        headers = district_headers("officer_a", district)
+        assert [(await notify.client.get(p, headers=headers)).status_code for p in paths] == [
+            status] * len(paths), district
+        listed = (await notify.client.get("/v1/deliveries", headers=headers)).json()
+        assert [d["id"] for d in listed] == ([delivery.id] if status == 200 else [])
+    other = district_headers("officer_a", "d02")
+    in_person = await notify.client.post(f"/v1/deliveries/{delivery.id}/postal", headers=other, json={
+        "tracking_number": "EMS1234567890CN", "received_at": "2026-01-01T00:00:00+08:00",
+        "receipt_b64": base64.b64encode(b"%PDF-1.7").decode(), "receipt_type": "application/pdf"})
+    assert in_person.status_code == 404
+
+
+async def test_r_dlv_1_a_v1_document_of_an_older_cases_release_is_still_served(
+        notify, upstream_bus, mailbox, confirmed):
+    event = issued(version=1)
+    assert event.type == "cases.document.issued.v1"
+    await publish(upstream_bus, event)
+    delivery = await wait_status(notify, event.data["document_id"], "served")
+    assert delivery.district is None and len(mailbox.messages) == 1

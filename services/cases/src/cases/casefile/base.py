@@ -159,6 +159,7 @@ class Draft:
     addressee: str | None = None
     party_label: str = "当事人"
     serve: bool = False  # notify serves it electronically (cases.document.issued.v2)
+    district: str | None = None  # the case's: staff of another district do not see its service
     signer: Actor | None = None
     purpose: str = ""
     form: dict[str, Any] | None = None

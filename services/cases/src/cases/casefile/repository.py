@@ -229,7 +229,8 @@ class SqlClerk:
 
             if draft.serve:
                 issued = await documents.issue(
-                    self._uow, settings, case_id=draft.case_id, kind=served_kind(draft.kind),
+                    self._uow, settings, case_id=draft.case_id, district=draft.district,
+                    kind=served_kind(draft.kind),
                     number=draft.number, recipient=draft.recipient, issued_by=draft.issued_by,
                     at=draft.at, content=content)
             else:

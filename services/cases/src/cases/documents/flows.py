@@ -79,14 +79,15 @@ async def file_record(session: AsyncSession, settings: CasesSettings, *, case_id
     return document_id
 
 
-async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str,
+async def issue(uow: UnitOfWork, settings: CasesSettings, *, case_id: str, district: str | None,
                 kind: DocumentKind | ServedKind, number: str, recipient: EmployerRef,
                 issued_by: str, at: datetime, content: Callable[[str, str], DocumentContent]) -> Issued:
     """Render and store a document (`file`) and ask notify to serve it on its recipient."""
     issued = await file(uow.session, settings, case_id=case_id, kind=kind, number=number,
                         recipient=recipient, issued_by=issued_by, at=at, content=content)
     await uow.emit(DocumentIssuedV2(
-        document_id=issued.document_id, case_id=case_id, kind=kind, title=rules.TITLES[kind],
+        document_id=issued.document_id, case_id=case_id, kind=kind, district=district,
+        title=rules.TITLES[kind],
         recipient=recipient, content_type=PDF, content_b64=base64.b64encode(issued.pdf).decode(),
         sha256=issued.sha256, verify_url=issued.verify_url), subject=case_id)
     return issued

@@ -96,7 +96,7 @@ class ExecutionProcedure(CaseFileBase):
                 fine_amount=balance.fine, surcharge=balance.surcharge, paid=balance.paid,
                 outstanding=balance.outstanding, daily_rate=settings.late_surcharge_daily_rate,
                 compliance_days=settings.reminder_compliance_days)),
-            serve=True)))
+            serve=True, district=self.district)))
         decision.reminder_document_id = document.id
         due_at = decision.payment_due_at or now
         self.records.append(Announced(FineOverdue(

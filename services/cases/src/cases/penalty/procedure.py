@@ -114,7 +114,7 @@ class PenaltyProcedure(CaseFileBase):
             paragraphs=tuple(notice_paragraphs(
                 **proposal.charges, notice_period_days=settings.notice_period_days,
                 hearing_within_days=settings.hearing_within_days)),
-            serve=True, signer=actor, purpose="legal_review")))
+            serve=True, district=self.district, signer=actor, purpose="legal_review")))
 
     # Notice served and hearing (R-CASE-5) ---------------------------------------------------------
 
@@ -251,7 +251,7 @@ class PenaltyProcedure(CaseFileBase):
                 hearing=None if hearing is None or hearing[0].held_at is None else hearing_paragraph(
                     record_number=hearing[1],
                     held_on=hearing[0].held_at.astimezone(BUREAU_TZ).date()))),
-            serve=True, signer=actor, purpose="decision")))
+            serve=True, district=self.district, signer=actor, purpose="decision")))
         repair_notice = await self._issue_credit_repair_notice(desk, proposal, actor, number)
         self.decision = Decision(
             id=new_id(), proposal_id=proposal.id, decision_number=number,
@@ -289,7 +289,7 @@ class PenaltyProcedure(CaseFileBase):
                 decision_number=decision_number,
                 min_publicity_years=settings.credit_repair_min_publicity_years,
                 public_notice_days=settings.credit_repair_public_notice_days)),
-            serve=True, signer=actor, purpose="credit_repair_notice")))
+            serve=True, district=self.district, signer=actor, purpose="credit_repair_notice")))
 
     def decision_served(self, desk: Desk, actor: Actor, *, document_id: str, channel: str,
                         served_at: datetime) -> None:

@@ -65,7 +65,7 @@ class RectificationProcedure(CaseFileBase):
             paragraphs=tuple(rectification_order_paragraphs(
                 facts=self.summary or "", items=items, wages_to_pay=wages_to_pay,
                 due_on=calendar.local_date(due_at))),
-            serve=True, signer=actor, purpose="rectification_order")))
+            serve=True, district=self.district, signer=actor, purpose="rectification_order")))
         order = RectificationOrder(
             id=new_id(), number=number, document_id=document.id, items=list(items),
             wages_to_pay=wages_to_pay, status=OrderStatus.ORDERED, ordered_by=actor.subject,

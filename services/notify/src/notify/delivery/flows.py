@@ -70,10 +70,14 @@ def plan(delivery_plan: DeliveryPlan, channels: Mapping[ChannelName, Channel],
 
 async def open_delivery(uow: UnitOfWork, *, settings: NotifySettings,
                         channels: Mapping[ChannelName, Channel], document_id: str, case_id: str,
-                        kind: str, recipient: EmployerRef) -> str:
+                        kind: str, recipient: EmployerRef, district: str | None) -> str:
     """Start serving a stored document: due at once on its first confirmed channel, or at once in
-    person when the party confirmed no usable address."""
+    person when the party confirmed no usable address. `district`: the case's; without one (a
+    credit document), the employer's grid's, so the right brigade sees it."""
     now = uow.clock.now()
+    if district is None:
+        grid = await grid_of(uow.session, recipient.credit_code)
+        district = grid.district if grid is not None else None
     delivery_plan = settings.plan_for(kind)
     confirmation = await addresses.in_force(uow.session, recipient.credit_code)
     steps, skipped = plan(delivery_plan, channels, confirmation[1] if confirmation else None,
@@ -85,7 +89,7 @@ async def open_delivery(uow: UnitOfWork, *, settings: NotifySettings,
         message_id=f"<{delivery_id.replace('-', '')}@{settings.sender_domain}>",
         rounds=0, created_at=now, updated_at=now,
         waits={str(c): w for c, w in delivery_plan.proof_wait_seconds.items()},
-        fallback=str(delivery_plan.fallback),
+        fallback=str(delivery_plan.fallback), district=district,
         confirmation_id=confirmation[0] if confirmation else None)
     if steps:
         values.update(status=DeliveryStatus.PENDING, next_attempt_at=now)

@@ -39,7 +39,8 @@ def handlers(settings: NotifySettings, channels: Mapping[ChannelName, Channel]) 
         if new:  # the same document issued again: its delivery exists, nothing is sent twice
             await flows.open_delivery(uow, settings=settings, channels=channels,
                                       document_id=data.document_id, case_id=matter_id,
-                                      kind=str(data.kind), recipient=data.recipient)
+                                      kind=str(data.kind), recipient=data.recipient,
+                                      district=getattr(data, "district", None))
 
     async def on_document_issued(uow: UnitOfWork, event: Envelope,
                                  data: DocumentIssued | DocumentIssuedV2) -> None:

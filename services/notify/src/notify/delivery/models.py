@@ -47,6 +47,8 @@ class Delivery(NotifyTable, table=True):
     awaiting_reference: str | None = None
     proof_due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     grid: str | None = Field(default=None, description="the recipient's grid when it went in person")
+    district: str | None = Field(default=None, description="the case's district brigade (or the "
+                                 "employer's grid's): staff of another district do not see it")
     in_person_since: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     in_person_reason: str | None = None
     proof_id: str | None = None

@@ -217,9 +217,10 @@ async def record_by_hand(runtime: Runtime, who: Principal, delivery_id: str, *, 
 
 
 async def _may_serve(uow: UnitOfWork, who: Principal, delivery: sa.Row[Any]) -> bool:
-    """A grid worker serves the deliveries of a grid it works in; other staff any."""
+    """A grid worker serves the deliveries of a grid it works in; other staff those of their
+    district (all of them when city-wide)."""
     if who.has_any({Role.OFFICER_A, Role.EXECUTOR_C, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF}):
-        return True
+        return who.reaches(delivery.district)
     if delivery.grid is None:
         return False
     workers = (await uow.session.execute(sa.select(grids.c.workers).where(

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notify.delivery.models import deliveries, delivery_attempts, delivery_proofs
@@ -32,10 +33,20 @@ _FROM = (deliveries.join(documents, deliveries.c.document_id == documents.c.id)
          .outerjoin(delivery_proofs, delivery_proofs.c.id == deliveries.c.proof_id))
 
 
-async def list_deliveries(runtime: Runtime, *, case_id: str | None, status: DeliveryStatus | None,
-                          grid_worker: str | None, limit: int) -> list[DeliveryView]:
-    """Newest first; `grid_worker`: only those to serve by hand in a grid that worker works in."""
-    query = (sa.select(*_VIEW_COLUMNS).select_from(_FROM)
+def _within_reach(who: Principal) -> sa.ColumnElement[bool]:
+    """Deliveries of the caller's district; all of them for city-wide staff. A delivery of no
+    known district is city-wide business."""
+    if who.district is None:
+        return sa.true()
+    return deliveries.c.district == who.district
+
+
+async def list_deliveries(runtime: Runtime, who: Principal, *, case_id: str | None,
+                          status: DeliveryStatus | None, grid_worker: str | None,
+                          limit: int) -> list[DeliveryView]:
+    """Newest first, within the caller's reach; `grid_worker`: only those to serve by hand in a
+    grid that worker works in."""
+    query = (sa.select(*_VIEW_COLUMNS).select_from(_FROM).where(_within_reach(who))
              .order_by(deliveries.c.created_at.desc(), deliveries.c.id).limit(limit))
     if case_id is not None:
         query = query.where(deliveries.c.case_id == case_id)
@@ -50,37 +61,39 @@ async def list_deliveries(runtime: Runtime, *, case_id: str | None, status: Deli
     return [_view(r, attempts.get(r.id, [])) for r in rows]
 
 
-async def get_delivery(runtime: Runtime, delivery_id: str) -> DeliveryView:
+async def get_delivery(runtime: Runtime, who: Principal, delivery_id: str) -> DeliveryView:
+    """One delivery; another district's answers 404 like one that does not exist."""
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(sa.select(*_VIEW_COLUMNS).select_from(_FROM)
-                                  .where(deliveries.c.id == delivery_id))).first()
+                                  .where(deliveries.c.id == delivery_id, _within_reach(who)))).first()
         if row is None:
             raise Problem(404, "not-found", "No such delivery")
         attempts = await _attempts(conn, [delivery_id])
     return _view(row, attempts.get(delivery_id, []))
 
 
-async def proof_artefact(runtime: Runtime, delivery_id: str) -> tuple[bytes, str]:
+async def proof_artefact(runtime: Runtime, who: Principal, delivery_id: str) -> tuple[bytes, str]:
     """The kept proof of a served delivery, exactly as the far end or the staff gave it."""
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             sa.select(delivery_proofs.c.content, delivery_proofs.c.content_type)
             .join_from(deliveries, delivery_proofs, delivery_proofs.c.id == deliveries.c.proof_id)
-            .where(deliveries.c.id == delivery_id))).first()
+            .where(deliveries.c.id == delivery_id, _within_reach(who)))).first()
     if row is None:
         raise Problem(404, "not-found", "No proof of service",
                       f"delivery {delivery_id} does not exist or is not served")
     return bytes(row.content), row.content_type
 
 
-async def proof_chain(runtime: Runtime, case_id: str) -> ProofChainView:
+async def proof_chain(runtime: Runtime, who: Principal, case_id: str) -> ProofChainView:
     """Recompute the case's chain from the kept artefacts: each link must follow from the one
-    before and the artefact's own hash."""
+    before and the artefact's own hash. Another district's case answers 404."""
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(
-            sa.select(delivery_proofs).where(delivery_proofs.c.case_id == case_id)
-            .order_by(delivery_proofs.c.seq))).all()
-    if not rows:
+            sa.select(delivery_proofs, deliveries.c.district)
+            .join_from(delivery_proofs, deliveries, deliveries.c.id == delivery_proofs.c.delivery_id)
+            .where(delivery_proofs.c.case_id == case_id).order_by(delivery_proofs.c.seq))).all()
+    if not rows or not all(who.reaches(r.district) for r in rows):
         raise Problem(404, "not-found", "No proof of service in this case")
     links: list[ChainLink] = []
     previous = CHAIN_GENESIS

@@ -38,21 +38,21 @@ async def list_deliveries(
     """A grid worker sees only the deliveries its grids are to serve by hand (its work list:
     `status=in_person`); other staff see all."""
     grid_worker = None if who.has_any(set(READERS)) else who.subject
-    return await queries.list_deliveries(runtime, case_id=case_id, status=status,
+    return await queries.list_deliveries(runtime, who, case_id=case_id, status=status,
                                          grid_worker=grid_worker, limit=limit)
 
 
 @router.get("/{delivery_id}", summary="One delivery with its attempts and proof of service")
 async def get_delivery(runtime: RuntimeDep, who: Annotated[Principal, Depends(staff(*READERS))],
                        delivery_id: DeliveryId) -> DeliveryView:
-    return await queries.get_delivery(runtime, delivery_id)
+    return await queries.get_delivery(runtime, who, delivery_id)
 
 
 @router.get("/{delivery_id}/proof", response_class=Response,
             summary="The kept proof of service exactly as received (DSN, read receipt, …)")
 async def get_proof(runtime: RuntimeDep, who: Annotated[Principal, Depends(staff(*READERS))],
                     delivery_id: DeliveryId) -> Response:
-    content, content_type = await queries.proof_artefact(runtime, delivery_id)
+    content, content_type = await queries.proof_artefact(runtime, who, delivery_id)
     return Response(content, media_type=content_type)
 
 
@@ -73,7 +73,7 @@ async def served_in_person(runtime: RuntimeDep, who: ByHand, delivery_id: Delive
                 "signature_b64": body.signature_b64,
                 "photo_sha256": proofs.sha256_hex(photo),
                 "signature_sha256": proofs.sha256_hex(signature)})
-    return await queries.get_delivery(runtime, delivery_id)
+    return await queries.get_delivery(runtime, who, delivery_id)
 
 
 @router.post("/{delivery_id}/postal", summary="The post returned its signed receipt")
@@ -88,10 +88,10 @@ async def served_by_post(runtime: RuntimeDep, who: ByPost, delivery_id: Delivery
                  f"{body.received_at.isoformat()} per the return receipt"),
         record={"tracking_number": body.tracking_number, "receipt_type": body.receipt_type,
                 "receipt_b64": body.receipt_b64, "receipt_sha256": proofs.sha256_hex(scan)})
-    return await queries.get_delivery(runtime, delivery_id)
+    return await queries.get_delivery(runtime, who, delivery_id)
 
 
 @chains.get("/{case_id}", summary="A case's proofs of service, linked, and whether the chain holds")
 async def get_proof_chain(runtime: RuntimeDep, who: Annotated[Principal, Depends(staff(*READERS))],
                           case_id: Annotated[str, Path(max_length=200)]) -> ProofChainView:
-    return await queries.proof_chain(runtime, case_id)
+    return await queries.proof_chain(runtime, who, case_id)

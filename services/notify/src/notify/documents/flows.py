@@ -14,6 +14,7 @@ from labor_contracts.credit import CreditDocumentIssued
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,14 +121,17 @@ async def verify(runtime: NotifyRuntime, document_id: str, presented: str | None
     return view
 
 
-async def metadata(runtime: Runtime, document_id: str) -> DocumentView:
+async def metadata(runtime: Runtime, who: Principal, document_id: str) -> DocumentView:
+    """A stored document's metadata; one of another district's case answers 404 (a document
+    served on nobody, as a correction notice, is city-wide business)."""
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             sa.select(*(c for c in documents.c if c.name != "content"),
-                      deliveries.c.id.label("delivery_id"), deliveries.c.status.label("delivery_status"))
+                      deliveries.c.id.label("delivery_id"), deliveries.c.status.label("delivery_status"),
+                      deliveries.c.district)
             .select_from(documents.outerjoin(deliveries, deliveries.c.document_id == documents.c.id))
             .where(documents.c.id == document_id))).first()
-    if row is None:
+    if row is None or not who.reaches(row.district):
         raise Problem(404, "not-found", "No such document")
     return DocumentView(
         id=row.id, case_id=row.case_id, kind=row.kind, title=row.title,

@@ -22,7 +22,7 @@ DocumentId = Annotated[str, Path(max_length=200)]
 @router.get("/{document_id}", summary="A stored document's metadata and SHA-256 (R-DLV-4)")
 async def get_document(runtime: RuntimeDep, who: Reader,
                        document_id: DocumentId) -> DocumentView:
-    return await flows.metadata(runtime, document_id)
+    return await flows.metadata(runtime, who, document_id)
 
 
 @router.get("/{document_id}/verify", response_model=VerificationView,

@@ -54,6 +54,7 @@ def upgrade() -> None:
     op.add_column("deliveries", sa.Column("awaiting_reference", sa.Text))
     op.add_column("deliveries", sa.Column("proof_due_at", sa.DateTime(timezone=True)))
     op.add_column("deliveries", sa.Column("grid", sa.Text))
+    op.add_column("deliveries", sa.Column("district", sa.Text))
     op.add_column("deliveries", sa.Column("in_person_since", sa.DateTime(timezone=True)))
     op.add_column("deliveries", sa.Column("in_person_reason", sa.Text))
     op.add_column("deliveries", sa.Column("proof_id", sa.Text))
@@ -130,7 +131,8 @@ def downgrade() -> None:
     op.drop_index("deliveries_due", "deliveries")
     op.create_index("deliveries_due", "deliveries", ["next_attempt_at"],
                     postgresql_where=sa.text("status = 'pending'"))
-    for column in ("proof_id", "in_person_reason", "in_person_since", "grid", "proof_due_at",
+    for column in ("proof_id", "in_person_reason", "in_person_since", "district", "grid",
+                   "proof_due_at",
                    "awaiting_reference", "confirmation_id", "fallback", "waits", "dead", "cursor"):
         op.drop_column("deliveries", column)
     op.drop_table("address_confirmations")
