@@ -11,9 +11,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from labor_runtime.clock import SystemClock
-from notify.channels.base import ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
+from notify.channels.base import (
+    ChannelName,
+    ChannelUnusable,
+    DeliveryRefused,
+    HandedOver,
+    Letter,
+    Pending,
+    Receipt,
+    Refusal,
+)
 from notify.channels.dingtalk import DingTalkChannel, DingTalkSettings
-from notify.delivery.rules import ChannelName, Receipt, Refusal
 
 from .conftest import free_port
 from .fakes.dingtalk import RESULT, SEND, TOKEN, FakeDingTalk

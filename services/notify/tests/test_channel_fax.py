@@ -17,9 +17,17 @@ from zoneinfo import ZoneInfo
 import aiosmtplib
 import pytest
 from labor_runtime.testing import eventually
-from notify.channels.base import ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
+from notify.channels.base import (
+    ChannelName,
+    ChannelUnusable,
+    DeliveryRefused,
+    HandedOver,
+    Letter,
+    Pending,
+    Receipt,
+    Refusal,
+)
 from notify.channels.fax import NO_DSN, FaxChannel, FaxDsnListener, FaxSettings
-from notify.delivery.rules import ChannelName, Receipt, Refusal
 from pydantic import ValidationError
 
 from .conftest import PDF, free_port

@@ -18,9 +18,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from labor_runtime import problems
-from notify.channels.base import ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
+from notify.channels.base import (
+    ChannelName,
+    ChannelUnusable,
+    DeliveryRefused,
+    HandedOver,
+    Letter,
+    Pending,
+    Receipt,
+    Refusal,
+)
 from notify.channels.wechat import WechatMiniProgramChannel, WechatSettings, read_receipts
-from notify.delivery.rules import ChannelName, Receipt, Refusal
 from standardwebhooks import Webhook
 
 from .conftest import free_port

@@ -19,11 +19,10 @@ from labor_runtime import ops
 from labor_runtime.security import mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import eventually
-from notify.channels.base import DeliveryRefused, Letter
+from notify.channels.base import ChannelName, DeliveryRefused, Letter
 from notify.channels.email import SmtpEmailChannel
 from notify.channels.wiring import build_channels
 from notify.delivery import flows
-from notify.delivery.rules import ChannelName
 from pypdf import PdfReader
 from sqlalchemy.exc import DBAPIError
 

@@ -8,14 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from labor_contracts.common import EmployerRef
+from notify.channels.base import ChannelName, Receipt, Refusal
 from notify.channels.wiring import build_channels
 from notify.delivery.flows import plan
 from notify.delivery.rules import (
     CHAIN_GENESIS,
-    ChannelName,
     Fallback,
-    Receipt,
-    Refusal,
     chain_link,
     fallback_reason,
     in_person_refusal,

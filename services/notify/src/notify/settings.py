@@ -1,5 +1,6 @@
-"""Notify settings: the SMTP relay, the channel order and the retry schedule of R-DLV-2/3; the
-filing channels' notice endpoints for notices to the worker (R-INT-2, R-INT-3)."""
+"""Notify settings: the e-mail relay, the delivery plans with their proof waits, retry schedule
+and fallback (R-DLV-2/3), each gateway's settings (in its channel's class), and the filing
+channels' notice endpoints for notices to the worker (R-INT-2, R-INT-3)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from labor_runtime.settings import ServiceSettings
 from labor_runtime.webhooks import secret_key
 from pydantic import AnyHttpUrl, BaseModel, Field, PositiveFloat, SecretStr, model_validator
 
+from notify.channels.base import ChannelName
 from notify.channels.dingtalk import DingTalkSettings
 from notify.channels.fax import FaxSettings
 from notify.channels.wechat import WechatSettings
-from notify.delivery.rules import ChannelName, Fallback
+from notify.delivery.rules import Fallback
 from notify.worker_notices.rules import FilingChannel
 
 _SIGNING = ("Each POST carries Standard Webhooks 1.0 headers: `webhook-id` (the notice_id, the same "

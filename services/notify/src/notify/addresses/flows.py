@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notify.addresses import rules
 from notify.addresses.models import address_confirmations
 from notify.addresses.schemas import ConfirmationIn, ConfirmationView, ConfirmedAddress
-from notify.channels.base import Channel, ChannelUnusable
-from notify.delivery.rules import ChannelName
+from notify.channels.base import Channel, ChannelName, ChannelUnusable
 
 _c = address_confirmations.c
 

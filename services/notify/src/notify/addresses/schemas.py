@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from notify.addresses.rules import ConfirmationMethod, SignatoryCapacity
-from notify.delivery.rules import ChannelName
+from notify.channels.base import ChannelName
 
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 MAX_ARTEFACT_B64 = 14_000_000  # a 10 MB scan, base64

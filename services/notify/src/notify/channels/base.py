@@ -14,9 +14,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
-from notify.delivery.rules import ChannelName, Receipt, Refusal
+
+class ChannelName(StrEnum):
+    """R-DLV-2: the ways a document may be served electronically."""
+
+    EMAIL = "email"
+    FAX = "fax"
+    WECHAT = "wechat"
+    DINGTALK = "dingtalk"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a channel's far end answered when it took the document: the proof of service."""
+
+    channel: ChannelName
+    address: str
+    reply_code: int | None
+    reply_text: str
+    reference: str  # e-mail: the Message-ID; fax: the envelope id; WeChat/DingTalk: the message
+    at: datetime  # the proven moment of service: legal clocks start here (R-DLV-3)
+    evidence: bytes = b""  # the artefact itself: the DSN, the signed read receipt, the send result
+    evidence_type: str = "text/plain; charset=utf-8"
+    document_sha256: str | None = None  # the hash of what the party was shown, when the far end says
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A failed hand-over: the far end's reply code when it gave one, and what went wrong."""
+
+    channel: ChannelName
+    address: str
+    reply_code: int | None
+    reply_text: str
+    transient: bool = True  # False: this channel will not serve this address (skip it from now)
+
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,16 @@ import httpx
 from labor_runtime.clock import Clock
 from pydantic import BaseModel, Field, PositiveFloat, SecretStr
 
-from notify.channels.base import ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
-from notify.delivery.rules import ChannelName, Receipt, Refusal
+from notify.channels.base import (
+    ChannelName,
+    ChannelUnusable,
+    DeliveryRefused,
+    HandedOver,
+    Letter,
+    Pending,
+    Receipt,
+    Refusal,
+)
 from notify.documents.rules import KIND_LABELS
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,16 @@ from email.utils import formataddr
 import aiosmtplib
 from labor_runtime.clock import Clock
 
-from notify.channels.base import ChannelUnusable, DeliveryRefused, Letter, Pending
+from notify.channels.base import (
+    ChannelName,
+    ChannelUnusable,
+    DeliveryRefused,
+    Letter,
+    Pending,
+    Receipt,
+    Refusal,
+)
 from notify.channels.mail import document_mail, identity_lines
-from notify.delivery.rules import ChannelName, Receipt, Refusal
 from notify.documents.rules import KIND_LABELS
 from notify.settings import NotifySettings
 

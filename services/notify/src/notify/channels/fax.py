@@ -39,15 +39,17 @@ from labor_runtime.clock import Clock
 from pydantic import BaseModel, Field, PositiveFloat, SecretStr, model_validator
 
 from notify.channels.base import (
+    ChannelName,
     ChannelUnusable,
     DeliveryRefused,
     HandedOver,
     Letter,
     Pending,
     ProofSink,
+    Receipt,
+    Refusal,
 )
 from notify.channels.mail import document_mail, identity_lines
-from notify.delivery.rules import ChannelName, Receipt, Refusal
 from notify.documents.rules import KIND_LABELS
 
 log = logging.getLogger(__name__)

@@ -43,6 +43,7 @@ from labor_runtime.webhooks import TOLERANCE_SECONDS, SignatureRejected, verify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PositiveFloat, SecretStr, ValidationError
 
 from notify.channels.base import (
+    ChannelName,
     ChannelUnusable,
     DeliveryRefused,
     HandedOver,
@@ -50,8 +51,9 @@ from notify.channels.base import (
     Pending,
     ProofRejected,
     ProofSink,
+    Receipt,
+    Refusal,
 )
-from notify.delivery.rules import ChannelName, Receipt, Refusal
 
 log = logging.getLogger(__name__)
 

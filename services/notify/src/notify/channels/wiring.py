@@ -5,12 +5,11 @@ from __future__ import annotations
 from labor_runtime.clock import Clock
 from labor_runtime.workers import Loop
 
-from notify.channels.base import Channel, ProofSink
+from notify.channels.base import Channel, ChannelName, ProofSink
 from notify.channels.dingtalk import DingTalkChannel
 from notify.channels.email import SmtpEmailChannel
 from notify.channels.fax import FaxChannel, FaxDsnListener
 from notify.channels.wechat import WechatMiniProgramChannel
-from notify.delivery.rules import ChannelName
 from notify.settings import NotifySettings
 
 

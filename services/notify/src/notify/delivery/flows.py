@@ -19,18 +19,25 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.workers import created_work
 
 from notify.addresses import flows as addresses
-from notify.channels.base import Channel, ChannelUnusable, DeliveryRefused, HandedOver, Letter, Pending
+from notify.channels.base import (
+    Channel,
+    ChannelName,
+    ChannelUnusable,
+    DeliveryRefused,
+    HandedOver,
+    Letter,
+    Pending,
+    Receipt,
+    Refusal,
+)
 from notify.delivery import proofs
 from notify.delivery.models import deliveries, delivery_attempts, handovers
 from notify.delivery.rules import (
     WORKED,
     AttemptOutcome,
-    ChannelName,
     DeliveryStatus,
     Fallback,
     Proven,
-    Receipt,
-    Refusal,
     fallback_reason,
     next_look,
     next_round_due,

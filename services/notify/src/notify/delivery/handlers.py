@@ -12,9 +12,8 @@ from labor_contracts.envelope import Envelope
 from labor_runtime.bus import Rejected
 from labor_runtime.db import UnitOfWork
 
-from notify.channels.base import Channel
+from notify.channels.base import Channel, ChannelName
 from notify.delivery import flows
-from notify.delivery.rules import ChannelName
 from notify.documents import flows as documents
 from notify.documents.rules import ContentInvalid, verified_content
 from notify.settings import NotifySettings

@@ -25,17 +25,14 @@ from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal, Role
 from labor_runtime.workers import created_work
 
-from notify.channels.base import ProofRejected
+from notify.channels.base import ChannelName, ProofRejected, Receipt, Refusal
 from notify.delivery.models import deliveries, delivery_attempts, delivery_proofs, handovers
 from notify.delivery.rules import (
     CHAIN_GENESIS,
     AttemptOutcome,
-    ChannelName,
     DeliveryStatus,
     Fallback,
     Proven,
-    Receipt,
-    Refusal,
     chain_link,
     in_person_refusal,
 )

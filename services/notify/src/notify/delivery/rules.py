@@ -1,5 +1,6 @@
-"""Pure delivery rules: channels (R-DLV-2), the plan and its retry schedule, the proof of service
-and its chain (R-DLV-3)."""
+"""Pure delivery rules: the plan and its retry schedule, the proof of service and its chain
+(R-DLV-2, R-DLV-3). The channels' own vocabulary (names, receipts, refusals) is in
+`notify.channels.base`."""
 
 from __future__ import annotations
 
@@ -9,14 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-
-class ChannelName(StrEnum):
-    """R-DLV-2: the ways a document may be served electronically."""
-
-    EMAIL = "email"
-    FAX = "fax"
-    WECHAT = "wechat"
-    DINGTALK = "dingtalk"
+from notify.channels.base import Receipt, Refusal
 
 
 class Fallback(StrEnum):
@@ -44,32 +38,6 @@ class AttemptOutcome(StrEnum):
     HANDED_OVER = "handed_over"  # taken by the far end; the proof comes later
     FAILED = "failed"
     NO_PROOF = "no_proof"  # handed over, but no proof came within the plan's wait
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a channel's far end answered when it took the document: the proof of service."""
-
-    channel: ChannelName
-    address: str
-    reply_code: int | None
-    reply_text: str
-    reference: str  # e-mail: the Message-ID; fax: the envelope id; WeChat/DingTalk: the message
-    at: datetime  # the proven moment of service: legal clocks start here (R-DLV-3)
-    evidence: bytes = b""  # the artefact itself: the DSN, the signed read receipt, the send result
-    evidence_type: str = "text/plain; charset=utf-8"
-    document_sha256: str | None = None  # the hash of what the party was shown, when the far end says
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A failed hand-over: the far end's reply code when it gave one, and what went wrong."""
-
-    channel: ChannelName
-    address: str
-    reply_code: int | None
-    reply_text: str
-    transient: bool = True  # False: this channel will not serve this address (skip it from now)
 
 
 def next_step(plan: Sequence[str], start: int, dead: Collection[str]) -> int | None:

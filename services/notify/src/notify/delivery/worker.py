@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
 from prometheus_client import Counter
 
-from notify.channels.base import Channel
+from notify.channels.base import Channel, ChannelName
 from notify.delivery import flows
 from notify.delivery.models import deliveries
-from notify.delivery.rules import WORKED, ChannelName
+from notify.delivery.rules import WORKED
 from notify.settings import NotifyRuntime
 
 
