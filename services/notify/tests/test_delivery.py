@@ -21,8 +21,8 @@ from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import eventually
 from notify.channels.base import ChannelName, DeliveryRefused, Letter
 from notify.channels.email import SmtpEmailChannel
-from notify.channels.wiring import build_channels
 from notify.delivery import flows
+from notify.wiring import build_channels
 from pypdf import PdfReader
 from sqlalchemy.exc import DBAPIError
 

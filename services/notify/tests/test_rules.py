@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from labor_contracts.common import EmployerRef
 from notify.channels.base import ChannelName, Receipt, Refusal
-from notify.channels.wiring import build_channels
 from notify.delivery.flows import plan
 from notify.delivery.rules import (
     CHAIN_GENESIS,
@@ -24,6 +23,7 @@ from notify.delivery.rules import (
 )
 from notify.documents.rules import ContentInvalid, verified_content
 from notify.settings import DeliveryPlan, NotifySettings
+from notify.wiring import build_channels
 from pydantic import ValidationError
 
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)

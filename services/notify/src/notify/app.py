@@ -9,7 +9,6 @@ from labor_runtime.runtime import Runtime
 
 from notify.addresses.routes import router as addresses_router
 from notify.channels.wechat import read_receipts as wechat_read_receipts
-from notify.channels.wiring import DsnListenerLoop, build_channels
 from notify.delivery.handlers import handlers
 from notify.delivery.proofs import CallbackProofs
 from notify.delivery.routes import chains as proof_chains_router
@@ -18,6 +17,7 @@ from notify.delivery.worker import DeliveryWorker
 from notify.documents.routes import router as documents_router
 from notify.grids.handlers import HANDLERS as grid_handlers
 from notify.settings import NotifySettings
+from notify.wiring import DsnListenerLoop, build_channels
 from notify.worker_notices.handlers import handlers as worker_notice_handlers
 from notify.worker_notices.routes import router as worker_notices_router
 from notify.worker_notices.routes import webhooks as worker_notice_webhooks

@@ -13,6 +13,7 @@ from pydantic import AnyHttpUrl, BaseModel, Field, PositiveFloat, SecretStr, mod
 
 from notify.channels.base import ChannelName
 from notify.channels.dingtalk import DingTalkSettings
+from notify.channels.email import EmailSettings
 from notify.channels.fax import FaxSettings
 from notify.channels.wechat import WechatSettings
 from notify.delivery.rules import Fallback
@@ -52,23 +53,12 @@ class DeliveryPlan(BaseModel):
         return self
 
 
-class NotifySettings(WechatSettings, DingTalkSettings, FaxSettings, ServiceSettings):
+class NotifySettings(EmailSettings, WechatSettings, DingTalkSettings, FaxSettings, ServiceSettings):
     """The e-mail relay and the delivery plans here; each gateway's settings in its own class."""
 
     service_name: ClassVar[str] = "notify"
     default_port: ClassVar[int] = 8004
 
-    smtp_host: str = Field(default="127.0.0.1", description="SMTP relay the e-mail channel hands to")
-    smtp_port: int = Field(default=8025, description="8025: the development SMTP sink; set in production")
-    smtp_username: str | None = Field(default=None, description="AUTH user; none = no login")
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = Field(default=False, description="require STARTTLS on a plain connection")
-    smtp_implicit_tls: bool = Field(default=False, description="TLS from the first byte (port 465)")
-    smtp_validate_certs: bool = True
-    smtp_timeout_seconds: PositiveFloat = Field(default=30, description="per SMTP command")
-    smtp_sender: str = Field(default="songda@inspection.example.gov.cn",
-                             description="envelope and From address; its domain ends each Message-ID")
-    smtp_sender_name: str = "劳动保障监察电子送达"
 
     delivery_plan: DeliveryPlan = Field(
         default_factory=DeliveryPlan,
@@ -149,10 +139,6 @@ class NotifySettings(WechatSettings, DingTalkSettings, FaxSettings, ServiceSetti
 
     @model_validator(mode="after")
     def _coherent_delivery(self) -> NotifySettings:
-        if self.smtp_starttls and self.smtp_implicit_tls:
-            raise ValueError("choose smtp_starttls or smtp_implicit_tls, not both")
-        if "@" not in self.smtp_sender:
-            raise ValueError("smtp_sender must be an e-mail address")
         if self.delivery_lease_seconds <= self.delivery_attempt_timeout_seconds * len(ChannelName):
             raise ValueError("delivery_lease_seconds must exceed one round: "
                              "delivery_attempt_timeout_seconds × the number of channels")
@@ -168,9 +154,6 @@ class NotifySettings(WechatSettings, DingTalkSettings, FaxSettings, ServiceSetti
     def plan_for(self, kind: str) -> DeliveryPlan:
         return self.delivery_plans.get(kind, self.delivery_plan)
 
-    @property
-    def sender_domain(self) -> str:
-        return self.smtp_sender.rpartition("@")[2]
 
 
 # The runtime of this service: its `settings` are NotifySettings.

@@ -13,9 +13,11 @@ import json
 import re
 from email.message import EmailMessage
 from email.utils import formataddr
+from typing import Self
 
 import aiosmtplib
 from labor_runtime.clock import Clock
+from pydantic import BaseModel, Field, PositiveFloat, SecretStr, model_validator
 
 from notify.channels.base import (
     ChannelName,
@@ -28,15 +30,41 @@ from notify.channels.base import (
 )
 from notify.channels.mail import document_mail, identity_lines
 from notify.documents.rules import KIND_LABELS
-from notify.settings import NotifySettings
 
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+
+
+class EmailSettings(BaseModel):
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP relay the e-mail channel hands to")
+    smtp_port: int = Field(default=8025, description="8025: the development SMTP sink; set in production")
+    smtp_username: str | None = Field(default=None, description="AUTH user; none = no login")
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=False, description="require STARTTLS on a plain connection")
+    smtp_implicit_tls: bool = Field(default=False, description="TLS from the first byte (port 465)")
+    smtp_validate_certs: bool = True
+    smtp_timeout_seconds: PositiveFloat = Field(default=30, description="per SMTP command")
+    smtp_sender: str = Field(default="songda@inspection.example.gov.cn",
+                             description="envelope and From address; its domain ends each Message-ID")
+    smtp_sender_name: str = "劳动保障监察电子送达"
+
+    @model_validator(mode="after")
+    def _coherent_email(self) -> Self:
+        if self.smtp_starttls and self.smtp_implicit_tls:
+            raise ValueError("choose smtp_starttls or smtp_implicit_tls, not both")
+        if "@" not in self.smtp_sender:
+            raise ValueError("smtp_sender must be an e-mail address")
+        return self
+
+    @property
+    def sender_domain(self) -> str:
+        """The domain that ends every Message-ID."""
+        return self.smtp_sender.rpartition("@")[2]
 
 
 class SmtpEmailChannel:
     name = ChannelName.EMAIL
 
-    def __init__(self, settings: NotifySettings, clock: Clock) -> None:
+    def __init__(self, settings: EmailSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
 
