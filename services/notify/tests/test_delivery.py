@@ -195,6 +195,11 @@ async def test_r_dlv_2_without_a_confirmed_address_nothing_is_sent_electronicall
     assert "hr@employer.example.cn, which the party has not confirmed" in email_skipped["reason"]
     assert mailbox.messages == []
 
+    async def on_the_gauge():  # the backlog the grid workers are to serve by hand
+        return 'deliveries_open{status="in_person"} 1.0' in (await notify.client.get("/metrics")).text
+
+    await eventually(on_the_gauge)
+
 
 async def test_r_dlv_4_stored_documents_and_attempts_cannot_be_altered(notify, upstream_bus, mailbox,
                                                                          confirmed):

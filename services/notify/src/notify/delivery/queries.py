@@ -111,6 +111,18 @@ async def proof_chain(runtime: Runtime, who: Principal, case_id: str) -> ProofCh
     return ProofChainView(case_id=case_id, intact=all(link.intact for link in links), links=links)
 
 
+OPEN = (DeliveryStatus.PENDING, DeliveryStatus.AWAITING_PROOF, DeliveryStatus.IN_PERSON)
+
+
+async def open_counts(runtime: Runtime) -> dict[str, int]:
+    """Documents not yet served, by status, for the gauge (the in-person backlog above all)."""
+    async with runtime.engine.connect() as conn:
+        rows = (await conn.execute(
+            sa.select(deliveries.c.status, sa.func.count())
+            .where(deliveries.c.status.in_(OPEN)).group_by(deliveries.c.status))).all()
+    return {str(status): 0 for status in OPEN} | {status: n for status, n in rows}
+
+
 async def _attempts(conn: AsyncConnection,
                     delivery_ids: list[str]) -> dict[str, list[AttemptView]]:
     found: dict[str, list[AttemptView]] = {}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from notify.channels.base import Channel, ChannelName
-from notify.delivery import flows
+from notify.delivery import flows, queries
 from notify.delivery.models import deliveries
 from notify.delivery.rules import WORKED
 from notify.settings import NotifyRuntime
@@ -26,6 +26,14 @@ class DeliveryWorker(BatchWorker):
         self.channels = channels
         self.rounds = Counter("delivery_rounds", "rounds of delivery attempts by resulting status",
                               ["status"], registry=runtime.metrics.registry)
+        self.open = Gauge("deliveries_open", "documents not yet served: due for hand-over, awaiting "
+                          "their proof, or with the grid workers or the post", ["status"],
+                          registry=runtime.metrics.registry)
+        runtime.add_gauges(self.refresh_gauges)
+
+    async def refresh_gauges(self) -> None:
+        for status, count in (await queries.open_counts(self.runtime)).items():
+            self.open.labels(status=status).set(count)
 
     async def next_due(self) -> float | None:
         due = await next_due(self.runtime.reader, deliveries, pending=WORKED)
