@@ -333,6 +333,32 @@ async def test_r_dlv_3_fax_listener_ignores_mail_that_is_not_a_dsn(settings, lis
     assert sink.proofs == [] and sink.refusals == []
 
 
+async def test_r_dlv_3_fax_dsn_from_a_host_that_is_not_the_gateway_is_refused(sink):
+    """A forged DSN would be a forged proof of service: only the gateway's network may mail one."""
+    def listening(peers: list[str]) -> FaxSettings:
+        return FaxSettings(fax_gateway_domain=DOMAIN, fax_dsn_recipient=DSN_MAILBOX,
+                           fax_dsn_listen_port=free_port(), fax_dsn_peers=peers)
+
+    elsewhere, gateway_only = listening(["10.20.0.0/24"]), listening(["127.0.0.0/8"])
+    dsn = FaxGateway(domain=DOMAIN, port=0, dsn_host="", dsn_port=0).dsn(
+        OUTCOMES["delivered"], "Fax-forged", "FAX=+8659187654321@" + DOMAIN, None, DSN_MAILBOX,
+        b"Subject: x\r\n", 1, TRANSMITTED_AT)
+    sink.waiting.add("Fax-forged")
+    for settings in (elsewhere, gateway_only):
+        listener = FaxDsnListener(settings, sink)
+        await listener.start()
+        try:
+            if settings is elsewhere:
+                with pytest.raises(aiosmtplib.SMTPRecipientRefused):
+                    await send_to_listener(settings, dsn)
+                assert sink.proofs == []
+            else:
+                assert (await send_to_listener(settings, dsn)).code == 250
+                assert [reference for _, reference, _ in sink.proofs] == ["Fax-forged"]
+        finally:
+            await listener.stop()
+
+
 async def test_r_dlv_3_fax_follow_up_waits_for_the_mailed_dsn(channel):
     pending = Pending(channel=ChannelName.FAX, address="FAX=+8659187654321@" + DOMAIN,
                       reference="Fax-1", handed_over_at=HANDED_AT)

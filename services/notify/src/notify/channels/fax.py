@@ -27,9 +27,11 @@ import email
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import collapse_rfc2231_value, parsedate_to_datetime
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any, Self
 
 import aiosmtplib
@@ -90,6 +92,10 @@ class FaxSettings(BaseModel):
     fax_dsn_listen_port: int | None = Field(
         default=None, description="SMTP port notify takes the gateway's DSNs on; none = this "
         "process does not listen")
+    fax_dsn_peers: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list, description="networks the gateway mails its DSNs from, e.g. "
+        "[\"10.20.0.0/24\"]; mail from anywhere else is refused (a forged DSN would be a forged "
+        "proof of service). Empty: any peer, for a listener only the gateway can reach")
 
     @model_validator(mode="after")
     def _coherent_fax(self) -> Self:
@@ -253,12 +259,26 @@ def _transmission_summary(recipient: Message) -> str:
 class DsnHandler:
     """aiosmtpd handler: takes DSNs for `recipient` and hands their outcome to the proof sink."""
 
-    def __init__(self, recipient: str, sink: ProofSink) -> None:
+    def __init__(self, recipient: str, sink: ProofSink,
+                 peers: Sequence[IPv4Network | IPv6Network] = ()) -> None:
         self.recipient = recipient.lower()
         self.sink = sink
+        self.peers = list(peers)
+
+    def _peer_allowed(self, session: Session) -> bool:
+        if not self.peers:
+            return True
+        try:
+            peer = ip_address(session.peer[0] if isinstance(session.peer, tuple) else "")
+        except ValueError:
+            return False
+        return any(peer in network for network in self.peers)
 
     async def handle_RCPT(self, server: SmtpServer, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
+        if not self._peer_allowed(session):
+            log.warning("fax DSN listener: refused mail from %s, not a gateway peer", session.peer)
+            return "550 5.7.1 not accepted from this host"
         if address.lower() != self.recipient:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -331,7 +351,7 @@ class FaxDsnListener:
         if s.fax_dsn_listen_port is None or not s.fax_dsn_recipient:
             log.info("fax DSN listener not started: fax_dsn_listen_port or fax_dsn_recipient unset")
             return
-        handler = DsnHandler(s.fax_dsn_recipient, self.sink)
+        handler = DsnHandler(s.fax_dsn_recipient, self.sink, s.fax_dsn_peers)
         hostname = s.fax_dsn_recipient.rpartition("@")[2]
         loop = asyncio.get_running_loop()
 
