@@ -26,12 +26,10 @@ answers the same shapes under its own base URL, hence `dingtalk_api_base`):
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -49,6 +47,7 @@ from notify.channels.base import (
     Receipt,
     Refusal,
 )
+from notify.channels.tokens import AccessToken
 from notify.documents.rules import KIND_LABELS
 
 log = logging.getLogger(__name__)
@@ -172,12 +171,6 @@ class _NoAnswer(Exception):
 
 
 @dataclass(frozen=True)
-class _Token:
-    value: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
 class _Config:
     app_key: str
     app_secret: str
@@ -194,8 +187,8 @@ class DingTalkChannel:
         self.settings = settings
         self.clock = clock
         self._client: httpx.AsyncClient | None = None
-        self._token: _Token | None = None
-        self._token_lock = asyncio.Lock()
+        self.token = AccessToken(clock, margin_seconds=settings.dingtalk_token_refresh_margin_seconds,
+                                 fetch=self._fetch_token)
 
     def _config(self) -> _Config:
         s = self.settings
@@ -322,42 +315,35 @@ class DingTalkChannel:
                     payload: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
         """POST `payload` with a valid token; an answer saying the token is invalid gets one new
         token and one retry."""
-        token = await self._access_token(config)
+        token = await self.token.get()
         try:
             return await self._post(path, token, payload)
         except _ApiError as exc:
             if exc.kind is not _Kind.CREDENTIAL:
                 raise
             log.info("DingTalk refused the access token (%s); fetching a new one", exc)
-        token = await self._access_token(config, stale=token)
+        token = await self.token.get(stale=token)
         return await self._post(path, token, payload)
 
     async def _post(self, path: str, token: str, payload: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
         return await self._exchange(path, self._http().build_request(
             "POST", path, params={"access_token": token}, json=payload))
 
-    async def _access_token(self, config: _Config, stale: str | None = None) -> str:
-        """The cached token, or a new one when it is within the refresh margin of expiring or is
-        the `stale` one the far end refused (callers racing to refresh fetch once)."""
-        async with self._token_lock:
-            cached = self._token
-            margin = timedelta(seconds=self.settings.dingtalk_token_refresh_margin_seconds)
-            if cached is not None and cached.value != stale and self.clock.now() < cached.expires_at - margin:
-                return cached.value
-            request = self._http().build_request(
-                "GET", AUTH_PATH, params={"appkey": config.app_key, "appsecret": config.app_secret})
-            try:
-                answer, _ = await self._exchange(AUTH_PATH, request)
-            except _ApiError as exc:
-                if exc.kind in (_Kind.CREDENTIAL, _Kind.CONFIG):  # wrong key or secret
-                    log.error("DingTalk configuration error: %s", exc)
-                    exc.kind = _Kind.CONFIG
-                raise
-            value, expires_in = answer.get("access_token"), answer.get("expires_in")
-            if not isinstance(value, str) or not value or not isinstance(expires_in, int):
-                raise _NoAnswer(f"DingTalk gettoken answered without a token: {answer}")
-            self._token = _Token(value, self.clock.now() + timedelta(seconds=expires_in))
-            return value
+    async def _fetch_token(self) -> tuple[str, int]:
+        config = self._config()
+        request = self._http().build_request(
+            "GET", AUTH_PATH, params={"appkey": config.app_key, "appsecret": config.app_secret})
+        try:
+            answer, _ = await self._exchange(AUTH_PATH, request)
+        except _ApiError as exc:
+            if exc.kind in (_Kind.CREDENTIAL, _Kind.CONFIG):  # wrong key or secret
+                log.error("DingTalk configuration error: %s", exc)
+                exc.kind = _Kind.CONFIG
+            raise
+        value, expires_in = answer.get("access_token"), answer.get("expires_in")
+        if not isinstance(value, str) or not value or not isinstance(expires_in, int):
+            raise _NoAnswer(f"DingTalk gettoken answered without a token: {answer}")
+        return value, expires_in
 
     async def _exchange(self, path: str, request: httpx.Request) -> tuple[dict[str, Any], bytes]:
         try:

@@ -25,11 +25,9 @@ Read receipts are signed per Standard Webhooks 1.0 (`labor_runtime.webhooks.veri
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -54,6 +52,7 @@ from notify.channels.base import (
     Receipt,
     Refusal,
 )
+from notify.channels.tokens import AccessToken
 
 log = logging.getLogger(__name__)
 
@@ -119,12 +118,6 @@ class WechatSettings(BaseModel):
     wechat_timeout_seconds: PositiveFloat = Field(default=10, description="per WeChat API call")
 
 
-@dataclass(frozen=True)
-class _Token:
-    value: str
-    refresh_at: datetime
-
-
 class WechatMiniProgramChannel:
     """Hands letters over as subscribe messages; proof comes by the read-receipt callback."""
 
@@ -134,8 +127,8 @@ class WechatMiniProgramChannel:
         self.settings = settings
         self.clock = clock
         self._client: httpx.AsyncClient | None = None
-        self._token: _Token | None = None
-        self._token_lock = asyncio.Lock()
+        self.token = AccessToken(clock, margin_seconds=settings.wechat_token_refresh_margin_seconds,
+                                 fetch=self._fetch_token)
 
     def check_address(self, address: str) -> str:
         s = self.settings
@@ -153,11 +146,11 @@ class WechatMiniProgramChannel:
     async def deliver(self, letter: Letter) -> HandedOver:
         openid = self.check_address(letter.address)
         message = self.compose(letter, openid)
-        token = await self._access_token()
+        token = await self.token.get()
         reply = await self._send(token, message)
         if reply.get("errcode") in TOKEN_REFUSED:
             log.info("WeChat refused the access token (%s); fetching a new one", reply.get("errcode"))
-            reply = await self._send(await self._access_token(stale=token), message)
+            reply = await self._send(await self.token.get(stale=token), message)
         code, text = reply.get("errcode"), str(reply.get("errmsg", ""))
         if code == 0:
             # The send result carries no time: the hand-over moment is ours; the proof's time is
@@ -201,30 +194,21 @@ class WechatMiniProgramChannel:
                                              timeout=self.settings.wechat_timeout_seconds)
         return self._client
 
-    async def _access_token(self, *, stale: str | None = None) -> str:
-        """The cached token, or a new one when it is due for refresh or WeChat refused `stale`;
-        the lock lets concurrent sends share one fetch."""
-        async with self._token_lock:
-            cached = self._token
-            if cached is not None and cached.value != stale and self.clock.now() < cached.refresh_at:
-                return cached.value
-            s = self.settings
-            assert s.wechat_app_secret is not None  # check_address refused an unconfigured channel
-            reply = await self._call("GET", "/cgi-bin/token", params={
-                "grant_type": "client_credential", "appid": s.wechat_app_id,
-                "secret": s.wechat_app_secret.get_secret_value()})
-            token, expires_in = reply.get("access_token"), reply.get("expires_in")
-            if not isinstance(token, str) or not token or not isinstance(expires_in, int):
-                errcode = reply.get("errcode")
-                code = errcode if isinstance(errcode, int) else None
-                fault = _TOKEN_FAULTS.get(code or 0, "check wechat_app_id and wechat_app_secret")
-                log.error("WeChat access token refused: %s %s (%s)", code, reply.get("errmsg"), fault)
-                raise DeliveryRefused(code, f"WeChat access token refused: {reply.get('errmsg', '')} "
-                                      f"({fault})")
-            # A margin longer than the token's life would refresh on every send: keep half of it.
-            margin = min(s.wechat_token_refresh_margin_seconds, expires_in / 2)
-            self._token = _Token(token, self.clock.now() + timedelta(seconds=expires_in - margin))
-            return token
+    async def _fetch_token(self) -> tuple[str, int]:
+        s = self.settings
+        assert s.wechat_app_secret is not None  # check_address refused an unconfigured channel
+        reply = await self._call("GET", "/cgi-bin/token", params={
+            "grant_type": "client_credential", "appid": s.wechat_app_id,
+            "secret": s.wechat_app_secret.get_secret_value()})
+        token, expires_in = reply.get("access_token"), reply.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int):
+            errcode = reply.get("errcode")
+            code = errcode if isinstance(errcode, int) else None
+            fault = _TOKEN_FAULTS.get(code or 0, "check wechat_app_id and wechat_app_secret")
+            log.error("WeChat access token refused: %s %s (%s)", code, reply.get("errmsg"), fault)
+            raise DeliveryRefused(code, f"WeChat access token refused: {reply.get('errmsg', '')} "
+                                  f"({fault})")
+        return token, expires_in
 
     async def _send(self, token: str, message: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/cgi-bin/message/subscribe/send",
