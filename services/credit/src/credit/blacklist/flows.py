@@ -25,6 +25,7 @@ from labor_runtime.security import Principal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from credit import transitions
 from credit.blacklist import rules
 from credit.blacklist.models import (
     blacklist_entries,
@@ -98,12 +99,8 @@ async def record_step(session: AsyncSession, *, entry_id: str, credit_code: str,
 
 
 def move(state: str, command: Command) -> State:
-    """The entry's next state; 409 naming the state when the command does not apply."""
-    try:
-        return rules.next_state(State(state), command)
-    except rules.IllegalTransition as exc:
-        raise Problem(409, "illegal-transition", "Not possible in this state", str(exc),
-                      state=state) from None
+    """The next state; 409 naming the state when the command does not apply."""
+    return transitions.move(rules.next_state, State(state), command)
 
 
 def not_found(entry_id: str) -> Problem:

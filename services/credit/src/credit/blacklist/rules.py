@@ -14,6 +14,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from credit.transitions import IllegalTransition as IllegalTransition
+from credit.transitions import Transitions
+
 LEGAL_BASIS = ("《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》（人力资源社会保障部令第45号）"
                "第五条、第十二条")
 
@@ -42,7 +45,7 @@ class Command(StrEnum):
     REPAIR = "repair"
 
 
-TRANSITIONS: dict[tuple[State, Command], State] = {
+_TABLE: dict[tuple[State, Command], State] = {
     (State.PROPOSED, Command.APPROVE): State.NOTIFIED,
     (State.PROPOSED, Command.REJECT): State.REJECTED,
     (State.NOTIFIED, Command.STATE_DEFENCE): State.DEFENCE_STATED,
@@ -52,20 +55,7 @@ TRANSITIONS: dict[tuple[State, Command], State] = {
     (State.LISTED, Command.END_TERM): State.REMOVED,
     (State.LISTED, Command.REPAIR): State.REMOVED,
 }
-
-
-class IllegalTransition(Exception):
-    def __init__(self, state: State, command: Command) -> None:
-        super().__init__(f"an entry that is {state.value} cannot {command.value.replace('_', ' ')}")
-        self.state = state
-        self.command = command
-
-
-def next_state(state: State, command: Command) -> State:
-    try:
-        return TRANSITIONS[(state, command)]
-    except KeyError:
-        raise IllegalTransition(state, command) from None
+next_state: Transitions[State, Command] = Transitions("an entry", _TABLE)
 
 
 class Ground(StrEnum):

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from credit import transitions
 from credit.blacklist import flows as blacklist
 from credit.blacklist.flows import Actor, record_step
 from credit.blacklist.models import blacklist_grounds, blacklist_steps, credit_documents
@@ -46,11 +47,8 @@ _CASE_KINDS = ("fine_overdue", "court_enforcement", "rectification_lapsed", "cas
 
 
 def move(state: str, command: Command) -> State:
-    try:
-        return rules.next_state(State(state), command)
-    except rules.IllegalTransition as exc:
-        raise Problem(409, "illegal-transition", "Not possible in this state", str(exc),
-                      state=state) from None
+    """The next state; 409 naming the state when the command does not apply."""
+    return transitions.move(rules.next_state, State(state), command)
 
 
 async def load(session: AsyncSession | AsyncConnection, repair_id: str, who: Principal | None,

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from credit.blacklist.rules import add_years
+from credit.transitions import IllegalTransition as IllegalTransition
+from credit.transitions import Transitions
 
 
 class State(StrEnum):
@@ -42,7 +44,7 @@ class Command(StrEnum):
     WITHDRAW = "withdraw"
 
 
-TRANSITIONS: dict[tuple[State, Command], State] = {
+_TABLE: dict[tuple[State, Command], State] = {
     (State.APPLIED, Command.FIRST_APPROVE): State.FIRST_REVIEWED,
     (State.APPLIED, Command.REFUSE_FIRST): State.REFUSED,
     (State.FIRST_REVIEWED, Command.SECOND_APPROVE): State.IN_NOTICE,
@@ -54,22 +56,8 @@ TRANSITIONS: dict[tuple[State, Command], State] = {
     (State.IN_NOTICE, Command.END_NOTICE): State.REPAIRED,
 }
 # The entry left the blacklist another way (its term ended) while the repair was open.
-TRANSITIONS |= {(state, Command.WITHDRAW): State.WITHDRAWN for state in OPEN}
-
-
-class IllegalTransition(Exception):
-    def __init__(self, state: State, command: Command) -> None:
-        super().__init__(f"a repair that is {state.value} cannot "
-                         f"{command.value.replace('_', ' ')}")
-        self.state = state
-        self.command = command
-
-
-def next_state(state: State, command: Command) -> State:
-    try:
-        return TRANSITIONS[(state, command)]
-    except KeyError:
-        raise IllegalTransition(state, command) from None
+_TABLE |= {(state, Command.WITHDRAW): State.WITHDRAWN for state in OPEN}
+next_state: Transitions[State, Command] = Transitions("a repair", _TABLE)
 
 
 @dataclass(frozen=True)
