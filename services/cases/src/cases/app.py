@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.clock import Calendar
+from labor_runtime.grids import grid_handlers
 from labor_runtime.problems import problem_response
 from labor_runtime.runtime import Runtime
 
@@ -13,7 +14,7 @@ from cases.documents.routes import router as documents_router
 from cases.evidence.routes import router as evidence_router
 from cases.execution import handlers as execution_handlers
 from cases.execution.routes import router as execution_router
-from cases.grids.handlers import HANDLERS as GRID_HANDLERS
+from cases.grids.models import employer_grids, grids
 from cases.leads import handlers as lead_handlers
 from cases.leads.routes import router as leads_router
 from cases.lifecycle import handlers as lifecycle_handlers
@@ -41,7 +42,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         settings, calendar=calendar,
         handlers={**lifecycle_handlers.handlers(settings, calendar),
                   **penalty_handlers.handlers(settings, calendar),
-                  **lead_handlers.HANDLERS, **GRID_HANDLERS},
+                  **lead_handlers.HANDLERS, **grid_handlers(grids, employer_grids)},
         timer_handlers={**penalty_handlers.TIMER_HANDLERS,
                         **execution_handlers.timer_handlers(settings, calendar),
                         **major_flows.TIMER_HANDLERS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
+from labor_runtime.grids import grid_handlers
 from labor_runtime.runtime import Runtime
 
 from intake.channels.quota import QuotaBook
@@ -13,7 +14,7 @@ from intake.deadlines.metrics import OnTimeGaugeWorker
 from intake.deadlines.routes import router as deadlines_router
 from intake.employers.handlers import HANDLERS as EMPLOYER_HANDLERS
 from intake.employers.routes import router as employers_router
-from intake.grids.handlers import HANDLERS as GRID_HANDLERS
+from intake.grids.models import grids
 from intake.materials.routes import router as materials_router
 from intake.materials.storage import open_store
 from intake.privacy.routes import router as privacy_router
@@ -23,7 +24,7 @@ from intake.settings import IntakeSettings
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     runtime = Runtime(settings, handlers=handlers(settings) | EMPLOYER_HANDLERS
-                      | GRID_HANDLERS)
+                      | grid_handlers(grids))
     runtime.add_worker(OnTimeGaugeWorker(runtime, settings.on_time_gauge_refresh_seconds))
     app = create_service_app(
         runtime, title="Intake (投诉云)",

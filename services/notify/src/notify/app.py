@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from labor_runtime.app import create_app as create_service_app
 from labor_runtime.clock import SystemClock
+from labor_runtime.grids import grid_handlers
 from labor_runtime.runtime import Runtime
 
 from notify.addresses.routes import router as addresses_router
@@ -15,7 +16,7 @@ from notify.delivery.routes import chains as proof_chains_router
 from notify.delivery.routes import router as deliveries_router
 from notify.delivery.worker import DeliveryWorker
 from notify.documents.routes import router as documents_router
-from notify.grids.handlers import HANDLERS as grid_handlers
+from notify.grids.models import employer_grids, grids
 from notify.settings import NotifySettings
 from notify.wiring import DsnListenerLoop, build_channels
 from notify.worker_notices.handlers import handlers as worker_notice_handlers
@@ -29,8 +30,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     clock = SystemClock()
     channels = build_channels(settings, clock)
     runtime = Runtime(settings, handlers={**handlers(settings, channels),
-                                          **worker_notice_handlers(settings), **grid_handlers},
-                      clock=clock)
+                                          **worker_notice_handlers(settings),
+                                          **grid_handlers(grids, employer_grids)}, clock=clock)
     runtime.add_worker(DeliveryWorker(runtime, channels))
     sink = CallbackProofs(runtime)
     runtime.add_worker(DsnListenerLoop(settings, sink))

@@ -46,7 +46,7 @@ from notify.delivery.rules import (
     refusal_text,
 )
 from notify.documents.models import documents
-from notify.grids.handlers import grid_of
+from notify.grids.queries import grid_of
 from notify.settings import DeliveryPlan, NotifyRuntime, NotifySettings
 
 log = logging.getLogger(__name__)

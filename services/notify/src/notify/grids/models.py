@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
@@ -16,10 +18,13 @@ class Grid(NotifyTable, table=True):
 
     code: str = Field(primary_key=True)
     name: str
+    level: str
+    parent_code: str | None = None
     district: str | None = None
     workers: list[str] = Field(default_factory=list, sa_type=JSONB)
     active: bool = True
     version: int = Field(sa_type=sa.BigInteger)
+    changed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
 class EmployerGrid(NotifyTable, table=True):

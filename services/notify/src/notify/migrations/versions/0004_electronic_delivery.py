@@ -108,10 +108,13 @@ def upgrade() -> None:
         "grids",
         sa.Column("code", sa.Text, primary_key=True),
         sa.Column("name", sa.Text, nullable=False),
+        sa.Column("level", sa.Text, nullable=False),
+        sa.Column("parent_code", sa.Text),
         sa.Column("district", sa.Text),
         sa.Column("workers", pg.JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
         sa.Column("version", sa.BigInteger, nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "employer_grids",
