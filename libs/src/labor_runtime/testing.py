@@ -447,3 +447,20 @@ def png(width: int = 1, height: int = 1) -> bytes:
     return (b"\x89PNG\r\n\x1a\n"
             + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def openapi_cases(operation: Any, examples: int) -> list[Any]:
+    """Up to `examples` requests schemathesis generates for one operation of a service's OpenAPI,
+    the same on every run (derandomized, no example database): the schema's own examples first."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    cases: list[Any] = []
+
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    @given(operation.as_strategy())
+    def collect(case: Any) -> None:
+        cases.append(case)
+
+    collect()
+    return cases

@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from credit.__main__ import MIGRATIONS as CREDIT_MIGRATIONS
 from credit.app import create_app as create_credit
 from credit.settings import CreditSettings
-from hypothesis import HealthCheck, Phase, given, settings
 from labor_contracts.credit import DepositMissing, WageWarningCleared, WageWarningRaised
-from labor_runtime.testing import eventually, running_service
+from labor_runtime.testing import eventually, openapi_cases, running_service
 from labor_runtime.workers import created_work
 from schemathesis.checks import (
     content_type_conformance,
@@ -23,7 +22,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 from schemathesis.core.failures import FailureGroup
-from schemathesis.generation.case import Case
 
 from .conftest import CREDIT_CODE, auth
 
@@ -198,19 +196,6 @@ async def test_r_org_1_r_crd_3_r_crd_1_the_readmes_credit_walk(cases, infrastruc
 
 
 
-def _cases(operation) -> list[Case]:
-    cases: list[Case] = []
-
-    @settings(max_examples=20, database=None, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
-    @given(operation.as_strategy())
-    def collect(case: Case) -> None:
-        cases.append(case)
-
-    collect()
-    return cases
-
-
 async def test_r_crd_3_lead_operations_answer_without_5xx_and_as_documented(cases):
     """Property-based (schemathesis): generated requests to the lead operations, half of them on
     a real lead."""
@@ -222,7 +207,7 @@ async def test_r_crd_3_lead_operations_answer_without_5xx_and_as_documented(case
         operation = result.ok()
         if not operation.path.startswith("/v1/leads"):
             continue
-        for number, case in enumerate(_cases(operation)):
+        for number, case in enumerate(openapi_cases(operation, 20)):
             if case.path_parameters and number % 2:
                 case.path_parameters["lead_id"] = lead["id"]
             kwargs = case.as_transport_kwargs(base_url="http://test", headers=OFFICER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from labor_runtime.testing import openapi_cases
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -14,7 +14,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 from schemathesis.core.failures import FailureGroup
-from schemathesis.generation.case import Case
 
 from .conftest import CODE, bearer
 
@@ -23,19 +22,6 @@ pytestmark = pytest.mark.integration
 EXAMPLES_PER_OPERATION = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-
-
-def _cases(operation) -> list[Case]:
-    cases: list[Case] = []
-
-    @settings(max_examples=EXAMPLES_PER_OPERATION, database=None, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
-    @given(operation.as_strategy())
-    def collect(case: Case) -> None:
-        cases.append(case)
-
-    collect()
-    return cases
 
 
 def _mine(method: str, path: str) -> bool:
@@ -57,7 +43,7 @@ async def test_r_org_1_r_crd_1_grid_and_file_operations_answer_without_5xx(gridd
         if not _mine(operation.method.upper(), operation.path):
             continue
         operations += 1
-        for case in _cases(operation):
+        for case in openapi_cases(operation, EXAMPLES_PER_OPERATION):
             kwargs = case.as_transport_kwargs(base_url="http://test", headers=staff)
             kwargs.pop("cookies", None)
             if isinstance(kwargs.get("data"), str | bytes):  # a raw file body (grids load)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from labor_runtime.testing import openapi_cases
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -14,7 +14,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 from schemathesis.core.failures import FailureGroup
-from schemathesis.generation.case import Case
 
 from .conftest import bearer, start_credit
 
@@ -25,19 +24,6 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 PATHS = ("/v1/warnings", "/v1/employers/{credit_code}/warnings", "/v1/projects/{project_id}",
          "/v1/projects/{project_id}/deposit", "/v1/deposits/coverage")
-
-
-def _cases(operation) -> list[Case]:
-    cases: list[Case] = []
-
-    @settings(max_examples=EXAMPLES_PER_OPERATION, database=None, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
-    @given(operation.as_strategy())
-    def collect(case: Case) -> None:
-        cases.append(case)
-
-    collect()
-    return cases
 
 
 async def test_r_crd_3_r_crd_6_operations_answer_without_5xx_and_as_documented(
@@ -53,7 +39,7 @@ async def test_r_crd_3_r_crd_6_operations_answer_without_5xx_and_as_documented(
                 if operation.path not in PATHS:
                     continue
                 operations += 1
-                for case in _cases(operation):
+                for case in openapi_cases(operation, EXAMPLES_PER_OPERATION):
                     kwargs = case.as_transport_kwargs(base_url="http://test", headers=who)
                     kwargs.pop("cookies", None)
                     response = await credit.client.request(**kwargs)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from labor_runtime.testing import eventually
+from labor_runtime.testing import eventually, openapi_cases
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -19,7 +18,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 from schemathesis.core.failures import FailureGroup
-from schemathesis.generation.case import Case
 
 from .handling_support import bearer, file
 
@@ -32,19 +30,6 @@ EXAMPLES_PER_OPERATION = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 SKIPPED = {("POST", "/v1/ops/clock")}  # the test clock control: shifting time is not under test
-
-
-def _cases(operation) -> list[Case]:
-    cases: list[Case] = []
-
-    @settings(max_examples=EXAMPLES_PER_OPERATION, database=None, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
-    @given(operation.as_strategy())
-    def collect(case: Case) -> None:
-        cases.append(case)
-
-    collect()
-    return cases
 
 
 async def test_openapi_every_operation_answers_without_5xx_and_as_documented(intake):
@@ -65,7 +50,7 @@ async def test_openapi_every_operation_answers_without_5xx_and_as_documented(int
         if (operation.method.upper(), operation.path) in SKIPPED:
             continue
         operations += 1
-        for case in _cases(operation):
+        for case in openapi_cases(operation, EXAMPLES_PER_OPERATION):
             kwargs = case.as_transport_kwargs(base_url="http://test", headers=auth)
             kwargs.pop("cookies", None)
             response = await intake.client.request(**kwargs)
