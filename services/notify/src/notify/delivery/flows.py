@@ -163,8 +163,7 @@ async def attempt(runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel
     async with runtime.engine.connect() as conn:
         row = (await conn.execute(
             sa.select(deliveries, documents.c.kind, documents.c.title, documents.c.content_type,
-                      documents.c.content, documents.c.sha256, documents.c.verify_url,
-                      documents.c.recipient)
+                      documents.c.sha256, documents.c.verify_url, documents.c.recipient)
             .join_from(deliveries, documents, deliveries.c.document_id == documents.c.id)
             .where(deliveries.c.id == delivery_id))).first()
     if row is None or row.status not in WORKED:
@@ -181,10 +180,14 @@ async def attempt(runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel
         start = row.cursor + 1
     names = [step["channel"] for step in row.plan]
     dead = set(row.dead)
+    content: bytes | None = None  # read only when a hand-over is due, not on every follow-up
     while (index := next_step(names, start, dead | work.dead)) is not None:
         step = row.plan[index]
-        tried = await _hand_over(runtime, channels, row, index, ChannelName(step["channel"]),
-                                 step["address"], settings.delivery_attempt_timeout_seconds)
+        if content is None:
+            content = await _content(runtime, row.document_id)
+        tried = await _hand_over(runtime, channels, row, content, index,
+                                 ChannelName(step["channel"]), step["address"],
+                                 settings.delivery_attempt_timeout_seconds)
         work.tried.append(tried)
         if tried.outcome in (AttemptOutcome.SERVED, AttemptOutcome.HANDED_OVER):
             break
@@ -224,14 +227,20 @@ async def _follow_up(runtime: NotifyRuntime, channels: Mapping[ChannelName, Chan
     return None
 
 
+async def _content(runtime: NotifyRuntime, document_id: str) -> bytes:
+    async with runtime.engine.connect() as conn:
+        return bytes((await conn.execute(sa.select(documents.c.content).where(
+            documents.c.id == document_id))).scalar_one())
+
+
 async def _hand_over(runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel],
-                     row: sa.Row[Any], index: int, name: ChannelName, address: str,
-                     timeout: float) -> _Tried:
+                     row: sa.Row[Any], content: bytes, index: int, name: ChannelName,
+                     address: str, timeout: float) -> _Tried:
     reference = new_id()
     letter = Letter(
         delivery_id=row.id, message_id=row.message_id, reference=reference,
         document_id=row.document_id, case_id=row.case_id, kind=row.kind, title=row.title,
-        content_type=row.content_type, content=row.content, sha256=row.sha256,
+        content_type=row.content_type, content=content, sha256=row.sha256,
         verify_url=row.verify_url, recipient_name=row.recipient.get("name", ""), address=address)
     started = runtime.clock.now()
     channel = channels.get(name)
