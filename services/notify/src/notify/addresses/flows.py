@@ -81,8 +81,9 @@ async def record(runtime: Runtime, channels: Mapping[ChannelName, Channel], who:
             who, now, "record_address_confirmation", f"address_confirmation:{confirmation_id}",
             f"{body.credit_code}: {', '.join(a['channel'] for a in addresses)}"
             + (f"; replaces {', '.join(replaced)}" if replaced else "")))
+        view = await _fetch(uow.session, confirmation_id)
         await uow.commit()
-    return await read(runtime, who, confirmation_id)
+    return view
 
 
 async def withdraw(runtime: Runtime, who: Principal, confirmation_id: str,
@@ -104,8 +105,9 @@ async def withdraw(runtime: Runtime, who: Principal, confirmation_id: str,
         await audit.record(uow.session, _entry(
             who, now, "withdraw_address_confirmation", f"address_confirmation:{confirmation_id}",
             reason))
+        view = await _fetch(uow.session, confirmation_id)
         await uow.commit()
-    return await read(runtime, who, confirmation_id)
+    return view
 
 
 def _view(row: sa.Row[Any]) -> ConfirmationView:
@@ -122,15 +124,20 @@ def _view(row: sa.Row[Any]) -> ConfirmationView:
 _VIEW = [c for c in address_confirmations.c if c.name != "artefact"]
 
 
+async def _fetch(session: AsyncSession, confirmation_id: str) -> ConfirmationView:
+    row = (await session.execute(sa.select(*_VIEW).where(_c.id == confirmation_id))).first()
+    if row is None:
+        raise Problem(404, "not-found", "No such confirmation")
+    return _view(row)
+
+
 async def read(runtime: Runtime, who: Principal, confirmation_id: str) -> ConfirmationView:
     async with runtime.uow() as uow:
-        row = (await uow.session.execute(sa.select(*_VIEW).where(_c.id == confirmation_id))).first()
-        if row is None:
-            raise Problem(404, "not-found", "No such confirmation")
+        view = await _fetch(uow.session, confirmation_id)
         await audit.record(uow.session, _entry(who, uow.clock.now(), "read_address_confirmation",
                                                f"address_confirmation:{confirmation_id}"))
         await uow.commit()
-    return _view(row)
+    return view
 
 
 async def of_party(runtime: Runtime, who: Principal, credit_code: str) -> list[ConfirmationView]:
