@@ -95,6 +95,11 @@ async def test_r_dlv_2_a_new_confirmation_replaces_the_old_and_a_withdrawal_ends
     withdrawn = await notify.client.post(f"/v1/address-confirmations/{second['id']}/withdraw",
                                          json={"reason": "当事人书面撤回电子送达同意"}, headers=OFFICER)
     assert withdrawn.status_code == 200 and withdrawn.json()["in_force"] is False
+    one = await notify.client.get(f"/v1/address-confirmations/{second['id']}", headers=OFFICER)
+    assert one.json()["withdrawal_reason"] == "当事人书面撤回电子送达同意"
+    actions = await audit_actions(notify)
+    for action in ("withdraw_address_confirmation", "read_address_confirmation"):
+        assert (action, f"address_confirmation:{second['id']}") in actions
     again = await notify.client.post(f"/v1/address-confirmations/{second['id']}/withdraw",
                                      json={"reason": "twice"}, headers=OFFICER)
     assert again.status_code == 409
