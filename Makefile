@@ -136,5 +136,6 @@ compose-check: tools ## Validate docker-compose.yml (docker-compose config -q)
 bench: $(INSTALLED) ## Load and latency benchmark (bench/run.py; ARGS=... passed on)
 	$(PY) -m bench.run $(ARGS)
 
-demo: $(INSTALLED) ## Walk one complaint through all five services (scripts/demo.py; ARGS=...)
-	$(PY) scripts/demo.py $(ARGS)
+demo: $(INSTALLED) ## Walk one complaint through the stack of `make up` (same stack variables; ARGS=...)
+	$(PY) scripts/demo.py --state-dir $(STATE_DIR) --port-base $(PORT_BASE) --db-suffix "$(DB_SUFFIX)" \
+		--bus-prefix "$(BUS_PREFIX)" --services $(SERVICES) $(ARGS)

@@ -663,6 +663,18 @@ def stop_stack(state_dir: Path | str = DEFAULT_STATE_DIR, timeout: float = 30.0,
         return stopped
 
 
+def recorded_stack(state_dir: Path | str = DEFAULT_STATE_DIR) -> Stack | None:
+    """The stack `up` recorded in this state directory, as it was started (its ports, database
+    suffix, bus prefix and credentials), or None when it holds none."""
+    state = Path(state_dir).resolve()
+    config = _load_config(state)
+    try:
+        credentials = json.loads((state / "credentials.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if config is None else _stack(config, credentials)
+
+
 def _save_config(config: StackConfig) -> None:
     """Remember what this state directory's stack owns (for `down --purge`)."""
     previous = _load_config(config.state_dir)
@@ -892,7 +904,8 @@ def _print_summary(stack: Stack) -> None:
                   f"({', '.join(info['scopes'])}):\n    X-API-Key: {info['key']}")
     print("  staff token: make token ROLE=officer_a [DISTRICT=d01]   "
           f"(roles: {', '.join(STAFF_ROLES)})")
-    print("\nstop with: make down")
+    default = config.state_dir == DEFAULT_STATE_DIR.resolve()
+    print("\nstop with: make down" + ("" if default else f" STATE_DIR={config.state_dir}"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,5 +79,10 @@ def stack_module() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def demo_module() -> ModuleType:
+    return load_script("demo")
+
+
+@pytest.fixture(scope="session")
 def definitions_module() -> ModuleType:
     return load_script("rabbitmq_definitions")

@@ -181,3 +181,23 @@ def test_step_7_one_trace_spans_all_five_services(stack, outcome):
             break
         time.sleep(0.3)
     assert set(found) >= set(SERVICES), found
+
+
+def test_issue10_readme_make_demo_walks_the_stack_of_the_same_variables(stack, outcome):
+    """`make demo` with the variables this stack was started with (its own state directory,
+    ports, databases and bus prefix) walks it, not the developer's default stack. Last in this
+    module: it files one more complaint."""
+    import subprocess
+
+    from tests.deploy.test_demo import demo_command
+
+    config = stack.config
+    argv = demo_command({"STATE_DIR": str(config.state_dir), "PORT_BASE": str(config.port_base),
+                         "DB_SUFFIX": config.db_suffix, "BUS_PREFIX": config.bus_prefix,
+                         "SERVICES": ",".join(SERVICES)})
+    result = subprocess.run([sys.executable, *argv[1:]], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "partner webhook verified" in result.stdout
+    assert f"verified at the hotline_12333 endpoint: {stack.notice_dir}" in result.stdout
+    assert "spans in the complaint's trace: " in result.stdout
