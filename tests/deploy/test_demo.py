@@ -79,3 +79,13 @@ def test_issue10_readme_demo_resolves_urls_and_keys_from_the_recorded_stack(
     assert recorded.url("publish") == "http://127.0.0.1:18105"
     assert recorded.mail_dir == state / "mail" and recorded.notice_dir == state / "notices"
     assert recorded.spans_dir == state / "spans"
+
+
+def test_issue10_readme_make_up_names_the_state_dir_make_down_needs(
+        stack_module: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`make down` alone would stop the default stack, not one with its own STATE_DIR."""
+    config = stack_module.StackConfig(state_dir=tmp_path, port_base=18101)
+    stack_module._print_summary(stack_module._stack(config, {}))
+    assert capsys.readouterr().out.endswith(f"stop with: make down STATE_DIR={tmp_path}\n")
+    stack_module._print_summary(stack_module._stack(stack_module.StackConfig(), {}))
+    assert capsys.readouterr().out.endswith("stop with: make down\n")
