@@ -114,3 +114,15 @@ async def test_issue10_finding_5_escalated_mediation_carries_the_address_masked(
     assert escalated.status_code == 200, escalated.text
     [event] = await outbox_of(intake, "intake.mediation.escalated.v1")
     assert event["employer"]["address"] == "某市某区某路1号（联系王** 139****5678）"
+
+
+async def test_issue10_finding_5_employer_view_masks_projects_and_the_address_for_grid_workers(
+        intake):
+    await file(intake, **_free_text())
+    [event] = await accepted_events(intake)
+    view = await intake.client.get(f"/v1/employers/{event['employer_id']}",
+                                   headers=bearer("grid_worker", subject="grid-7"))
+    assert view.status_code == 200, view.text
+    assert [p["project"] for p in view.json()["projects"]] == ["王**所在的某某工地"]
+    assert view.json()["address"] == "某市某区某路1号（联系王** 139****5678）"
+    _clean(view.text)

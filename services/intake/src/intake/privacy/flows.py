@@ -22,6 +22,14 @@ def complainant_names(cipher: FieldCipher, row: Any) -> list[str]:
     return [cipher.decrypt(row.complainant_name_enc, f"complaints.name:{row.id}")]
 
 
+def readable_names(cipher: FieldCipher, row: Any) -> list[str]:
+    """`complainant_names`, or none under a key not configured here."""
+    try:
+        return complainant_names(cipher, row)
+    except DecryptionError:
+        return []
+
+
 def masked_text(cipher: FieldCipher, row: Any, text: str | None) -> str | None:
     """Free text of a complaint as shown outside the complainant's readers (R-INT-7); nothing
     under a key not configured here, since the name it would be masked for is unreadable."""
