@@ -80,7 +80,7 @@ def canary_run(infrastructure, tmp_path_factory):
         scenario = Scenario(urls, stack.api_key("hotline_12333"), stack.mail_dir,
                             notice_dir=stack.notice_dir, complaint=COMPLAINT)
         outcome = asyncio.run(scenario.run())
-        asyncio.run(_other_inputs(urls, outcome))
+        asyncio.run(_other_inputs(urls, stack.api_key("hotline_12333"), outcome))
         hits = asyncio.run(_search_databases(stack))
         hits += asyncio.run(_drain_tap(infrastructure.amqp_url, tap))
         hits += _search_files(state, stack.mail_dir, outcome.webhooks)
@@ -125,13 +125,26 @@ async def _delete_tap(amqp_url: str, name: str) -> None:
         await channel.queue_delete(name)
 
 
-async def _other_inputs(urls: dict[str, str], outcome: Any) -> None:
-    """The free text of intake's other inputs: evidence uploads (completing the incomplete
-    complaint, so its ComplaintAccepted is emitted now) and staff's handling notes."""
+async def _other_inputs(urls: dict[str, str], hotline_key: str, outcome: Any) -> None:
+    """The free text of intake's other inputs: an offline batch, evidence uploads (completing
+    the incomplete complaint, so its ComplaintAccepted is emitted now), staff's handling notes,
+    an employer search and the audited full-text read's reason."""
     intake, officer = urls["intake"], token("officer_a", "officer-wang")
     grid = token("grid_worker", "grid-7")
     _, incomplete = outcome.checks["correction_notice"]
     async with httpx.AsyncClient(base_url=intake, timeout=30) as http:
+        told = await http.post(f"/v1/complaints/by-id/{incomplete['complaint_id']}/correction-notice/told",
+                               headers=officer, json={"channel": "phone", "note": TYPED})
+        assert told.status_code == 200, told.text
+        batch = await http.post("/v1/complaints/batch", headers={"X-API-Key": hotline_key}, json={
+            "items": [{"idempotency_key": f"canary-{uuid.uuid4()}",
+                       "complaint": {**COMPLAINT, "district": "d01", "worker_count": 2,
+                                     "arrears_amount": "8000.00",
+                                     "summary": f"离线补录。{TYPED}"}}]})
+        assert batch.status_code == 200 and batch.json()["accepted"] == 1, batch.text
+        searched = await http.get("/v1/employers", headers=officer,
+                                  params={"name": NAME, "address": COMPLAINT["employer"]["address"]})
+        assert searched.status_code == 200, searched.text
         for kind in ("identity_proof", "payslip"):
             uploaded = await http.post(f"/v1/complaints/{incomplete['tracking_code']}/materials", json={
                 "kind": kind, "content_type": "image/png", "filename": f"{NAME}-{PHONE}.png",
@@ -149,6 +162,9 @@ async def _other_inputs(urls: dict[str, str], outcome: Any) -> None:
         for url, headers, body in notes:
             answered = await http.post(url, headers=headers, json=body)
             assert answered.status_code == 200, f"{url}: {answered.text}"
+        full = await http.get(f"/v1/complaints/by-id/{main}/text", headers=officer,
+                              params={"reason": f"核实{NAME}的来电 {PHONE}"})
+        assert full.status_code == 200 and NAME in full.json()["summary"], full.text
 
     async with httpx.AsyncClient(base_url=urls["cases"], timeout=30) as http:
         for _ in range(600):  # cases took the complaint completed by upload
