@@ -17,6 +17,9 @@ from labor_contracts.identifiers import credit_code_problem
     ("0086-13812345678", "138****5678"),
     ("座机0591-87654321转123", "座机0591-****4321"),
     ("(010)12345678", "010-****5678"),
+    ("手机１３８－１２３４－５６７８，欠薪１２０００元", "手机138****5678，欠薪12000元"),
+    ("身份证１１０１０５１９４９１２３１００２Ｘ", f"身份证{IDENTITY_MASK}"),
+    ("邮箱ｚｓ＠ｅｘａｍｐｌｅ.com", f"邮箱{EMAIL_MASK}"),
     ("（0591）8765432", "0591-****5432"),
     ("mail zhang.san+wage@example.com.cn, thanks", f"mail {EMAIL_MASK}, thanks"),
 ])
@@ -51,6 +54,7 @@ def test_issue10_finding_5_all_digit_credit_code_is_not_taken_for_an_identity_nu
     (["Zhang Sanfeng"], "I am ZHANG sanfeng; Sanfeng Zhang signed", "I am Z**** *******; S****** *****"
      " signed"),
     (["Maria-Luisa Chen"], "From maria luisa chen", "From m**** ***** ****"),
+    (["Ｌｉ Ｗｅｉ"], "Ｌｉ　Ｗｅｉ here", "L*　*** here"),
     (["张三丰", "张三"], "张三丰和张三", "张**和张*"),
 ])
 def test_issue10_finding_5_complainant_names_are_masked(names: list[str], text: str,

@@ -9,7 +9,8 @@ Masked so the text stays readable to an inspector:
 - the complainant's own name(s), Chinese or Latin, as given in the structured fields → `张**`,
   `Z**** ***` (first character kept, every other letter a star)
 
-Amounts, dates, unified social credit codes and case numbers stay as typed. A name is masked
+Amounts, dates, unified social credit codes and case numbers stay as typed, except that full-width
+digits and letters (as Chinese input methods type them) come out as ASCII ones. A name is masked
 only as written in the structured fields: another spelling of it (pinyin of a Chinese name, a
 nickname) is not recognised.
 """
@@ -36,6 +37,12 @@ _MOBILE = re.compile(r"(?<![0-9A-Za-z+])(?:(?:\+|00)?86[\s-]?)?(1[3-9][0-9])[\s-
                      r"([0-9]{4})" + _EDGE_AFTER)
 _LANDLINE = re.compile(r"(?<![0-9A-Za-z])(?:[(（](0[1-9][0-9]{1,2})[)）]|(0[1-9][0-9]{1,2}))[\s-]?"
                        r"[0-9]{3,4}([0-9]{4})(?:(?:-|转|ext\.?)[0-9]{1,6})?" + _EDGE_AFTER)
+# full-width digits, Latin letters, plus, at and hyphen-minus, so `１３８－１２３４－５６７８` is
+# found like `138-1234-5678`
+_HALF_WIDTH = str.maketrans({**{chr(0xFF10 + c): chr(0x30 + c) for c in range(10)},
+                             **{chr(0xFF21 + c): chr(0x41 + c) for c in range(26)},
+                             **{chr(0xFF41 + c): chr(0x61 + c) for c in range(26)},
+                             "＋": "+", "＠": "@", "－": "-"})
 _NAME_PARTS = re.compile(r"[\s.·・-]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -65,7 +72,7 @@ def name_pattern(name: str) -> re.Pattern[str] | None:
     """How `name` may be written in free text: a Chinese name with or without spaces between its
     characters; a Latin one in any case, its parts in either order. None when too short to mask
     without hiding ordinary words."""
-    parts = [p for p in _NAME_PARTS.split(name.strip()) if p]
+    parts = [p for p in _NAME_PARTS.split(name.translate(_HALF_WIDTH).strip()) if p]
     if sum(len(p) for p in parts) < 2:
         return None
     if _CJK.search(name):
@@ -79,7 +86,7 @@ def mask_personal_data(text: str, *, names: Iterable[str] = ()) -> str:
     """`text` with identity numbers, phone numbers, e-mail addresses and the given names masked."""
     if not text:
         return text
-    text = _EMAIL.sub(EMAIL_MASK, text)
+    text = _EMAIL.sub(EMAIL_MASK, text.translate(_HALF_WIDTH))
     text = _IDENTITY_18.sub(_identity, text)
     text = _IDENTITY_15.sub(IDENTITY_MASK, text)
     text = _MOBILE.sub(_mobile, text)
