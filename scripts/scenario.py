@@ -112,12 +112,14 @@ def token(role: str, subject: str, district: str | None = "d01") -> dict[str, st
 
 class Scenario:
     """`notice_dir`: the stack's channel-notice sink directory (`Stack.notice_dir`); without it the
-    notices to the worker are not looked for."""
+    notices to the worker are not looked for. `complaint` replaces fields of the complaint filed
+    (the complainant, the employer, the free text)."""
 
     def __init__(self, urls: dict[str, str], hotline_key: str, mail_dir: Path, *,
                  notice_dir: Path | None = None, district: str = "d01",
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, complaint: dict[str, Any] | None = None) -> None:
         self.urls = urls
+        self.complaint_fields = dict(complaint or {})
         self.hotline_key = hotline_key
         self.mail_dir = mail_dir
         self.notice_dir = notice_dir
@@ -186,6 +188,7 @@ class Scenario:
             "district": self.district, "worker_count": 6, "arrears_amount": "120000.00",
             "summary": "六名工人三个月工资未发",
             "materials": [{"kind": "identity_proof"}, {"kind": "payslip"}],
+            **self.complaint_fields,
         }
         headers = {"X-API-Key": self.hotline_key, "Idempotency-Key": f"hotline-{uuid.uuid4()}"}
         url = f"{self.urls['intake']}/v1/complaints"

@@ -26,8 +26,11 @@ class ComplaintAccepted(EventData):
     arrears_amount: Decimal = Field(ge=0, description="wages owed, yuan")
     suspected_crime: bool = Field(default=False, description="拒不支付劳动报酬罪 suspected")
     mass_incident: bool = Field(default=False, description="群体性事件")
-    summary: str = Field(default="", description="the facts complained of, without personal data")
-    project: str | None = Field(default=None, description="construction project (工程项目) named, if any")
+    summary: str = Field(default="", description="the facts complained of; identity numbers, phone "
+                         "numbers, e-mail addresses and the complainant's name masked by intake "
+                         "(R-INT-7), e.g. 张**, 138****5678, [身份证号], [邮箱]")
+    project: str | None = Field(default=None, description="construction project (工程项目) named, if "
+                                "any; personal data masked like the summary's")
     employer_id: str | None = Field(
         default=None, description="R-INT-6 intake's key of the matched employer; same key, same employer")
     linked_complaints: int | None = Field(
@@ -90,7 +93,7 @@ class RegistrationAnswerIssued(EventData):
     channel: str = Field(description="the channel that filed it and delivers the answer")
     outcome: Literal["registered", "not_registered"]
     reason: str = Field(default="", description="why not registered (R-CASE-1); may be empty "
-                        "when registered")
+                        "when registered; personal data masked (R-INT-7)")
     case_id: str
     case_number: str | None = Field(default=None, description="立案编号, when registered")
     answered_at: datetime = Field(description="when intake recorded the decision for the worker")

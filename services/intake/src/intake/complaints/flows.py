@@ -32,10 +32,13 @@ from intake.complaints.schemas import (
     ComplainantView,
     ComplaintCreate,
     ComplaintReceipt,
+    ComplaintTextView,
     CorrectionNotice,
 )
 from intake.employers import flows as employer_flows
 from intake.employers.rules import complaint_district
+from intake.privacy.flows import complainant_names
+from intake.privacy.rules import mask_optional, mask_personal_data
 from intake.settings import IntakeRuntime
 
 ASSIGNMENT = "intake.assignment"
@@ -128,14 +131,16 @@ async def accept(runtime: IntakeRuntime, client: ChannelClient, idempotency_key:
                                       channel=client.channel, missing=missing, items=notice.items,
                                       issued_at=now)
     else:
+        names = [person.name]  # R-INT-7: free text leaves intake without the complainant in it
         data = ComplaintAccepted(
             complaint_id=complaint_id, channel=client.channel, received_at=now,
             employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
-                                 address=body.employer.address),
+                                 address=mask_optional(body.employer.address, names=names)),
             district=district, worker_count=body.worker_count,
             arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
-            mass_incident=body.mass_incident, summary=body.summary, project=body.project,
-            employer_id=employer.id, grid=employer.grid)
+            mass_incident=body.mass_incident, summary=mask_personal_data(body.summary, names=names),
+            project=mask_optional(body.project, names=names), employer_id=employer.id,
+            grid=employer.grid)
     _, event = outbox.outbox_row(source=settings.source, subject=complaint_id, time=now, data=data)
     deadlines = [] if missing else _deadlines(runtime, now)
     async with runtime.reader.connect() as conn:
@@ -219,13 +224,15 @@ async def complete_materials(uow: UnitOfWork, runtime: IntakeRuntime, row: sa.Ro
         missing_materials=[], status=ComplaintStatus.RECEIVED, updated_at=now))
     # R-INT-6 totals, and R-ORG-1 the district (the register's, if registered) and grid
     linked = await employer_flows.link(uow.session, row, now)
+    names = complainant_names(runtime.cipher, row)  # R-INT-7
     await uow.emit(ComplaintAccepted(
         complaint_id=row.id, channel=row.channel, received_at=now,
         employer=EmployerRef(credit_code=row.employer_credit_code, name=row.employer_name,
-                             address=row.employer_address),
+                             address=mask_optional(row.employer_address, names=names)),
         worker_count=row.worker_count, arrears_amount=row.arrears_amount,
         suspected_crime=row.suspected_crime, mass_incident=row.mass_incident,
-        summary=row.summary, project=row.project, **linked), subject=row.id)
+        summary=mask_personal_data(row.summary, names=names),
+        project=mask_optional(row.project, names=names), **linked), subject=row.id)
     await timers.start(uow.session, _deadlines(runtime, now), subject=row.id, now=now)
     return ComplaintStatus.RECEIVED
 
@@ -253,9 +260,9 @@ async def status_by_tracking_code(runtime: Runtime, tracking_code: str) -> sa.Ro
     return row
 
 
-async def read_complainant(runtime: Runtime, staff: Principal, complaint_id: str,
-                           reason: str) -> ComplainantView:
-    """Decrypt the worker's identity for a handler of the case; every read is audited (R-OVS-2)."""
+async def _audited_read(runtime: Runtime, staff: Principal, complaint_id: str, reason: str, *,
+                        action: str) -> sa.Row:  # type: ignore[type-arg]
+    """The complaint, for a handler of its district, the read recorded in the audit log (R-OVS-2)."""
     async with runtime.uow() as uow:
         row = (await uow.session.execute(sa.select(complaints).where(
             complaints.c.id == complaint_id))).first()
@@ -266,8 +273,15 @@ async def read_complainant(runtime: Runtime, staff: Principal, complaint_id: str
                           "staff may read complaints of their own district only")
         await audit.record(uow.session, audit.AuditEntry(
             at=runtime.clock.now(), actor=staff.subject, role=",".join(sorted(staff.roles)),
-            action="read_complainant", subject=f"complaint:{complaint_id}", reason=reason))
+            action=action, subject=f"complaint:{complaint_id}", reason=reason))
         await uow.commit()
+    return row
+
+
+async def read_complainant(runtime: Runtime, staff: Principal, complaint_id: str,
+                           reason: str) -> ComplainantView:
+    """Decrypt the worker's identity for a handler of the case; every read is audited (R-OVS-2)."""
+    row = await _audited_read(runtime, staff, complaint_id, reason, action="read_complainant")
     cipher = runtime.cipher
     return ComplainantView(
         complaint_id=complaint_id,
@@ -275,3 +289,11 @@ async def read_complainant(runtime: Runtime, staff: Principal, complaint_id: str
         id_number=cipher.decrypt(row.complainant_id_number_enc, f"complaints.id_number:{complaint_id}"),
         phone=cipher.decrypt(row.complainant_phone_enc, f"complaints.phone:{complaint_id}"),
     )
+
+
+async def read_text(runtime: Runtime, staff: Principal, complaint_id: str,
+                    reason: str) -> ComplaintTextView:
+    """The free text unmasked, for a handler of the case; every read is audited (R-INT-7)."""
+    row = await _audited_read(runtime, staff, complaint_id, reason, action="read_complaint_text")
+    return ComplaintTextView(complaint_id=complaint_id, summary=row.summary, project=row.project,
+                             employer_address=row.employer_address)

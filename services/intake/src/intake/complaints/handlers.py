@@ -14,6 +14,7 @@ from labor_contracts.envelope import Envelope
 from labor_contracts.intake import RegistrationAnswerIssued
 from labor_contracts.notify import WorkerNoticeDelivered, WorkerNoticeFailed
 from labor_runtime.bus import Rejected
+from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
 from sqlalchemy.dialects import postgresql as pg
 
@@ -22,6 +23,8 @@ from intake.complaints.rules import ComplaintStatus, closing_reason
 from intake.deadlines import flows as deadline_flows
 from intake.deadlines.rules import REGISTRATION_ANSWER, NoticeKind, told_at_delivery
 from intake.employers import flows as employer_flows
+from intake.privacy.flows import complainant_names
+from intake.privacy.rules import mask_personal_data
 from intake.settings import IntakeSettings
 
 log = logging.getLogger(__name__)
@@ -32,15 +35,17 @@ ISSUED = "issued"
 def handlers(settings: IntakeSettings) -> dict[str, Any]:
     """The handlers of the events intake consumes, routing key → handler."""
     told_at_issue = settings.registration_answer_told_at == "issue"
+    cipher = FieldCipher.from_settings(settings.field_encryption_keys,
+                                       settings.field_encryption_active_key)
 
     async def on_case_registered(uow: UnitOfWork, event: Envelope, data: CaseRegistered) -> None:
         await _answer(uow, data.complaint_ids, ComplaintStatus.REGISTERED, "", data.case_id,
-                      data.case_number, told_at_issue=told_at_issue)
+                      data.case_number, told_at_issue=told_at_issue, cipher=cipher)
 
     async def on_case_not_registered(uow: UnitOfWork, event: Envelope,
                                      data: CaseNotRegistered) -> None:
         await _answer(uow, data.complaint_ids, ComplaintStatus.NOT_REGISTERED, data.reason,
-                      data.case_id, told_at_issue=told_at_issue)
+                      data.case_id, told_at_issue=told_at_issue, cipher=cipher)
 
     return {
         CaseRegistered.event_type: on_case_registered,
@@ -54,7 +59,8 @@ def handlers(settings: IntakeSettings) -> dict[str, Any]:
 _ids = sa.bindparam("ids", type_=pg.ARRAY(sa.Text))
 _lock_answered = (
     sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel,
-              complaints.c.status_reason, complaints.c.case_id, *employer_flows.RELEASE_COLUMNS)
+              complaints.c.status_reason, complaints.c.case_id, complaints.c.complainant_name_enc,
+              *employer_flows.RELEASE_COLUMNS)
     .where(complaints.c.id == sa.any_(_ids)).order_by(complaints.c.id).with_for_update())
 _lock_closing = (sa.select(*employer_flows.RELEASE_COLUMNS).where(complaints.c.id == sa.any_(_ids))
                  .order_by(complaints.c.id).with_for_update())
@@ -71,7 +77,8 @@ _set_answer = complaints.update().where(complaints.c.id == sa.bindparam("complai
 
 
 async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintStatus, reason: str,
-                  case_id: str, case_number: str | None = None, *, told_at_issue: bool) -> None:
+                  case_id: str, case_number: str | None = None, *, told_at_issue: bool,
+                  cipher: FieldCipher) -> None:
     now = uow.clock.now()
     # Locked first (in id order), so two answers for one complaint take turns.
     before = (await uow.session.execute(_lock_answered, {"ids": complaint_ids})).all()
@@ -93,7 +100,8 @@ async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintSt
         await uow.emit(RegistrationAnswerIssued(
             complaint_id=row.id, tracking_code=row.tracking_code, channel=row.channel,
             outcome="registered" if status is ComplaintStatus.REGISTERED else "not_registered",
-            reason=reason, case_id=case_id, case_number=case_number,
+            reason=mask_personal_data(reason, names=complainant_names(cipher, row)),  # R-INT-7
+            case_id=case_id, case_number=case_number,
             answered_at=now), subject=row.id)
 
 

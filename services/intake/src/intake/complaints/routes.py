@@ -19,7 +19,9 @@ from intake.complaints.schemas import (
     ComplaintCreate,
     ComplaintReceipt,
     ComplaintStatusView,
+    ComplaintTextView,
 )
+from intake.privacy.flows import masked_text
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
@@ -76,7 +78,8 @@ async def follow(runtime: RuntimeDep,
                  tracking_code: Annotated[str, Path(max_length=64)]) -> ComplaintStatusView:
     row = await flows.status_by_tracking_code(runtime, tracking_code)
     return ComplaintStatusView(tracking_code=row.tracking_code, status=row.status,
-                               status_reason=row.status_reason, channel=row.channel,
+                               status_reason=masked_text(runtime.cipher, row, row.status_reason)
+                               or "", channel=row.channel,
                                received_at=row.received_at, updated_at=row.updated_at)
 
 
@@ -88,3 +91,15 @@ async def complainant(runtime: RuntimeDep, who: CaseHandler,
                                                    description="why you need it (audited)")],
                       ) -> ComplainantView:
     return await flows.read_complainant(runtime, who, complaint_id, reason)
+
+
+@router.get("/by-id/{complaint_id}/text", response_model=ComplaintTextView,
+            summary="Read the complaint's free text unmasked (audited; case handlers only, R-INT-7)")
+async def complaint_text(runtime: RuntimeDep, who: CaseHandler,
+                         complaint_id: Annotated[str, Path(max_length=64)],
+                         reason: Annotated[str, Query(min_length=3, max_length=500,
+                                                      description="why you need it (audited)")],
+                         ) -> ComplaintTextView:
+    """Everywhere else (events, lists, the tracking-code lookup) identity numbers, phones, e-mail
+    addresses and the complainant's name are masked in these fields."""
+    return await flows.read_text(runtime, who, complaint_id, reason)

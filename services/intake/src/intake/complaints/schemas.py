@@ -132,3 +132,12 @@ class ComplainantView(BaseModel):
     name: str
     id_number: str
     phone: str
+
+
+class ComplaintTextView(BaseModel):
+    """The free text as the channel filed it: may hold personal data (R-INT-7)."""
+
+    complaint_id: str
+    summary: str
+    project: str | None
+    employer_address: str | None

@@ -51,6 +51,8 @@ from intake.deadlines.schemas import (
 )
 from intake.employers.models import employers
 from intake.employers.rules import grid_conflict
+from intake.privacy.flows import complainant_names
+from intake.privacy.rules import mask_optional
 from intake.settings import IntakeRuntime
 
 Row = Any  # sqlalchemy Row of the complaints table
@@ -255,8 +257,10 @@ async def escalate(runtime: Runtime, staff: Principal, complaint_id: str,
                                       .values(escalated_at=now, updated_at=now))
             await uow.emit(MediationEscalated(
                 complaint_id=complaint_id, district=row.district, grid=row.mediation_grid,
-                employer=EmployerRef(credit_code=row.employer_credit_code, name=row.employer_name,
-                                     address=row.employer_address),
+                employer=EmployerRef(
+                    credit_code=row.employer_credit_code, name=row.employer_name,
+                    address=mask_optional(row.employer_address,
+                                          names=complainant_names(runtime.cipher, row))),
                 employer_id=row.employer_id, worker_count=row.worker_count,
                 arrears_amount=row.arrears_amount, mediation_failed_at=row.mediated_at,
                 escalated_at=now, on_time=on_time is not False), subject=complaint_id)

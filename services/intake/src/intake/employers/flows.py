@@ -26,6 +26,8 @@ from intake.employers.rules import (
 )
 from intake.employers.schemas import EmployerView, ProjectTotals
 from intake.grids.models import grids
+from intake.privacy.flows import readable_names
+from intake.privacy.rules import mask_optional
 
 OPEN_STATUSES = (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED)
 
@@ -182,21 +184,25 @@ async def read(runtime: Runtime, staff: Principal, employer_id: str) -> Employer
             raise Problem(404, "not-found", "No such employer")
         linked = sa.select(complaints.c.id, complaints.c.project, complaints.c.status,
                            complaints.c.worker_count, complaints.c.arrears_amount,
-                           complaints.c.district).where(complaints.c.employer_id == employer_id)
+                           complaints.c.district, complaints.c.complainant_name_enc,
+                           ).where(complaints.c.employer_id == employer_id)
         if staff.district is not None:
             linked = linked.where(complaints.c.district == staff.district)
         rows = (await conn.execute(linked.order_by(complaints.c.received_at))).all()
+    # R-INT-7: free text as the workers typed it, masked for every linked complainant's name
+    names = [name for r in rows for name in readable_names(runtime.cipher, r)]
     projects: dict[str, ProjectTotals] = {}
     for r in rows:
-        key = r.project or ""
-        totals = projects.setdefault(key, ProjectTotals(project=r.project))
+        project = mask_optional(r.project, names=names)
+        totals = projects.setdefault(project or "", ProjectTotals(project=project))
         totals.complaints += 1
         totals.worker_count += r.worker_count
         totals.arrears_amount += r.arrears_amount
         if r.status in OPEN_STATUSES:
             totals.open_complaints += 1
     return EmployerView(
-        employer_id=row.id, credit_code=row.credit_code, name=row.name, address=row.address,
+        employer_id=row.id, credit_code=row.credit_code, name=row.name,
+        address=mask_optional(row.address, names=names),  # the first complaint's
         grid=row.grid, grid_name=row.grid_name, grid_workers=row.grid_workers or [],
         district=row.district, register_version=row.register_version,
         complaint_count=row.complaint_count, open_complaints=row.open_complaints,

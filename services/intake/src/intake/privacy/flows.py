@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from labor_runtime import audit
-from labor_runtime.crypto import DecryptionError, mask
+from labor_runtime.crypto import DecryptionError, FieldCipher, mask
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal
 
 from intake.complaints.models import complaints
+from intake.privacy.rules import mask_personal_data
 from intake.privacy.schemas import ComplaintList, ComplaintListItem
 
 UNREADABLE = "***"
+
+
+def complainant_names(cipher: FieldCipher, row: Any) -> list[str]:
+    """The names a complaint's free text is masked for (R-INT-7): the complainant's, as filed."""
+    return [cipher.decrypt(row.complainant_name_enc, f"complaints.name:{row.id}")]
+
+
+def readable_names(cipher: FieldCipher, row: Any) -> list[str]:
+    """`complainant_names`, or none under a key not configured here."""
+    try:
+        return complainant_names(cipher, row)
+    except DecryptionError:
+        return []
+
+
+def masked_text(cipher: FieldCipher, row: Any, text: str | None) -> str | None:
+    """Free text of a complaint as shown outside the complainant's readers (R-INT-7); nothing
+    under a key not configured here, since the name it would be masked for is unreadable."""
+    if not text:
+        return text
+    try:
+        return mask_personal_data(text, names=complainant_names(cipher, row))
+    except DecryptionError:
+        return UNREADABLE
 
 
 def _masked(runtime: Runtime, token: str, aad: str) -> str:
@@ -39,8 +66,8 @@ async def list_complaints(runtime: Runtime, staff: Principal, *, status: str | N
     items = [ComplaintListItem(
         complaint_id=r.id, status=r.status, channel=r.channel, district=r.district,
         employer_name=r.employer_name, employer_credit_code=r.employer_credit_code,
-        employer_id=r.employer_id, project=r.project, worker_count=r.worker_count,
-        arrears_amount=r.arrears_amount,
+        employer_id=r.employer_id, project=masked_text(runtime.cipher, r, r.project),
+        worker_count=r.worker_count, arrears_amount=r.arrears_amount,
         complainant_name=_masked(runtime, r.complainant_name_enc, f"complaints.name:{r.id}"),
         complainant_phone=_masked(runtime, r.complainant_phone_enc, f"complaints.phone:{r.id}"),
         received_at=r.received_at) for r in rows[:limit]]

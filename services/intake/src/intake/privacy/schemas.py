@@ -16,7 +16,7 @@ class ComplaintListItem(BaseModel):
     employer_name: str
     employer_credit_code: str | None
     employer_id: str | None
-    project: str | None
+    project: str | None = Field(description="personal data in it masked (R-INT-7)")
     worker_count: int
     arrears_amount: Decimal
     complainant_name: str = Field(description="masked, e.g. 张*")
