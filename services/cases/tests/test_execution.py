@@ -18,6 +18,7 @@ from .test_penalty import (
     approved,
     decide,
     decided_and_served,
+    proposal,
     published,
     registered_case,
     serve,
@@ -357,3 +358,23 @@ async def test_r_case_7_a_reminder_after_the_three_days_is_recorded_as_late(case
     timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
     [reminded_step] = [e for e in timeline if e["action"] == "issue_reminder"]
     assert " LATE (due by " in reminded_step["reason"]
+
+
+# Issue 10 (hardening) ----------------------------------------------------------------------------
+
+
+async def test_issue10_finding_3_court_enforcement_before_a_decision_is_a_409_naming_the_state(cases):
+    case_id = await registered_case(cases)
+    registered = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
+    assert registered.status_code == 409, registered.text
+    assert registered.json()["state"] == "registered"
+    proposed = await cases.client.post(f"/v1/cases/{case_id}/penalty-proposal", json=proposal(),
+                                       headers=OFFICER)
+    assert proposed.status_code == 201, proposed.text
+    investigating = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement",
+                                            headers=EXECUTOR)
+    assert investigating.status_code == 409, investigating.text
+    assert investigating.json()["state"] == "investigating"
+    review = await cases.client.post(f"/v1/cases/{case_id}/registration-form/review", headers=REVIEWER,
+                                     json={"decision": "approve", "reason": "事实清楚"})
+    assert review.status_code == 409 and review.json()["state"] == "investigating", review.text
