@@ -4,7 +4,7 @@ the real database and broker; time is driven through the runtime's clock and the
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pypdf
@@ -378,3 +378,37 @@ async def test_issue10_finding_3_court_enforcement_before_a_decision_is_a_409_na
     review = await cases.client.post(f"/v1/cases/{case_id}/registration-form/review", headers=REVIEWER,
                                      json={"decision": "approve", "reason": "事实清楚"})
     assert review.status_code == 409 and review.json()["state"] == "investigating", review.text
+
+
+async def payment_refused(service, number: str, **changes) -> dict:
+    payment = {"reference": "BANK-HOSTILE", "decision_number": number, "amount": "100.00",
+               "paid_on": local_day(service.runtime.clock.now()).isoformat(), **changes}
+    response = await service.client.post("/v1/payments", json={"payments": [payment]},
+                                         headers=EXECUTOR)
+    assert response.status_code == 422, response.text
+    return response.json()
+
+
+async def test_issue10_finding_2_a_payment_beyond_the_money_columns_is_refused_at_the_model(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    for amount in ("1e30", "1000000000000.00", "NaN", "12.345", "0"):
+        problem = await payment_refused(cases, decision["decision_number"], amount=amount)
+        assert [e["location"] for e in problem["errors"]] == ["body.payments.0.amount"], amount
+    schema = cases.app.openapi()["components"]["schemas"]["PaymentIn"]["properties"]["amount"]
+    assert schema["anyOf"][0]["exclusiveMaximum"] == 1e12
+    assert Decimal((await execution(cases, case_id))["paid"]) == 0
+
+
+async def test_issue10_finding_7_a_payment_dated_in_the_future_or_before_its_decision_is_refused(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    today = local_day(cases.runtime.clock.now())
+    decided_on = local_day(datetime.fromisoformat(decision["decided_at"]))
+    for paid_on in (date(2099, 1, 1), today + timedelta(days=1), decided_on - timedelta(days=1)):
+        problem = await payment_refused(cases, decision["decision_number"],
+                                        paid_on=paid_on.isoformat())
+        assert [e["location"] for e in problem["errors"]] == ["body.payments.0.paid_on"], paid_on
+    for blank in ("reference", "decision_number"):
+        problem = await payment_refused(cases, decision["decision_number"], **{blank: "   "})
+        assert [e["location"] for e in problem["errors"]] == [f"body.payments.0.{blank}"]
+    view = await execution(cases, case_id)
+    assert Decimal(view["paid"]) == 0 and Decimal(view["outstanding"]) == Decimal("5000.00")
