@@ -558,6 +558,7 @@ async def test_issue10_finding_7_required_text_blank_after_stripping_is_refused(
         ("penalty-proposal", proposal(party={**proposal()["party"], "name": blank}),
          "body.party.name"),
         ("penalty-proposal", proposal(stop_production=1), "body.stop_production"),
+        ("penalty-proposal", proposal(measures=["责令改正", blank]), "body.measures.1"),
         ("close", {"reason": blank}, "body.reason"),
         ("rectification-order", {"items": [blank]}, "body.items.0"),
         ("rectification-order", {"items": ["支付工资"], "within_days": True}, "body.within_days"),

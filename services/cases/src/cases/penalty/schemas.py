@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from labor_contracts.identifiers import CreditCode
 from labor_runtime.inputs import Money, Text
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class PartyIn(BaseModel):
@@ -40,19 +40,11 @@ class PenaltyProposalCreate(BaseModel):
     violation: Text = Field(min_length=2, max_length=4000, description="the facts found (违法事实)")
     legal_basis: Text = Field(min_length=2, max_length=2000, description="the provisions applied")
     fine_amount: Money = Field(le=Decimal("1e9"), description="yuan")
-    measures: list[str] = Field(default_factory=list, max_length=20,
-                                description="other measures, e.g. 责令限期改正")
+    measures: list[Annotated[Text, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="other measures, e.g. 责令限期改正")
     stop_production: StrictBool = Field(default=False,
-                                  description="an order to stop production or business (责令停产停业)")
+                                        description="an order to stop production or business (责令停产停业)")
     party: PartyIn
-
-    @field_validator("measures")
-    @classmethod
-    def _measures(cls, value: list[str]) -> list[str]:
-        cleaned = [m.strip() for m in value]
-        if any(not m or len(m) > 500 for m in cleaned):
-            raise ValueError("each measure is 1 to 500 characters")
-        return cleaned
 
 
 class PenaltyReview(BaseModel):

@@ -36,13 +36,6 @@ class PersonPut(BaseModel):
     reason: Text = Field(default="identity established for the R-MAJ-3 market ban",
                          max_length=500, description="why, for the audit trail")
 
-    @field_validator("name")
-    @classmethod
-    def _stripped(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the name is blank")
-        return value.strip()
-
     @field_validator("id_number")
     @classmethod
     def _valid_id_number(cls, value: str) -> str:
