@@ -368,6 +368,7 @@ async def test_issue10_finding_3_court_enforcement_before_a_decision_is_a_409_na
     registered = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
     assert registered.status_code == 409, registered.text
     assert registered.json()["state"] == "registered"
+    assert registered.json()["detail"].endswith("(the case is registered)")
     proposed = await cases.client.post(f"/v1/cases/{case_id}/penalty-proposal", json=proposal(),
                                        headers=OFFICER)
     assert proposed.status_code == 201, proposed.text

@@ -471,10 +471,11 @@ async def staff_command(runtime: CasesRuntime, who: Principal, case_id: str,
         try:
             yield Command(case_file, files.desk(), Actor(who.subject, role))
         except Problem as refused:
-            if refused.status == 409:
+            if refused.status == 409 and "state" not in refused.extra:
                 # A step the procedure has not reached (or has passed) depends on where the case
                 # stands: the caller sees that state, as with an illegal transition.
-                refused.extra.setdefault("state", str(case_file.state))
+                refused.extra["state"] = str(case_file.state)
+                refused.detail = f"{refused.detail} (the case is {case_file.state})".strip()
             raise
         await files.save(case_file)
         await uow.commit()
