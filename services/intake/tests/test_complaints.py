@@ -129,3 +129,13 @@ async def test_issue10_finding_7_a_complainants_name_is_kept_without_surrounding
         f"/v1/complaints/by-id/{filed.json()['complaint_id']}/complainant",
         params={"reason": "调查取证"}, headers=staff)
     assert complainant.status_code == 200 and complainant.json()["name"] == "张三", complainant.text
+
+
+async def test_issue10_finding_7_the_complainant_is_not_read_for_a_blank_reason(intake):
+    filed = await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))
+    staff = {"Authorization": "Bearer " + staff_token("officer_a", district="d01")}
+    response = await intake.client.get(
+        f"/v1/complaints/by-id/{filed.json()['complaint_id']}/complainant",
+        params={"reason": "   "}, headers=staff)
+    assert response.status_code == 422, response.text
+    assert [e["location"] for e in response.json()["errors"]] == ["query.reason"]
