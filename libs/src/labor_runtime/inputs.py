@@ -15,7 +15,9 @@ MONEY_LIMIT = Decimal("1e12")
 
 
 def _not_blank(value: str) -> str:
-    if not value:
+    # Python's idea of a space (that of the `\S` below, as clients' generators read it) also
+    # counts the separators U+001C..U+001F, which the stripping before leaves in place.
+    if not value.strip():
         raise ValueError("must not be blank")
     return value
 
