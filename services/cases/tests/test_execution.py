@@ -4,7 +4,7 @@ the real database and broker; time is driven through the runtime's clock and the
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pypdf
@@ -18,6 +18,7 @@ from .test_penalty import (
     approved,
     decide,
     decided_and_served,
+    proposal,
     published,
     registered_case,
     serve,
@@ -357,3 +358,58 @@ async def test_r_case_7_a_reminder_after_the_three_days_is_recorded_as_late(case
     timeline = (await cases.client.get(f"/v1/cases/{case_id}/timeline", headers=OFFICER)).json()
     [reminded_step] = [e for e in timeline if e["action"] == "issue_reminder"]
     assert " LATE (due by " in reminded_step["reason"]
+
+
+# Issue 10 (hardening) ----------------------------------------------------------------------------
+
+
+async def test_issue10_finding_3_court_enforcement_before_a_decision_is_a_409_naming_the_state(cases):
+    case_id = await registered_case(cases)
+    registered = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement", headers=EXECUTOR)
+    assert registered.status_code == 409, registered.text
+    assert registered.json()["state"] == "registered"
+    assert registered.json()["detail"].endswith("(the case is registered)")
+    proposed = await cases.client.post(f"/v1/cases/{case_id}/penalty-proposal", json=proposal(),
+                                       headers=OFFICER)
+    assert proposed.status_code == 201, proposed.text
+    investigating = await cases.client.post(f"/v1/cases/{case_id}/court-enforcement",
+                                            headers=EXECUTOR)
+    assert investigating.status_code == 409, investigating.text
+    assert investigating.json()["state"] == "investigating"
+    review = await cases.client.post(f"/v1/cases/{case_id}/registration-form/review", headers=REVIEWER,
+                                     json={"decision": "approve", "reason": "事实清楚"})
+    assert review.status_code == 409 and review.json()["state"] == "investigating", review.text
+
+
+async def payment_refused(service, number: str, **changes) -> dict:
+    payment = {"reference": "BANK-HOSTILE", "decision_number": number, "amount": "100.00",
+               "paid_on": local_day(service.runtime.clock.now()).isoformat(), **changes}
+    response = await service.client.post("/v1/payments", json={"payments": [payment]},
+                                         headers=EXECUTOR)
+    assert response.status_code == 422, response.text
+    return response.json()
+
+
+async def test_issue10_finding_2_a_payment_beyond_the_money_columns_is_refused_at_the_model(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    for amount in ("1e30", "1000000000000.00", "NaN", "12.345", "0"):
+        problem = await payment_refused(cases, decision["decision_number"], amount=amount)
+        assert [e["location"] for e in problem["errors"]] == ["body.payments.0.amount"], amount
+    schema = cases.app.openapi()["components"]["schemas"]["PaymentIn"]["properties"]["amount"]
+    assert schema["anyOf"][0]["exclusiveMaximum"] == 1e12
+    assert Decimal((await execution(cases, case_id))["paid"]) == 0
+
+
+async def test_issue10_finding_7_a_payment_dated_in_the_future_or_before_its_decision_is_refused(cases):
+    case_id, decision, _ = await decided_and_served(cases)
+    today = local_day(cases.runtime.clock.now())
+    decided_on = local_day(datetime.fromisoformat(decision["decided_at"]))
+    for paid_on in (date(2099, 1, 1), today + timedelta(days=1), decided_on - timedelta(days=1)):
+        problem = await payment_refused(cases, decision["decision_number"],
+                                        paid_on=paid_on.isoformat())
+        assert [e["location"] for e in problem["errors"]] == ["body.payments.0.paid_on"], paid_on
+    for blank in ("reference", "decision_number"):
+        problem = await payment_refused(cases, decision["decision_number"], **{blank: "   "})
+        assert [e["location"] for e in problem["errors"]] == [f"body.payments.0.{blank}"]
+    view = await execution(cases, case_id)
+    assert Decimal(view["paid"]) == 0 and Decimal(view["outstanding"]) == Decimal("5000.00")

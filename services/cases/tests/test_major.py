@@ -233,3 +233,17 @@ async def test_r_maj_1_linked_complaints_trigger_on_their_totals(cases):
     [event] = await cases.probe.wait_for("cases.major_case.triggered.v1")
     assert event.data["case_id"] == case_id
     assert (await major_of(cases, case_id))["grounds"] == ["arrears affect 32 workers (≥ 30)"]
+
+
+async def test_issue10_finding_7_an_incidents_figures_are_numbers_never_booleans(cases):
+    case_id = await opened_case(cases)
+    hostile = [({"kind": "online_attention", "views": False}, "body.views"),
+               ({"kind": "online_attention", "views": "150000"}, "body.views"),
+               ({"kind": "workers_affected", "worker_count": True}, "body.worker_count"),
+               ({"kind": "amount_verified", "amount": "1e30"}, "body.amount")]
+    for body, location in hostile:
+        refused = await report(cases, case_id, body)
+        assert refused.status_code == 422, refused.text
+        assert [e["location"] for e in refused.json()["errors"]] == [location]
+    assert (await cases.client.get(f"/v1/cases/{case_id}/major-case",
+                                   headers=OFFICER)).status_code == 404

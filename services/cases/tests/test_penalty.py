@@ -548,3 +548,28 @@ async def test_r_ovs_2_every_review_and_signature_is_audited(cases):
         ("reviewer-wang", "reviewer_b", "penalty.review.approve", subject),
         ("chief-zhao", "detachment_chief", "penalty.decision.sign", subject),
     ]
+
+
+async def test_issue10_finding_7_required_text_blank_after_stripping_is_refused(cases):
+    case_id = await registered_case(cases)
+    blank = " \u3000\t"  # an ideographic space is blank too
+    hostile = [
+        ("penalty-proposal", proposal(violation=blank), "body.violation"),
+        ("penalty-proposal", proposal(party={**proposal()["party"], "name": blank}),
+         "body.party.name"),
+        ("penalty-proposal", proposal(stop_production=1), "body.stop_production"),
+        ("penalty-proposal", proposal(measures=["责令改正", blank]), "body.measures.1"),
+        ("close", {"reason": blank}, "body.reason"),
+        ("rectification-order", {"items": [blank]}, "body.items.0"),
+        ("rectification-order", {"items": ["支付工资"], "within_days": True}, "body.within_days"),
+        ("evidence", {"kind": "payroll", "title": blank, "content_type": "text/plain",
+                      "content_b64": "YQ=="}, "body.title"),
+    ]
+    staff = auth("officer_a", "brigade_chief", subject="officer-1", district="d01")
+    for route, body, location in hostile:
+        refused = await cases.client.post(f"/v1/cases/{case_id}/{route}", json=body, headers=staff)
+        assert refused.status_code == 422, (route, refused.text)
+        assert [e["location"] for e in refused.json()["errors"]] == [location], route
+    assert (await case(cases, case_id))["state"] == "registered"
+    schema = cases.app.openapi()["components"]["schemas"]["PenaltyProposalCreate"]
+    assert schema["properties"]["violation"]["pattern"] == r"\S"

@@ -475,3 +475,21 @@ async def test_r_crd_5_an_open_repair_is_withdrawn_when_the_term_ends_first(cred
         "withdrawn", "the blacklist entry is removed")
     [concluded] = await emitted(credit, RepairConcluded.event_type)
     assert concluded["outcome"] == "withdrawn"
+
+
+async def test_issue10_finding_7_reviews_take_true_or_false_and_a_reason_that_is_not_blank(credit):
+    hostile = [("/v1/blacklist/any/review", REVIEWER, {"approve": "true", "reason": "核实"},
+                "body.approve"),
+               ("/v1/blacklist/any/review", REVIEWER, {"approve": 1, "reason": "核实"}, "body.approve"),
+               ("/v1/blacklist/any/review", REVIEWER, {"approve": True, "reason": "  "},
+                "body.reason"),
+               ("/v1/repairs/any/first-review", BRIGADE, {"approve": 0, "reason": "核实"},
+                "body.approve"),
+               ("/v1/blacklist", EXECUTOR, {"credit_code": CODE, "grounds": ["r-1"], "facts": "\t"},
+                "body.facts"),
+               ("/v1/blacklist/any/defence", OFFICER, {"statement": " ", "reason": "当面陈述"},
+                "body.statement")]
+    for url, headers, body, location in hostile:
+        refused = await credit.client.post(url, json=body, headers=headers)
+        assert refused.status_code == 422, (url, refused.text)
+        assert [e["location"] for e in refused.json()["errors"]] == [location], url

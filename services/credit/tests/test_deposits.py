@@ -200,3 +200,16 @@ async def test_r_crd_6_a_project_that_ended_needs_no_deposit(credit, findings):
     assert findings.of(MISSING) == []
     coverage = (await credit.client.get("/v1/deposits/coverage", headers=OFFICER)).json()
     assert (coverage["projects"], coverage["rate"]) == (0, "1.0000")
+
+
+async def test_issue10_finding_2_a_deposit_beyond_the_money_columns_or_without_a_reason_is_refused(
+        credit):
+    deposit = {"kind": "bank_guarantee", "amount": "300000", "bank": "某银行某支行",
+               "guarantee_number": "BH-2026-0018", "valid_from": "2026-03-01",
+               "valid_until": "2027-06-30", "reason": "保函原件已核验"}
+    for change, location in (({"amount": "1e30"}, "body.amount"), ({"amount": "Infinity"}, "body.amount"),
+                             ({"reason": "  "}, "body.reason"), ({"bank": " "}, "body.bank")):
+        refused = await credit.client.put("/v1/projects/any/deposit", json={**deposit, **change},
+                                          headers=bearer("officer_a", district="d01"))
+        assert refused.status_code == 422, refused.text
+        assert [e["location"] for e in refused.json()["errors"]] == [location]

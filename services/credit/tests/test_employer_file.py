@@ -106,3 +106,9 @@ async def test_r_crd_1_the_file_shows_grid_and_history_newest_first_page_by_page
     assert seen == [line["summary"] for line in file["history"]]
     bad = await credit.client.get(f"{URL}/file", params={"cursor": "nope"}, headers=OFFICER)
     assert bad.status_code == 422
+
+
+async def test_issue10_finding_7_contacts_are_not_read_in_full_for_a_blank_reason(credit):
+    response = await credit.client.get(f"{URL}/file", params={"reason": "    "}, headers=OFFICER)
+    assert response.status_code == 422, response.text
+    assert [e["location"] for e in response.json()["errors"]] == ["query.reason"]

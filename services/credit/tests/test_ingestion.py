@@ -320,3 +320,10 @@ async def test_r_crd_3_a_project_month_moving_to_another_contractor_queues_both(
     batch = (await upload(credit, "attendance", moved)).json()
     assert batch["rows_changed"] == 1
     assert set(await due(credit)) == {B, C}
+
+
+async def test_issue10_finding_2_a_rejections_page_after_a_row_beyond_any_row_number_is_a_422(credit):
+    response = await credit.client.get("/v1/ingest/batches/any/rejections",
+                                       params={"after": 2**31}, headers=OPS)
+    assert response.status_code == 422, response.text
+    assert [e["location"] for e in response.json()["errors"]] == ["query.after"]

@@ -96,3 +96,46 @@ async def test_r_int_8_status_by_tracking_code_reveals_no_personal_data(intake):
     assert response.status_code == 200 and response.json()["status"] == "received"
     assert "张三" not in response.text and "13800138000" not in response.text
     assert (await intake.client.get("/v1/complaints/TS-guess")).status_code == 404
+
+
+async def test_issue10_finding_7_blank_names_and_booleans_for_counts_are_refused(intake):
+    hostile = {
+        "body.complainant.name": {**BODY, "complainant": {**BODY["complainant"], "name": " \t "}},
+        "body.employer.name": {**BODY, "employer": {**BODY["employer"], "name": "   "}},
+        "body.worker_count": {**BODY, "worker_count": True},
+        "body.suspected_crime": {**BODY, "suspected_crime": "yes"},
+        "body.arrears_amount": {**BODY, "arrears_amount": "1e30"},
+        "body.materials.0.kind": {**BODY, "materials": [{"kind": " "}, {"kind": "payslip"}]},
+    }
+    for n, (location, body) in enumerate(hostile.items()):
+        response = await intake.client.post("/v1/complaints", json=body,
+                                            headers=headers(intake, f"hostile-{n:04d}"))
+        assert response.status_code == 422, (location, response.text)
+        assert [e["location"] for e in response.json()["errors"]] == [location]
+    batch = await intake.client.post("/v1/complaints/batch", json={"items": [
+        {"idempotency_key": "hostile-batch-1", "complaint": hostile["body.worker_count"]}]},
+        headers={"X-API-Key": intake.hotline_key})
+    assert batch.json()["items"][0]["outcome"] == "rejected", batch.text
+    async with intake.runtime.engine.connect() as conn:
+        assert (await conn.execute(sa.text("SELECT count(*) FROM complaints"))).scalar_one() == 0
+
+
+async def test_issue10_finding_7_a_complainants_name_is_kept_without_surrounding_blanks(intake):
+    body = {**BODY, "complainant": {**BODY["complainant"], "name": "  张三 "}}
+    filed = await intake.client.post("/v1/complaints", json=body, headers=headers(intake))
+    assert filed.status_code == 201, filed.text
+    staff = {"Authorization": "Bearer " + staff_token("officer_a", district="d01")}
+    complainant = await intake.client.get(
+        f"/v1/complaints/by-id/{filed.json()['complaint_id']}/complainant",
+        params={"reason": "调查取证"}, headers=staff)
+    assert complainant.status_code == 200 and complainant.json()["name"] == "张三", complainant.text
+
+
+async def test_issue10_finding_7_the_complainant_is_not_read_for_a_blank_reason(intake):
+    filed = await intake.client.post("/v1/complaints", json=BODY, headers=headers(intake))
+    staff = {"Authorization": "Bearer " + staff_token("officer_a", district="d01")}
+    response = await intake.client.get(
+        f"/v1/complaints/by-id/{filed.json()['complaint_id']}/complainant",
+        params={"reason": "   "}, headers=staff)
+    assert response.status_code == 422, response.text
+    assert [e["location"] for e in response.json()["errors"]] == ["query.reason"]

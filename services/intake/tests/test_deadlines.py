@@ -201,3 +201,12 @@ async def test_the_on_time_gauge_reads_the_deadlines_started_lately_not_every_ti
     [(statement, parameters)] = sent
     plan = await plan_of(engine, statement, parameters)
     assert "Seq Scan on timers" not in plan, plan
+
+
+async def test_issue10_finding_7_an_assignment_names_its_handler(intake):
+    created = await file(intake)
+    response = await intake.client.post(
+        f"/v1/complaints/by-id/{created['complaint_id']}/assignment", json={"handler": "  "},
+        headers=OFFICER)
+    assert response.status_code == 422, response.text
+    assert [e["location"] for e in response.json()["errors"]] == ["body.handler"]

@@ -125,3 +125,20 @@ async def test_r_dlv_2_the_readmes_example_confirmation_is_accepted(notify):
     response = await notify.client.post("/v1/address-confirmations", json=example, headers=OFFICER)
     assert response.status_code == 201, response.text
     assert response.json()["addresses"] == example["addresses"]
+
+
+async def test_issue10_finding_7_a_confirmation_names_its_party_signatory_and_address(notify):
+    signed = confirmation(email="legal@builder.example.cn")
+    hostile = [({**signed, "party_name": " "}, "body.party_name"),
+               ({**signed, "signatory": "\u3000"}, "body.signatory"),
+               ({**signed, "addresses": [{"channel": "email", "address": "  "}]},
+                "body.addresses.0.address")]
+    for body, location in hostile:
+        refused = await notify.client.post("/v1/address-confirmations", json=body, headers=OFFICER)
+        assert refused.status_code == 422, refused.text
+        assert [e["location"] for e in refused.json()["errors"]] == [location]
+    confirmed = await confirm(notify, email="legal@builder.example.cn")
+    withdrawn = await notify.client.post(f"/v1/address-confirmations/{confirmed['id']}/withdraw",
+                                         json={"reason": "   "}, headers=OFFICER)
+    assert withdrawn.status_code == 422, withdrawn.text
+    assert [e["location"] for e in withdrawn.json()["errors"]] == ["body.reason"]

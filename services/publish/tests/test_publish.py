@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from labor_runtime.migrations import migrate
 from labor_runtime.security import issue_api_key
-from labor_runtime.testing import eventually
+from labor_runtime.testing import eventually, temporary_database
+from publish.__main__ import MIGRATIONS
 from publish.disclosures.rules import decode_cursor
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import create_async_engine
 from standardwebhooks import Webhook
 
 from .conftest import (
@@ -364,3 +369,36 @@ async def test_r_pub_1_platform_receipt_recorded_by_hand_stops_the_clock(publish
     assert await scalar(publish, "SELECT count(*) FROM timers WHERE subject = :s AND "
                                  "completed_at IS NOT NULL", s=submission["id"]) == 1
     assert len((await publish.client.get("/v1/platform-submissions", headers=ops())).json()) == 1
+
+
+async def test_issue10_finding_7_a_partner_name_of_only_spaces_is_refused(publish):
+    for name in (" ", "\t \u3000"):
+        response = await publish.client.post("/v1/partners", headers=ops(), json={
+            "name": name, "agency": "housing_construction"})
+        assert response.status_code == 422, response.text
+        assert [e["location"] for e in response.json()["errors"]] == ["body.name"]
+    assert await scalar(publish, "SELECT count(*) FROM partners") == 0
+
+
+async def test_issue10_finding_7_blank_partner_names_are_named_after_their_id_then_checked(
+        infrastructure):
+    async with temporary_database(infrastructure.database_url, "publish") as url:
+        await asyncio.to_thread(migrate, MIGRATIONS, url, "0003")
+        engine = create_async_engine(url)
+        insert = sa.text("INSERT INTO partners (id, name, agency, api_key_id, created_by, created_at, "
+                         "updated_at) VALUES (:id, :name, 'housing_construction', :id, 'ops-1', "
+                         "now(), now())")
+        try:
+            async with engine.begin() as conn:
+                for partner_id, name in (("p-blank", " "), ("p-tab", "\t"), ("p-named", "市住建局")):
+                    await conn.execute(insert, {"id": partner_id, "name": name})
+            await asyncio.to_thread(migrate, MIGRATIONS, url)
+            async with engine.connect() as conn:
+                names = dict((await conn.execute(sa.text("SELECT id, name FROM partners"))).all())
+            assert names == {"p-blank": "partner p-blank", "p-tab": "partner p-tab",
+                             "p-named": "市住建局"}
+            with pytest.raises(IntegrityError):
+                async with engine.begin() as conn:
+                    await conn.execute(insert, {"id": "p-again", "name": "  "})
+        finally:
+            await engine.dispose()

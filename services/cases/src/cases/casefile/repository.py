@@ -18,6 +18,7 @@ from labor_runtime import audit, timers
 from labor_runtime.clock import BUREAU_TZ, Calendar
 from labor_runtime.crypto import FieldCipher
 from labor_runtime.db import UnitOfWork
+from labor_runtime.problems import Problem
 from labor_runtime.rendering import DocumentContent
 from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import ARRAY, insert
@@ -467,6 +468,14 @@ async def staff_command(runtime: CasesRuntime, who: Principal, case_id: str,
         case_file = await files.get(case_id)
         check_district(who, case_file)
         uow.continue_trace(case_file.traceparent)
-        yield Command(case_file, files.desk(), Actor(who.subject, role))
+        try:
+            yield Command(case_file, files.desk(), Actor(who.subject, role))
+        except Problem as refused:
+            if refused.status == 409 and "state" not in refused.extra:
+                # A step the procedure has not reached (or has passed) depends on where the case
+                # stands: the caller sees that state, as with an illegal transition.
+                refused.extra["state"] = str(case_file.state)
+                refused.detail = f"{refused.detail} (the case is {case_file.state})".strip()
+            raise
         await files.save(case_file)
         await uow.commit()

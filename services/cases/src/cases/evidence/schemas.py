@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, ConfigDict, Field
 
 from cases.evidence.rules import EvidenceKind
@@ -15,9 +16,9 @@ class EvidenceCreate(BaseModel):
         "content_type": "application/pdf", "content_b64": "JVBERi0xLjQK"}]})
 
     kind: EvidenceKind
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(max_length=200)
     description: str = Field(default="", max_length=4000)
-    content_type: str = Field(min_length=3, max_length=100)
+    content_type: Text = Field(min_length=3, max_length=100)
     content_b64: str = Field(min_length=1, description="the item's bytes, base64")
 
 

@@ -31,13 +31,22 @@ async def import_payments(runtime: CasesRuntime, who: Principal, feed: PaymentFe
     async with runtime.uow() as uow:
         files = SqlCaseFiles(uow, settings, runtime.calendar)
         touched: dict[str, CaseFile] = {}
-        for item in feed.payments:
+        today = runtime.calendar.local_date(uow.clock.now())
+        for position, item in enumerate(feed.payments):
+            if item.paid_on > today:
+                raise _refused(position, f"{item.paid_on} is after today ({today})")
             case_file = await files.by_decision_number(item.decision_number)
             if case_file is None:
                 results.append(PaymentResult(reference=item.reference, outcome="unknown_decision"))
                 continue
             check_district(who, case_file)
             desk = files.desk()
+            decision = case_file.decision
+            assert decision is not None  # found by its decision's number
+            decided_on = runtime.calendar.local_date(decision.decided_at)
+            if item.paid_on < decided_on:
+                raise _refused(position, f"{item.paid_on} is before decision "
+                                         f"{item.decision_number} was made ({decided_on})")
             if await files.payment_recorded(item.reference):
                 balance = case_file.balance(desk)
                 assert balance is not None
@@ -57,6 +66,14 @@ async def import_payments(runtime: CasesRuntime, who: Principal, feed: PaymentFe
             await files.save(case_file)
         await uow.commit()
     return results
+
+
+def _refused(position: int, why: str) -> Problem:
+    """A payment the statement cannot hold: the feed is refused whole, so a corrected one can be
+    sent again under the same bank references."""
+    location = f"body.payments.{position}.paid_on"
+    return Problem(422, "validation-failed", "Request failed validation", f"{location}: {why}",
+                   errors=[{"location": location, "message": why, "type": "date_out_of_range"}])
 
 
 async def execution_view(runtime: CasesRuntime, who: Principal, case_id: str) -> ExecutionView:

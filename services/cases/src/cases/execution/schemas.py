@@ -6,14 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from labor_runtime.inputs import Money, Text
 from pydantic import BaseModel, Field
 
 
 class PaymentIn(BaseModel):
-    reference: str = Field(min_length=1, max_length=100, description="bank transaction id")
-    decision_number: str = Field(min_length=1, max_length=100, description="决定书编号 paid")
-    amount: Decimal = Field(gt=0, decimal_places=2)
-    paid_on: date
+    reference: Text = Field(max_length=100, description="bank transaction id")
+    decision_number: Text = Field(max_length=100, description="决定书编号 paid")
+    amount: Money = Field(gt=0, description="yuan")
+    paid_on: date = Field(description="not after today, nor before the decision it pays")
     payer: str = Field(default="", max_length=200)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, Field
 
 
@@ -37,4 +38,4 @@ class LeadRead(BaseModel):
 class LeadDecision(BaseModel):
     """Why the lead is taken up or dismissed (audited)."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(max_length=500)

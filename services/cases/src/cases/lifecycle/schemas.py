@@ -6,6 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from labor_contracts.identifiers import CreditCode
+from labor_runtime.inputs import Money, Text
 from pydantic import BaseModel, ConfigDict, Field
 
 from cases.grids.schemas import CaseGrid
@@ -20,7 +22,7 @@ class RegistrationDecision(BaseModel):
     ]})
 
     decision: Literal["register", "refuse"]
-    reason: str = Field(min_length=2, max_length=2000,
+    reason: Text = Field(min_length=2, max_length=2000,
                         description="why; a refusal's reason is told to the worker (R-CASE-1)")
 
 
@@ -28,6 +30,14 @@ class EmployerView(BaseModel):
     name: str
     credit_code: str | None
     address: str | None
+
+
+class EmployerIn(BaseModel):
+    """The employer as the registration form names it."""
+
+    name: Text = Field(max_length=200)
+    credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码; validated")
+    address: str | None = Field(default=None, max_length=300)
 
 
 class DocumentSummary(BaseModel):
@@ -107,9 +117,9 @@ class WorkerEntry(BaseModel):
     the intake complaint (identity stays encrypted in intake)."""
 
     complaint_id: str | None = Field(default=None, max_length=64)
-    reference: str = Field(min_length=1, max_length=64, description="e.g. 工人甲 / an intake id")
+    reference: Text = Field(max_length=64, description="e.g. 工人甲 / an intake id")
     months: str = Field(default="", max_length=100, description="months unpaid, e.g. 2025-10..12")
-    amount: Decimal = Field(ge=0, description="wages owed, yuan")
+    amount: Money = Field(description="wages owed, yuan")
 
 
 class RegistrationFormCreate(BaseModel):
@@ -123,17 +133,17 @@ class RegistrationFormCreate(BaseModel):
                     {"reference": "工人乙", "months": "2025-10..12", "amount": "4000.00"}],
         "amount": "8000.00"}]})
 
-    facts: str = Field(min_length=2, max_length=8000)
-    employer: EmployerView
+    facts: Text = Field(min_length=2, max_length=8000)
+    employer: EmployerIn
     workers: list[WorkerEntry] = Field(min_length=1, max_length=500)
-    amount: Decimal = Field(ge=0, description="total arrears, yuan")
+    amount: Money = Field(description="total arrears, yuan")
 
 
 class RegistrationReview(BaseModel):
     """B's legal review (法制审核) of the registration form."""
 
     decision: Literal["approve", "reject"]
-    reason: str = Field(min_length=2, max_length=2000)
+    reason: Text = Field(min_length=2, max_length=2000)
 
 
 class RegistrationFormView(BaseModel):
@@ -158,7 +168,7 @@ class CloseRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reason": "工资已全额支付，罚款已缴清", "worker_satisfaction": "basically_satisfied"}]})
 
-    reason: str = Field(min_length=2, max_length=2000, description="结案理由")
+    reason: Text = Field(min_length=2, max_length=2000, description="结案理由")
     worker_satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = Field(
         default=None, description="R-CRD-2 what the closing callback (执法回访) found the workers "
         "to be; left out when they were not asked")

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Literal
 
 from labor_contracts.identifiers import CreditCode
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from labor_runtime.inputs import Money, Text
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from cases.major.rules import Agency, IncidentKind, Milestone
 
@@ -21,12 +22,12 @@ class IncidentReport(BaseModel):
     ]})
 
     kind: IncidentKind
-    views: int | None = Field(default=None, ge=0, le=10**12,
+    views: StrictInt | None = Field(default=None, ge=0, le=10**12,
                               description="online_attention: how many views the topic has")
-    worker_count: int | None = Field(default=None, ge=1, le=10**6,
+    worker_count: StrictInt | None = Field(default=None, ge=1, le=10**6,
                                      description="workers_affected: workers found affected")
-    amount: Decimal | None = Field(default=None, ge=0, le=Decimal("1e12"), decimal_places=2,
-                                   description="amount_verified: arrears verified, yuan")
+    amount: Money | None = Field(default=None,
+                                 description="amount_verified: arrears verified, yuan")
     note: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
@@ -41,7 +42,7 @@ class IncidentReport(BaseModel):
 
 class TaskForceMember(BaseModel):
     agency: Agency
-    name: str = Field(min_length=1, max_length=100, description="who represents the agency")
+    name: Text = Field(max_length=100, description="who represents the agency")
     unit: str = Field(default="", max_length=200, description="their unit, e.g. 某区公安分局")
 
 
@@ -69,16 +70,16 @@ class MilestoneDone(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"evidence_note": "大队3人14:20到场，派出所民警维持秩序；现场照片已上传"}]})
 
-    evidence_note: str = Field(min_length=2, max_length=4000)
+    evidence_note: Text = Field(min_length=2, max_length=4000)
 
 
 class Organisation(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(max_length=200)
     credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码; validated")
 
 
 class Individual(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(max_length=100)
     role: Literal["team_leader", "foreman"] = Field(description="班组长 or 包工头")
 
 

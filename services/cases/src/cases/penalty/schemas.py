@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from labor_contracts.identifiers import CreditCode
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from labor_runtime.inputs import Money, Text
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class PartyIn(BaseModel):
     """The party (当事人) the penalty is imposed on, and where documents are served."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(max_length=200)
     credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码; validated")
-    legal_representative: str = Field(min_length=1, max_length=64, description="法定代表人")
+    legal_representative: Text = Field(max_length=64, description="法定代表人")
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254,
                        description="service address the party confirmed for electronic delivery")
     address: str | None = Field(default=None, max_length=300)
@@ -36,22 +37,14 @@ class PenaltyProposalCreate(BaseModel):
                   "address": "某市某区某路1号"},
     }]})
 
-    violation: str = Field(min_length=2, max_length=4000, description="the facts found (违法事实)")
-    legal_basis: str = Field(min_length=2, max_length=2000, description="the provisions applied")
-    fine_amount: Decimal = Field(ge=0, le=Decimal("1e9"), decimal_places=2, description="yuan")
-    measures: list[str] = Field(default_factory=list, max_length=20,
-                                description="other measures, e.g. 责令限期改正")
-    stop_production: bool = Field(default=False,
-                                  description="an order to stop production or business (责令停产停业)")
+    violation: Text = Field(min_length=2, max_length=4000, description="the facts found (违法事实)")
+    legal_basis: Text = Field(min_length=2, max_length=2000, description="the provisions applied")
+    fine_amount: Money = Field(le=Decimal("1e9"), description="yuan")
+    measures: list[Annotated[Text, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="other measures, e.g. 责令限期改正")
+    stop_production: StrictBool = Field(default=False,
+                                        description="an order to stop production or business (责令停产停业)")
     party: PartyIn
-
-    @field_validator("measures")
-    @classmethod
-    def _measures(cls, value: list[str]) -> list[str]:
-        cleaned = [m.strip() for m in value]
-        if any(not m or len(m) > 500 for m in cleaned):
-            raise ValueError("each measure is 1 to 500 characters")
-        return cleaned
 
 
 class PenaltyReview(BaseModel):
@@ -63,7 +56,7 @@ class PenaltyReview(BaseModel):
     ]})
 
     decision: Literal["approve", "reject"]
-    reason: str = Field(min_length=2, max_length=2000)
+    reason: Text = Field(min_length=2, max_length=2000)
 
 
 class PartyView(BaseModel):
@@ -128,9 +121,9 @@ class HearingRecordCreate(BaseModel):
         "record": "当事人对拖欠工资事实无异议，请求从轻处罚。"}]})
 
     held_at: datetime
-    presiding: str = Field(min_length=1, max_length=200)
-    participants: list[str] = Field(min_length=1, max_length=50)
-    record: str = Field(min_length=2, max_length=50000)
+    presiding: Text = Field(max_length=200)
+    participants: list[Annotated[Text, Field(max_length=200)]] = Field(min_length=1, max_length=50)
+    record: Text = Field(min_length=2, max_length=50000)
 
 
 class HearingView(BaseModel):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from labor_runtime.inputs import Money, Text
+from pydantic import BaseModel, Field, StrictInt
 
 from cases.rectification.rules import OrderStatus
 
@@ -13,12 +15,12 @@ from cases.rectification.rules import OrderStatus
 class RectificationOrderCreate(BaseModel):
     """An order to rectify within a time limit, handed to the employer on site."""
 
-    items: list[str] = Field(min_length=1, max_length=20,
+    items: list[Annotated[Text, Field(max_length=500)]] = Field(min_length=1, max_length=20,
                              description="what the employer must put right, one item each, e.g. "
                                          "pay the wages owed to the 3 workers named in the case")
-    wages_to_pay: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2,
-                                         description="wages the employer must pay, yuan")
-    within_days: int | None = Field(default=None, ge=1, le=90,
+    wages_to_pay: Money | None = Field(default=None,
+                                       description="wages the employer must pay, yuan")
+    within_days: StrictInt | None = Field(default=None, ge=1, le=90,
                                     description="the term; default RECTIFICATION_WITHIN_DAYS")
 
 
@@ -28,7 +30,7 @@ class ComplianceRecord(BaseModel):
     evidence_ids: list[str] = Field(min_length=1, max_length=50,
                                     description="evidence items proving it (payment records, bank "
                                                 "statements), already added to the case")
-    note: str = Field(min_length=1, max_length=2000, description="what was checked and found")
+    note: Text = Field(max_length=2000, description="what was checked and found")
 
 
 class RectificationView(BaseModel):

@@ -6,37 +6,39 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from labor_runtime.inputs import Text
+from pydantic import BaseModel, Field, StrictBool
 
-Reason = Field(min_length=1, max_length=2000, description="why: kept with the step and audited")
+Reason = Field(max_length=2000, description="why: kept with the step and audited")
 
 
 class Proposal(BaseModel):
     """The C post's proposal (R-CRD-4)."""
 
-    credit_code: str = Field(min_length=1, max_length=64)
-    grounds: list[str] = Field(min_length=1, description="ids of the employer's conduct records")
-    facts: str = Field(min_length=1, max_length=4000, description="the grounds in words")
+    credit_code: Text = Field(max_length=64)
+    grounds: list[str] = Field(min_length=1, max_length=200,
+                               description="ids of the employer's conduct records")
+    facts: Text = Field(max_length=4000, description="the grounds in words")
 
 
 class Review(BaseModel):
     """B's legal review of a proposal; never by the proposer (R-ORG-2)."""
 
-    approve: bool
-    reason: str = Reason
+    approve: StrictBool
+    reason: Text = Reason
 
 
 class DefenceIn(BaseModel):
     """What the employer stated in its defence (陈述申辩), as staff recorded it."""
 
-    statement: str = Field(min_length=1, max_length=8000)
-    reason: str = Reason
+    statement: Text = Field(max_length=8000)
+    reason: Text = Reason
 
 
 class DefenceDecision(BaseModel):
     outcome: Literal["upheld", "accepted"] = Field(
         description="upheld: the listing goes ahead; accepted: the entry is dropped")
-    reason: str = Reason
+    reason: Text = Reason
 
 
 class GroundRead(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit.conduct.rules import FindingKind
@@ -22,7 +23,7 @@ class FindingCreate(BaseModel):
 
     kind: FindingKind = Field(description="inspection_obstructed (拒绝、阻挠检查), "
                               "violent_resistance (暴力抗拒执法) or false_rectification (虚假整改)")
-    case_reference: str | None = Field(default=None, min_length=1, max_length=200,
+    case_reference: Text | None = Field(default=None, max_length=200,
                                        pattern=_NO_NUL, description="the case it happened in")
     description: str = Field(min_length=2, max_length=2000, pattern=_NO_NUL,
                              description="what was found; no personal data of workers")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Self
 
+from labor_runtime.inputs import Money, Text
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from credit.deposits.rules import Gap, Kind
@@ -20,8 +21,8 @@ class ProjectPut(BaseModel):
         "name": "某某小区二期", "credit_code": "91350100M000100Y43", "district": "d01",
         "grid": "d01-s03-g07", "started_on": "2026-03-01", "ends_on": "2027-06-30"}]})
 
-    name: str = Field(min_length=1, max_length=200)
-    credit_code: str = Field(min_length=1, max_length=64,
+    name: Text = Field(max_length=200)
+    credit_code: Text = Field(max_length=64,
                              description="the general contractor (施工总承包单位)")
     district: str | None = Field(default=None, max_length=32, pattern=DISTRICT,
                                  description="defaults to the caller's district")
@@ -39,13 +40,13 @@ class DepositPut(BaseModel):
         "valid_until": "2027-06-30", "reason": "保函原件已核验"}]})
 
     kind: Kind
-    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="yuan")
-    bank: str | None = Field(default=None, min_length=1, max_length=200)
-    guarantee_number: str | None = Field(default=None, min_length=1, max_length=64,
+    amount: Money = Field(gt=0, description="yuan")
+    bank: Text | None = Field(default=None, max_length=200)
+    guarantee_number: Text | None = Field(default=None, max_length=64,
                                          description="保函编号, for a bank guarantee")
     valid_from: date
     valid_until: date = Field(description="last valid day")
-    reason: str = Field(min_length=1, max_length=500, description="what was verified")
+    reason: Text = Field(max_length=500, description="what was verified")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

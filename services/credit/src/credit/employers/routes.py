@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.inputs import Text
 from labor_runtime.security import Principal, Role
 
 from credit.employers import flows
@@ -38,7 +39,7 @@ async def employer_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode
             responses={404: {"description": "not in the register, or another district's"},
                        422: {"description": "invalid credit code or cursor, with the reason"}})
 async def one_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode,
-                   reason: Annotated[str | None, Query(
+                   reason: Annotated[Text | None, Query(
                        min_length=3, max_length=500,
                        description="why the contacts are read in full (audit)")] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from labor_contracts.identifiers import identity_number_problem
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -27,7 +28,7 @@ class EmployerPut(BaseModel):
         "grid": "350102001001", "district": "d01", "industry": "construction", "size": "medium",
     }]})
 
-    name: str = Field(min_length=1, max_length=200, description="registered name")
+    name: Text = Field(max_length=200, description="registered name")
     legal_representative: str | None = Field(default=None, max_length=64, description="法定代表人")
     address: str | None = Field(default=None, max_length=300)
     contact_email: str | None = Field(default=None, max_length=254,

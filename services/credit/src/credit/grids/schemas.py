@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, Field
 
 
@@ -48,7 +49,7 @@ Subject = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@:-]{1,128}$")]
 
 class WorkersPut(BaseModel):
     workers: list[Subject] = Field(max_length=200, description="staff subjects; replaces the list")
-    reason: str = Field(min_length=3, max_length=500,
+    reason: Text = Field(min_length=3, max_length=500,
                         description="why, for the audit trail")
 
 

@@ -150,7 +150,7 @@ async def get_batch(runtime: RuntimeDep, who: Caller, batch_id: BatchId) -> Batc
 @router.get("/batches/{batch_id}/rejections", response_model=RejectionPage,
             summary="A batch's rejected rows with their numbers and reasons, in row order")
 async def get_rejections(runtime: RuntimeDep, who: Caller, batch_id: BatchId,
-                         after: Annotated[int, Query(ge=0)] = 0,
+                         after: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
                          limit: Annotated[int | None, Query(ge=1)] = None) -> RejectionPage:
     await _visible_batch(runtime, who, batch_id)
     size = min(limit or runtime.settings.ingest_rejections_page,

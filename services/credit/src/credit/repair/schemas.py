@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from labor_runtime.inputs import Text
+from pydantic import BaseModel, Field, StrictBool
 
 from credit.blacklist.schemas import DocumentRead, Reason, StepRead
 
@@ -18,19 +19,19 @@ class Application(BaseModel):
         default=None, pattern=r"^[0-9a-f]{64}$",
         description="SHA-256 of the signed written credit commitment (信用承诺书)")
     commitment_date: date | None = None
-    reason: str = Reason
+    reason: Text = Reason
 
 
 class RepairReview(BaseModel):
-    approve: bool
-    reason: str = Reason
+    approve: StrictBool
+    reason: Text = Reason
 
 
 class ObjectionDecision(BaseModel):
     outcome: Literal["upheld", "dismissed"] = Field(
         description="upheld: the repair is refused; dismissed: the notice restarts for its "
         "full period")
-    reason: str = Reason
+    reason: Text = Reason
 
 
 class ObjectionRead(BaseModel):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from labor_contracts.credit import Punishment
 from labor_contracts.identifiers import identity_number_problem
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, Field, field_validator
 
 
@@ -30,17 +31,10 @@ class SanctionView(BaseModel):
 class PersonPut(BaseModel):
     """The identity of a team leader or foreman (班组长、包工头), as staff established it."""
 
-    name: str = Field(min_length=1, max_length=64)
+    name: Text = Field(max_length=64)
     id_number: str = Field(description="resident identity number (GB 11643), 18 characters")
-    reason: str = Field(default="identity established for the R-MAJ-3 market ban",
-                        min_length=1, max_length=500, description="why, for the audit trail")
-
-    @field_validator("name")
-    @classmethod
-    def _stripped(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the name is blank")
-        return value.strip()
+    reason: Text = Field(default="identity established for the R-MAJ-3 market ban",
+                         max_length=500, description="why, for the audit trail")
 
     @field_validator("id_number")
     @classmethod

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.inputs import Text
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
@@ -87,7 +88,7 @@ async def follow(runtime: RuntimeDep,
             summary="Read the complainant's identity (audited; case handlers only, R-INT-7)")
 async def complainant(runtime: RuntimeDep, who: CaseHandler,
                       complaint_id: Annotated[str, Path(max_length=64)],
-                      reason: Annotated[str, Query(min_length=3, max_length=500,
+                      reason: Annotated[Text, Query(min_length=3, max_length=500,
                                                    description="why you need it (audited)")],
                       ) -> ComplainantView:
     return await flows.read_complainant(runtime, who, complaint_id, reason)

@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from labor_contracts.identifiers import CreditCode, identity_number_problem
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from labor_runtime.inputs import Money, Text
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 
 class Complainant(BaseModel):
     """The worker (投诉人): personal data, encrypted at rest and never sent to other services."""
 
-    name: str = Field(min_length=1, max_length=64)
+    name: Text = Field(max_length=64)
     id_number: str = Field(description="resident identity number (GB 11643)")
     phone: str = Field(pattern=r"^\+?[0-9]{6,15}$")
 
@@ -28,13 +29,14 @@ class Complainant(BaseModel):
 
 class EmployerIn(BaseModel):
     credit_code: CreditCode | None = Field(default=None, description="统一社会信用代码; validated")
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(max_length=200)
     address: str | None = Field(default=None, max_length=300)
 
 
 
 class Material(BaseModel):
-    kind: str = Field(description="identity_proof, payslip, chat_record, attendance_record, ...")
+    kind: Text = Field(max_length=64,
+                       description="identity_proof, payslip, chat_record, attendance_record, ...")
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     description: str = Field(default="", max_length=500)
 
@@ -54,14 +56,14 @@ class ComplaintCreate(BaseModel):
         "materials": [{"kind": "identity_proof"}, {"kind": "payslip"}],
     }]})
 
-    complaint_type: str = "wage_arrears"
+    complaint_type: Text = Field(default="wage_arrears", max_length=64)
     complainant: Complainant
     employer: EmployerIn
     district: str | None = Field(default=None, max_length=32)
-    worker_count: int = Field(ge=1, le=100_000)
-    arrears_amount: Decimal = Field(ge=0, le=Decimal("1e11"), decimal_places=2)
-    suspected_crime: bool = False
-    mass_incident: bool = False
+    worker_count: StrictInt = Field(ge=1, le=100_000)
+    arrears_amount: Money = Field(le=Decimal("1e11"))
+    suspected_crime: StrictBool = False
+    mass_incident: StrictBool = False
     summary: str = Field(default="", max_length=4000)
     project: str | None = Field(default=None, max_length=200,
                                 description="R-INT-6 construction project (工程项目) complained about")

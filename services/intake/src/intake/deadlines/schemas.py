@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, Field
 
 from intake.deadlines.rules import MediationResult, Outcome, TellingMeans
@@ -14,7 +15,7 @@ GRID_PATTERN = r"^[A-Za-z0-9._-]+$"
 class Assignment(BaseModel):
     """R-INT-3: the A-post handler (案件主办) who takes the complaint."""
 
-    handler: str = Field(min_length=1, max_length=128, description="staff id of the handler")
+    handler: Text = Field(max_length=128, description="staff id of the handler")
 
 
 class PhoneConfirmation(BaseModel):

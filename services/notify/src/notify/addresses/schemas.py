@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, Field
 
 from notify.addresses.rules import ConfirmationMethod, SignatoryCapacity
@@ -15,7 +16,7 @@ MAX_ARTEFACT_B64 = 14_000_000  # a 10 MB scan, base64
 
 class ConfirmedAddress(BaseModel):
     channel: ChannelName
-    address: str = Field(min_length=1, max_length=200, description="e-mail address, fax number, "
+    address: Text = Field(max_length=200, description="e-mail address, fax number, "
                          "WeChat openid or DingTalk userid")
 
 
@@ -23,8 +24,8 @@ class ConfirmationIn(BaseModel):
     """A delivery-address confirmation as the party signed it."""
 
     credit_code: str = Field(pattern=CREDIT_CODE, description="the party's unified social credit code")
-    party_name: str = Field(min_length=1, max_length=200)
-    signatory: str = Field(min_length=1, max_length=100, description="who signed for the party")
+    party_name: Text = Field(max_length=200)
+    signatory: Text = Field(max_length=100, description="who signed for the party")
     signatory_capacity: SignatoryCapacity
     addresses: list[ConfirmedAddress] = Field(min_length=1, max_length=4)
     method: ConfirmationMethod
@@ -36,7 +37,7 @@ class ConfirmationIn(BaseModel):
 
 
 class WithdrawalIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500, description="e.g. the party withdrew its consent")
+    reason: Text = Field(max_length=500, description="e.g. the party withdrew its consent")
 
 
 class ConfirmationView(BaseModel):

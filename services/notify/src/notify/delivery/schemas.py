@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, Field
 
 MAX_IMAGE_B64 = 14_000_000  # a 10 MB photo or scan, base64
@@ -80,8 +81,8 @@ class InPersonProofIn(BaseModel):
     """A grid worker served the document by hand (直接送达): the party signed for it."""
 
     served_at: datetime
-    received_by: str = Field(min_length=1, max_length=100, description="who signed for the party")
-    place: str = Field(min_length=1, max_length=300)
+    received_by: Text = Field(max_length=100, description="who signed for the party")
+    place: Text = Field(max_length=300)
     photo_b64: str = Field(min_length=1, max_length=MAX_IMAGE_B64,
                            description="photo of the hand-over, base64")
     photo_type: str = Field(description="image/jpeg or image/png")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, ConfigDict, Field
 
 _EXAMPLE: dict[str, object] = {
@@ -89,5 +90,5 @@ class SubmissionView(BaseModel):
 class SubmissionRecorded(BaseModel):
     """The platform's receipt, for a disclosure an operator submitted by hand."""
 
-    reference: str = Field(min_length=1, max_length=200, description="the platform's receipt number")
+    reference: Text = Field(max_length=200, description="the platform's receipt number")
     note: str = Field(default="", max_length=1000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from labor_runtime.inputs import Text
 from pydantic import BaseModel, ConfigDict, Field
 
 from publish.disclosures.rules import Category
@@ -17,7 +18,7 @@ class PartnerCreate(BaseModel):
         "categories": ["penalty_decision"],
     }]})
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(max_length=100)
     agency: Agency
     webhook_url: str | None = Field(default=None, max_length=MAX_URL_LENGTH,
                                     description="HTTPS endpoint for pushes; none = pull only")

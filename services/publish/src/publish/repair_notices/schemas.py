@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from labor_runtime.inputs import Text
+from pydantic import BaseModel, Field
 
 
 class RepairNoticeView(BaseModel):
@@ -32,16 +33,9 @@ class RepairNoticePage(BaseModel):
 class ObjectionCreate(BaseModel):
     """An objection from anyone (R-PUB-5): why the repair should not go ahead."""
 
-    grounds: str = Field(min_length=1, max_length=4000, description="what you object to and why")
+    grounds: Text = Field(max_length=4000, description="what you object to and why")
     contact: str | None = Field(default=None, max_length=200, description="optional: how the "
                                 "reviewer may reach you; kept encrypted, never published")
-
-    @field_validator("grounds")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the grounds are blank: say what you object to")
-        return value.strip()
 
 
 class ObjectionReceipt(BaseModel):
