@@ -632,8 +632,12 @@ async def fuzz_openapi(
                     kwargs["content"] = kwargs.pop("data")
                 headers = {k: v for k, v in (kwargs.pop("headers", None) or {}).items()
                            if k.lower() not in CREDENTIAL_HEADERS}
-                response = await service.client.request(**kwargs,
-                                                         headers={**headers, **caller.headers})
+                try:
+                    response = await service.client.request(
+                        **kwargs, headers={**headers, **caller.headers})
+                except Exception as exc:  # the app's 500, raised through the in-process transport
+                    failures.append(f"{method} {path} as {caller.name} raised {exc!r}: {kwargs}")
+                    continue
                 label = f"{method} {path} as {caller.name} -> {response.status_code}"
                 if (method, path, response.status_code) in expected:
                     continue
@@ -652,3 +656,57 @@ async def fuzz_openapi(
         except FailureGroup as exc:
             failures.append(f"OPTIONS {path}: {str(exc)[:600]}")
     return failures
+
+
+async def fuzz_stateful(service: RunningService[Any], caller: Caller, *, scenarios: int = 10,
+                        steps: int = 6) -> tuple[list[str], list[str]]:
+    """Schemathesis' state machine over the service's OpenAPI links (declared, and those it
+    infers): sequences such as create a partner, then read, update and list it, as `caller`,
+    each answer under the same checks as `fuzz_openapi`; returns the calls made (operation and
+    status) and the failures. Bounded: `scenarios` sequences of up
+    to `steps` calls. The machine runs in a worker thread and sends each request through the
+    in-process client on the test's event loop, which the test leaves free meanwhile."""
+    from hypothesis import HealthCheck, Phase, settings
+    from schemathesis import openapi
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.core.transport import Response
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              response_headers_conformance, response_schema_conformance]
+    loop = asyncio.get_running_loop()
+    failures: list[str] = []
+    calls: list[str] = []
+    machine = openapi.from_dict(service.app.openapi()).as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc, valid-type]
+        def call(self, case: Any, **kwargs: Any) -> Response:
+            request = case.as_transport_kwargs(base_url="http://test")
+            request.pop("cookies", None)
+            headers = {k: v for k, v in (request.pop("headers", None) or {}).items()
+                       if k.lower() not in CREDENTIAL_HEADERS}
+            sent = asyncio.run_coroutine_threadsafe(service.client.request(
+                **request, headers={**headers, **caller.headers}), loop)
+            response = sent.result(timeout=60)
+            calls.append(f"{case.operation.label} -> {response.status_code}")
+            return Response.from_any(response)
+
+        def validate_response(self, response: Response, case: Any, *args: Any,
+                              **kwargs: Any) -> None:
+            try:
+                case.validate_response(response, checks=checks)
+            except FailureGroup as exc:
+                failures.append(f"{case.operation.label} -> {response.status_code}: "
+                                f"{str(exc)[:600]}")
+
+    bounded = settings(max_examples=scenarios, stateful_step_count=steps, deadline=None,
+                       database=None, derandomize=True, phases=[Phase.generate],
+                       suppress_health_check=list(HealthCheck))
+    await asyncio.to_thread(Sequences.run, settings=bounded)
+    return calls, failures

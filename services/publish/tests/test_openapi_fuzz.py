@@ -5,7 +5,7 @@ answered without credentials where the schema declares them (issue 10)."""
 from __future__ import annotations
 
 import pytest
-from labor_runtime.testing import callers_of, fuzz_openapi
+from labor_runtime.testing import callers_of, fuzz_openapi, fuzz_stateful
 
 from .conftest import create_partner
 
@@ -16,4 +16,11 @@ async def test_issue10_fuzz_every_publish_operation_as_every_caller(publish, rec
     partner = await create_partner(publish, "住建局", receiver.url("/hook"), ["penalty_decision"])
     callers = await callers_of(publish, channel_scopes=[], partner_scopes=["disclosures:read"])
     failures = await fuzz_openapi(publish, callers, known_ids={"partner_id": [partner["id"]]})
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+
+
+async def test_issue10_fuzz_publish_stateful_partner_sequences(publish, receiver):
+    [*_, city, _, _, _, _] = await callers_of(publish, channel_scopes=[], partner_scopes=[])
+    calls, failures = await fuzz_stateful(publish, city)
+    print("\n".join(calls))
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
