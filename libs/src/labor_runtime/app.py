@@ -44,6 +44,14 @@ StaffTokenDeclared = Annotated[HTTPAuthorizationCredentials | None, Security(STA
 ClientKeyDeclared = Annotated[str | None, Security(CLIENT_KEY)]
 
 
+def link(path: str, method: str = "get", **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation `method path`, its parameters taken from the answer
+    (`partner_id="$response.body#/id"`): how a client, and schemathesis' stateful runs, go on
+    from a created or listed object to its own routes."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": parameters}
+
+
 def staff(*roles: Role) -> Callable[..., Any]:
     """Dependency: a valid staff bearer token holding one of `roles`."""
 

@@ -522,7 +522,8 @@ async def callers_of(service: RunningService[Any], *, channel_scopes: list[str],
     from labor_runtime.security import issue_api_key
 
     async with service.runtime.uow() as uow:
-        channel = await issue_api_key(uow.session, client="fuzz-channel", kind="channel",
+        # a channel the bureau knows (R-INT-1), so that filing reaches past the client check
+        channel = await issue_api_key(uow.session, client="hotline_12333", kind="channel",
                                       scopes=channel_scopes)
         partner = await issue_api_key(uow.session, client="fuzz-partner", kind="partner",
                                       scopes=partner_scopes)
@@ -689,6 +690,8 @@ async def fuzz_stateful(service: RunningService[Any], caller: Caller, *, scenari
         def call(self, case: Any, **kwargs: Any) -> Response:
             request = case.as_transport_kwargs(base_url="http://test")
             request.pop("cookies", None)
+            if isinstance(request.get("data"), str | bytes):
+                request["content"] = request.pop("data")
             headers = {k: v for k, v in (request.pop("headers", None) or {}).items()
                        if k.lower() not in CREDENTIAL_HEADERS}
             sent = asyncio.run_coroutine_threadsafe(service.client.request(
