@@ -107,3 +107,19 @@ async def test_issue10_finding_10_options_and_405_allow_every_documented_method(
                     wrong.append(f"{probe} {path}: {response.status_code}, Allow {sorted(allowed)}"
                                  f" but documented {sorted(expected)}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_issue10_finding_10_credit_documents_the_credit_code_it_enforces():
+    """Credit refuses an invalid credit code in every path with a 422; its OpenAPI now says which
+    codes it takes (the check character aside), lower case included."""
+    document = app_of("credit").openapi()
+    code = "91350100M000100Y43"
+    documented = [parameter["schema"].get("pattern")
+                  for operations in document["paths"].values() for operation in operations.values()
+                  for parameter in operation.get("parameters", [])
+                  if parameter["name"] == "credit_code" and parameter["in"] == "path"]
+    assert documented and None not in documented
+    for pattern in set(documented):
+        assert re.fullmatch(pattern, code) and re.fullmatch(pattern, code.lower())
+        assert not any(re.fullmatch(pattern, refused) for refused in (
+            "91350100M0001", "91350100M000100I43", code + "0"))

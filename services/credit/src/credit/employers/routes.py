@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from labor_contracts.identifiers import CREDIT_CODE_PATTERN
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
@@ -17,8 +18,12 @@ Staff = Annotated[Principal, Depends(staff(
     Role.GRID_WORKER, Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF,
     Role.DETACHMENT_CHIEF))]
 Registrar = Annotated[Principal, Depends(staff(Role.OFFICER_A, Role.GRID_WORKER))]
+# The pattern is documented, not enforced by FastAPI: the flows refuse an invalid code with a 422
+# naming what is wrong (its length, a letter never used, the check character).
 CreditCode = Annotated[str, Path(min_length=1, max_length=64,
-                                 description="unified social credit code (统一社会信用代码)")]
+                                 json_schema_extra={"pattern": CREDIT_CODE_PATTERN},
+                                 description="unified social credit code (统一社会信用代码); "
+                                 "lower case is accepted, the check character is verified")]
 
 
 @router.get("/{credit_code}", response_model=EmployerRead,
