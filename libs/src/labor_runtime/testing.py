@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -535,8 +536,6 @@ async def callers_of(service: RunningService[Any], *, channel_scopes: list[str],
 def _shadowed(target: str, path: str, templates: dict[str, Any]) -> bool:
     """Whether a template other than `path` also matches the request path `target`
     (`/v1/complaints/batch` is also a `/v1/complaints/{tracking_code}`)."""
-    import re
-
     return any(re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), target)
                for template in templates if template != path)
 
@@ -659,9 +658,10 @@ async def fuzz_openapi(
 
 
 async def fuzz_stateful(service: RunningService[Any], caller: Caller, *, scenarios: int = 10,
-                        steps: int = 6) -> tuple[list[str], list[str]]:
-    """Schemathesis' state machine over the service's OpenAPI links (declared, and those it
-    infers): sequences such as create a partner, then read, update and list it, as `caller`,
+                        steps: int = 6, paths: str = "") -> tuple[list[str], list[str]]:
+    """Schemathesis' state machine over the OpenAPI links (declared, and those it infers) among
+    the operations whose path matches the regex `paths`: sequences such as create a partner,
+    then read, update and list it, as `caller`,
     each answer under the same checks as `fuzz_openapi`; returns the calls made (operation and
     status) and the failures. Bounded: `scenarios` sequences of up
     to `steps` calls. The machine runs in a worker thread and sends each request through the
@@ -683,7 +683,11 @@ async def fuzz_stateful(service: RunningService[Any], caller: Caller, *, scenari
     loop = asyncio.get_running_loop()
     failures: list[str] = []
     calls: list[str] = []
-    machine = openapi.from_dict(service.app.openapi()).as_state_machine()
+    document = service.app.openapi()
+    # Only the resources whose links the run follows, when the API has many.
+    document = {**document, "paths": {path: operations for path, operations in
+                                      document["paths"].items() if re.match(paths, path)}}
+    machine = openapi.from_dict(document).as_state_machine()
 
     class Sequences(machine):  # type: ignore[misc, valid-type]
         def call(self, case: Any, **kwargs: Any) -> Response:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from labor_contracts.credit import DepositMissing
-from labor_runtime.testing import callers_of, eventually, fuzz_openapi
+from labor_runtime.testing import callers_of, eventually, fuzz_openapi, fuzz_stateful
 
 from .conftest import CREDIT_CODE, OFFICER, complaint
 
@@ -36,3 +36,21 @@ async def test_issue10_fuzz_every_cases_operation_as_every_caller(cases):
     failures = await fuzz_openapi(cases, callers, known_ids={
         "case_id": [case["case_id"]], "lead_id": [lead["id"]]})
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+
+
+async def test_issue10_fuzz_cases_stateful_case_sequences(cases):
+    """Find a case, then follow its links: read it, its timeline, registration form, penalty
+    proposal, evidence and execution."""
+    accepted = complaint()
+    await cases.upstream.send(accepted, source="/services/intake", subject=accepted.complaint_id)
+
+    async def opened() -> bool:
+        return bool((await cases.client.get("/v1/cases", headers=OFFICER)).json())
+
+    await eventually(opened)
+    city = next(c for c in await callers_of(cases, channel_scopes=[], partner_scopes=[])
+                if c.name == "city-wide staff")
+    calls, failures = await fuzz_stateful(cases, city, paths="^/v1/cases")
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+    assert any(call.startswith("GET /v1/cases/{case_id}") and call.endswith("-> 200")
+               for call in calls), calls
