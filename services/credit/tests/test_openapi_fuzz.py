@@ -23,3 +23,4 @@ async def test_issue10_fuzz_every_credit_operation_as_every_caller(gridded):
     failures = await fuzz_openapi(credit, callers, known_ids={
         "credit_code": [CODE], "code": ["350102001001"]})
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+

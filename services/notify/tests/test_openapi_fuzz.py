@@ -19,3 +19,4 @@ async def test_issue10_fuzz_every_notify_operation_as_every_caller(notify_gatewa
     failures = await fuzz_openapi(notify_gateways, callers,
                                   known_ids={"confirmation_id": [confirmed["id"]]})
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from labor_contracts.identifiers import CREDIT_CODE_PATTERN
-from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.app import RuntimeDep, link, staff
 from labor_runtime.security import Principal, Role
 
 from credit.employers import flows
@@ -24,6 +24,13 @@ CreditCode = Annotated[str, Path(min_length=1, max_length=64,
                                  json_schema_extra={"pattern": CREDIT_CODE_PATTERN},
                                  description="unified social credit code (统一社会信用代码); "
                                  "lower case is accepted, the check character is verified")]
+
+# A registered employer leads to its file, warnings, conduct and grade.
+EMPLOYER_LINKS = {name: link(f"/v1/employers/{{credit_code}}{tail}",
+                             credit_code="$request.path.credit_code")
+                  for name, tail in (("ReadEmployer", ""), ("OneFile", "/file"),
+                                     ("Warnings", "/warnings"), ("Conduct", "/conduct"),
+                                     ("Grade", "/grade"))}
 
 
 @router.get("/{credit_code}", response_model=EmployerRead,
@@ -54,7 +61,8 @@ async def one_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode,
 
 @router.put("/{credit_code}", response_model=EmployerRead, status_code=200,
             summary="Register an employer or replace its basic data (R-CRD-1, R-ORG-1)",
-            responses={201: {"description": "registered"},
+            responses={200: {"description": "basic data replaced", "links": EMPLOYER_LINKS},
+                       201: {"description": "registered", "links": EMPLOYER_LINKS},
                        403: {"description": "another district's employer"},
                        422: {"description": "invalid credit code or body, with the reason"}})
 async def put_employer(runtime: RuntimeDep, who: Registrar, credit_code: CreditCode,
