@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# What an API documents of a code it normalises (upper-cases) before checking it.
+CREDIT_CODE_PATTERN = "^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"
 
 
 def new_id() -> str:

@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -33,11 +34,28 @@ async def get_runtime(request: Request) -> Runtime[Any]:
 
 RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
 
+# The schemes the guards check, declared so that every guarded operation's OpenAPI lists its
+# security requirement (and public ones none). They never refuse: the guards answer problem+json.
+STAFF_TOKEN = HTTPBearer(scheme_name="staffToken", bearerFormat="JWT", auto_error=False,
+                         description="a staff token (JWT) with the roles and district of DOMAIN.md")
+CLIENT_KEY = APIKeyHeader(name="X-API-Key", scheme_name="clientKey", auto_error=False,
+                          description="the API key of a filing channel or a partner")
+StaffTokenDeclared = Annotated[HTTPAuthorizationCredentials | None, Security(STAFF_TOKEN)]
+ClientKeyDeclared = Annotated[str | None, Security(CLIENT_KEY)]
+
+
+def link(path: str, method: str = "get", **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation `method path`, its parameters taken from the answer
+    (`partner_id="$response.body#/id"`): how a client, and schemathesis' stateful runs, go on
+    from a created or listed object to its own routes."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": parameters}
+
 
 def staff(*roles: Role) -> Callable[..., Any]:
     """Dependency: a valid staff bearer token holding one of `roles`."""
 
-    async def guard(request: Request, runtime: RuntimeDep) -> Principal:
+    async def guard(request: Request, runtime: RuntimeDep, _token: StaffTokenDeclared) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -54,7 +72,7 @@ def staff(*roles: Role) -> Callable[..., Any]:
 def api_client(kind: str, scope: str | None = None) -> Callable[..., Any]:
     """Dependency: an `X-API-Key` of a channel or partner (with `scope` when given)."""
 
-    async def guard(request: Request, runtime: RuntimeDep) -> Principal:
+    async def guard(request: Request, runtime: RuntimeDep, _key: ClientKeyDeclared) -> Principal:
         presented = request.headers.get("x-api-key", "")
         if not presented:
             raise unauthorized("send the client's key in the 'X-API-Key' header")

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,8 +66,11 @@ def install(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, "http-error")
         title = code.replace("-", " ").capitalize()
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else ""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
         return problem_response(exc.status_code, code, title, detail, instance=request.url.path,
-                                headers=dict(exc.headers or {}))
+                                headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,6 +108,18 @@ def install(app: FastAPI) -> None:
         return problem_response(500, "internal-error", "Internal error",
                                 "the error was logged; retry later or contact operations",
                                 instance=request.url.path)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method mounted on the request's path: Starlette's 405 names those of the first
+    route matching the path only, though several routes (GET and POST of a collection) share it."""
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
 
 
 # SQLSTATE classes a retry can cure: connection exceptions, insufficient resources (too many

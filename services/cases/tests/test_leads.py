@@ -7,21 +7,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import schemathesis
 import sqlalchemy as sa
 from credit.__main__ import MIGRATIONS as CREDIT_MIGRATIONS
 from credit.app import create_app as create_credit
 from credit.settings import CreditSettings
 from labor_contracts.credit import DepositMissing, WageWarningCleared, WageWarningRaised
-from labor_runtime.testing import eventually, openapi_cases, running_service
+from labor_runtime.testing import eventually, running_service
 from labor_runtime.workers import created_work
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
-from schemathesis.core.failures import FailureGroup
 
 from .conftest import CREDIT_CODE, auth
 
@@ -193,31 +185,3 @@ async def test_r_org_1_r_crd_3_r_crd_1_the_readmes_credit_walk(cases, infrastruc
         assert file.json()["grid"]["code"] == "350102001001"
         kinds = {line["kind"] for line in file.json()["history"]}
         assert "warning_raised" in kinds, kinds
-
-
-
-async def test_r_crd_3_lead_operations_answer_without_5xx_and_as_documented(cases):
-    """Property-based (schemathesis): generated requests to the lead operations, half of them on
-    a real lead."""
-    await cases.upstream.send(missing("f-1"), source=CREDIT, subject="P-001")
-    [lead] = await until_leads(cases, 1)
-    schema = schemathesis.openapi.from_dict(cases.app.openapi())
-    failures: list[str] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if not operation.path.startswith("/v1/leads"):
-            continue
-        for number, case in enumerate(openapi_cases(operation, 20)):
-            if case.path_parameters and number % 2:
-                case.path_parameters["lead_id"] = lead["id"]
-            kwargs = case.as_transport_kwargs(base_url="http://test", headers=OFFICER)
-            kwargs.pop("cookies", None)
-            response = await cases.client.request(**kwargs)
-            try:
-                case.validate_response(response, checks=[
-                    not_a_server_error, status_code_conformance, content_type_conformance,
-                    response_schema_conformance])
-            except FailureGroup as exc:
-                failures.append(f"{operation.method.upper()} {operation.path} -> "
-                                f"{response.status_code}: {str(exc)[:400]}")
-    assert not failures, "\n".join(failures[:20])

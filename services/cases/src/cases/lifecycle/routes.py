@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from labor_runtime.app import RuntimeDep
+from labor_runtime.app import RuntimeDep, link
 
 from cases.access import BrigadeChief, CaseId, Officer, Reviewer, Staff
 from cases.lifecycle import closing, flows, registration
@@ -22,9 +22,20 @@ from cases.lifecycle.schemas import (
 )
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
+FIRST_CASE = "$response.body#/0/case_id"
+# The first case found leads to its own routes.
+CASE_LINKS = {name: link(f"/v1/cases/{{case_id}}{tail}", method, case_id=FIRST_CASE)
+              for name, tail, method in (
+                  ("ReadCase", "", "get"), ("Timeline", "/timeline", "get"),
+                  ("RegistrationForm", "/registration-form", "get"),
+                  ("FillRegistrationForm", "/registration-form", "post"),
+                  ("ProposePenalty", "/penalty-proposal", "post"),
+                  ("PenaltyProposal", "/penalty-proposal", "get"),
+                  ("Evidence", "/evidence", "get"), ("Execution", "/execution", "get"))}
 
 
-@router.get("", response_model=list[CaseSummary], summary="Find cases (e.g. the case of a complaint)")
+@router.get("", response_model=list[CaseSummary], summary="Find cases (e.g. the case of a complaint)",
+            responses={200: {"description": "the cases found", "links": CASE_LINKS}})
 async def find_cases(
     runtime: RuntimeDep, who: Staff,
     complaint_id: Annotated[str | None, Query(max_length=64,

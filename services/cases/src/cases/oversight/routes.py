@@ -11,7 +11,13 @@ from labor_runtime.security import Principal, Role
 
 from cases.access import DetachmentChief
 from cases.oversight import flows
-from cases.oversight.schemas import CaseMetrics, DrawRequest, PublicDrawView, ReviewDrawView
+from cases.oversight.schemas import (
+    MONTH_PATTERN,
+    CaseMetrics,
+    DrawRequest,
+    PublicDrawView,
+    ReviewDrawView,
+)
 
 router = APIRouter(tags=["oversight"])
 
@@ -19,7 +25,7 @@ Reviewers = Annotated[Principal, Depends(staff(
     Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF, Role.REVIEWER_B))]
 MetricReaders = Annotated[Principal, Depends(staff(
     Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF, Role.OPS))]
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")]
 
 
 @router.post("/v1/oversight/review-draws", status_code=201, response_model=ReviewDrawView,

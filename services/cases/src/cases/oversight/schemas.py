@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Years 1000-2999 only: the year 0 and the month after 9999-12 are not dates.
+MONTH_PATTERN = r"^[12]\d{3}-(0[1-9]|1[0-2])$"
+
 
 class DrawRequest(BaseModel):
     """Run a month's review draw; the seed may be announced in advance (e.g. a lottery number)."""
@@ -14,7 +17,7 @@ class DrawRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"month": "2026-03"}, {"month": "2026-03", "seed": "20260401-福彩3D-517"}]})
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, bureau time")
+    month: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM, bureau time")
     seed: str | None = Field(default=None, min_length=8, max_length=128,
                              description="default: 128 random bits from the system's CSPRNG")
 

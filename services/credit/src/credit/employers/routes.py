@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from labor_runtime.app import RuntimeDep, staff
+from labor_contracts.identifiers import CREDIT_CODE_PATTERN
+from labor_runtime.app import RuntimeDep, link, staff
 from labor_runtime.inputs import Text
 from labor_runtime.security import Principal, Role
 
@@ -18,8 +19,19 @@ Staff = Annotated[Principal, Depends(staff(
     Role.GRID_WORKER, Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF,
     Role.DETACHMENT_CHIEF))]
 Registrar = Annotated[Principal, Depends(staff(Role.OFFICER_A, Role.GRID_WORKER))]
+# The pattern is documented, not enforced by FastAPI: the flows refuse an invalid code with a 422
+# naming what is wrong (its length, a letter never used, the check character).
 CreditCode = Annotated[str, Path(min_length=1, max_length=64,
-                                 description="unified social credit code (统一社会信用代码)")]
+                                 json_schema_extra={"pattern": CREDIT_CODE_PATTERN},
+                                 description="unified social credit code (统一社会信用代码); "
+                                 "lower case is accepted, the check character is verified")]
+
+# A registered employer leads to its file, warnings, conduct and grade.
+EMPLOYER_LINKS = {name: link(f"/v1/employers/{{credit_code}}{tail}",
+                             credit_code="$request.path.credit_code")
+                  for name, tail in (("ReadEmployer", ""), ("OneFile", "/file"),
+                                     ("Warnings", "/warnings"), ("Conduct", "/conduct"),
+                                     ("Grade", "/grade"))}
 
 
 @router.get("/{credit_code}", response_model=EmployerRead,
@@ -50,7 +62,8 @@ async def one_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode,
 
 @router.put("/{credit_code}", response_model=EmployerRead, status_code=200,
             summary="Register an employer or replace its basic data (R-CRD-1, R-ORG-1)",
-            responses={201: {"description": "registered"},
+            responses={200: {"description": "basic data replaced", "links": EMPLOYER_LINKS},
+                       201: {"description": "registered", "links": EMPLOYER_LINKS},
                        403: {"description": "another district's employer"},
                        422: {"description": "invalid credit code or body, with the reason"}})
 async def put_employer(runtime: RuntimeDep, who: Registrar, credit_code: CreditCode,

@@ -9,7 +9,7 @@ import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.app import ClientKeyDeclared, RuntimeDep, StaffTokenDeclared, staff
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
@@ -25,11 +25,12 @@ _SPOOL_IN_MEMORY = 8 << 20
 _staff = staff(Role.OPS, Role.OFFICER_A)
 
 
-async def _caller(request: Request, runtime: RuntimeDep) -> Principal:
+async def _caller(request: Request, runtime: RuntimeDep, token: StaffTokenDeclared,
+                  _: ClientKeyDeclared) -> Principal:
     """A partner's or channel's API key, else a staff token of ops or an officer."""
     presented = request.headers.get("x-api-key", "")
     if not presented:
-        principal: Principal = await _staff(request, runtime)
+        principal: Principal = await _staff(request, runtime, token)
         return principal
     cached = runtime.api_keys.cached(presented)
     if cached is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.app import RuntimeDep, link, staff
 from labor_runtime.inputs import Text
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
@@ -36,7 +36,14 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, ma
 
 @router.post("", status_code=201, response_model=ComplaintReceipt,
              summary="File a complaint (R-INT-1, R-INT-2, R-INT-5)",
-             responses={200: {"description": "replay of an earlier request with the same key"},
+             responses={201: {"description": "filed", "links": {
+                 "FollowComplaint": link("/v1/complaints/{tracking_code}",
+                                         tracking_code="$response.body#/tracking_code"),
+                 "UploadMaterials": link("/v1/complaints/{tracking_code}/materials", "post",
+                                         tracking_code="$response.body#/tracking_code"),
+                 "ReadComplainant": link("/v1/complaints/by-id/{complaint_id}/complainant",
+                                         complaint_id="$response.body#/complaint_id")}},
+                        200: {"description": "replay of an earlier request with the same key"},
                         202: {"description": "stored awaiting materials: the receipt carries the "
                               "one-time correction notice; upload by tracking code completes it"},
                         403: {"description": "the key's client is not a known channel"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.app import RuntimeDep, link, staff
 from labor_runtime.security import Principal, Role
 
 from notify.addresses import flows
@@ -23,8 +23,21 @@ Reader = Annotated[Principal, Depends(staff(*READERS, Role.GRID_WORKER))]
 ConfirmationId = Annotated[str, Path(max_length=200)]
 
 
+CONFIRMATION_ID = "$response.body#/id"
+CONFIRMATION_LINKS = {name: link(f"/v1/address-confirmations/{{confirmation_id}}{tail}", method,
+                                 confirmation_id=CONFIRMATION_ID)
+                      for name, tail, method in (("ReadConfirmation", "", "get"),
+                                                 ("Artefact", "/artefact", "get"),
+                                                 ("Withdraw", "/withdraw", "post"))}
+# The party's confirmation in force (listed first) leads to its own routes.
+IN_FORCE_LINKS = {name: {**target, "parameters": {"confirmation_id": "$response.body#/0/id"}}
+                  for name, target in CONFIRMATION_LINKS.items()}
+
+
 @router.post("", status_code=201,
-             summary="Record a party's delivery-address confirmation (送达地址确认书)")
+             summary="Record a party's delivery-address confirmation (送达地址确认书)",
+             responses={201: {"description": "recorded, now in force",
+                              "links": CONFIRMATION_LINKS}})
 async def record_confirmation(request: Request, runtime: RuntimeDep, who: Recorder,
                               body: ConfirmationIn) -> ConfirmationView:
     """Electronic service needs the party's consent: the channels and addresses it names, signed
@@ -33,7 +46,8 @@ async def record_confirmation(request: Request, runtime: RuntimeDep, who: Record
     return await flows.record(runtime, request.app.state.channels, who, body)
 
 
-@router.get("", summary="A party's confirmations, the one in force first")
+@router.get("", summary="A party's confirmations, the one in force first",
+            responses={200: {"description": "newest first", "links": IN_FORCE_LINKS}})
 async def party_confirmations(
         runtime: RuntimeDep, who: Reader,
         credit_code: Annotated[str, Query(pattern=CREDIT_CODE)]) -> list[ConfirmationView]:

@@ -277,7 +277,8 @@ read_receipts = APIRouter(prefix="/v1/channels/wechat", tags=["channels"])
     description="Called by the mini-program backend, signed per Standard Webhooks 1.0 with "
     "`WECHAT_RECEIPT_SECRET`. The body, as sent, becomes the proof of service; `read_at` the "
     "time of service. 401: unsigned, forged or more than 5 minutes old; 422: malformed or "
-    "`read_at` in the future; 404: no hand-over waits for `reference`.")
+    "`read_at` in the future; 404: no hand-over waits for `reference`.",
+    responses={503: {"description": "WECHAT_RECEIPT_SECRET is not set in this deployment"}})
 async def read_receipt(request: Request, runtime: RuntimeDep) -> dict[str, bool]:
     secret = runtime.settings.wechat_receipt_secret
     if secret is None:

@@ -52,7 +52,9 @@ async def get_disclosure(runtime: RuntimeDep,
 async def partner_feed(
     runtime: RuntimeDep, partner: Partner,
     cursor: Annotated[str | None, Query(max_length=64, description="from the last page")] = None,
-    limit: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int | None, Query(ge=1, description=(
+        "entries per page: FEED_PAGE_SIZE when not given; more than FEED_MAX_PAGE_SIZE (500 by "
+        "default) is refused with 422"))] = None,
 ) -> FeedPage:
     return await flows.feed(runtime, partner, cursor=cursor, limit=limit)
 

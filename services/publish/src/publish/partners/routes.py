@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.app import RuntimeDep, link, staff
 from labor_runtime.security import Principal, Role
 
 from publish.partners import flows
@@ -24,11 +24,20 @@ router = APIRouter(prefix="/v1/partners", tags=["partners (operations)"])
 
 Operator = Annotated[Principal, Depends(staff(Role.OPS))]
 PartnerId = Annotated[str, Path(max_length=64)]
+PARTNER_ID = "$response.body#/id"
 
 
 @router.post("", status_code=201, response_model=PartnerCreated,
              summary="Register a partner: API key and webhook secret are returned once (R-PUB-1)",
-             responses={409: {"description": "name taken"},
+             responses={201: {"description": "the partner, with its key and secret", "links": {
+                 "GetPartner": link("/v1/partners/{partner_id}", partner_id=PARTNER_ID),
+                 "SetSubscriptions": link("/v1/partners/{partner_id}/subscriptions", "put",
+                                          partner_id=PARTNER_ID),
+                 "SetWebhook": link("/v1/partners/{partner_id}/webhook", "put",
+                                    partner_id=PARTNER_ID),
+                 "Deliveries": link("/v1/partners/{partner_id}/deliveries",
+                                    partner_id=PARTNER_ID)}},
+                        409: {"description": "name taken"},
                         422: {"description": "invalid input or a refused webhook URL"}})
 async def create_partner(runtime: RuntimeDep, who: Operator, body: PartnerCreate) -> PartnerCreated:
     return await flows.create(runtime, who, body)
