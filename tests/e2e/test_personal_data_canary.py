@@ -3,7 +3,8 @@ of intake's inputs leaves intake by no path. One stack started as `make up` star
 scenario of test_complaint_to_regulators.py runs with canary data in the complaint's free text,
 then the other inputs (evidence uploads, handling notes) get it too; afterwards every other
 service's database, every event on the bus, every log and span file, every webhook, notice and
-mail are searched for it. Intake's own database is not searched: it is where the text lives."""
+mail are searched for it; so is intake's own database, where the complainant's data may be found
+only inside the ciphertexts of its `*_enc` columns (where the search cannot read it either)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,6 @@ COMPLAINT = {
     "materials": [{"kind": "identity_proof", "description": TYPED},
                   {"kind": "payslip", "description": TYPED}],
 }
-OTHERS = [s for s in SERVICES if s != "intake"]
 SEARCHED_TYPES = ("text", "character varying", "jsonb", "json", "bytea", "ARRAY")
 
 
@@ -178,7 +178,7 @@ async def _other_inputs(urls: dict[str, str], hotline_key: str, outcome: Any) ->
 
 async def _search_databases(stack: Any) -> list[str]:
     hits: list[str] = []
-    for service in OTHERS:
+    for service in SERVICES:
         connection = await asyncpg.connect(asyncpg_dsn(stack.services[service].database_url))
         try:
             columns = await connection.fetch(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from intake.employers.flows import match
-from intake.employers.rules import employer_key, grid_conflict, normalized
+from intake.employers.rules import address_key, employer_key, grid_conflict, normalized
 from labor_contracts.cases import CaseRegistered
 from labor_contracts.envelope import Envelope
 from labor_runtime.testing import plan_of, statements_sent
@@ -105,7 +105,7 @@ async def test_r_int_6_matching_an_employer_reads_an_index_whatever_is_stored(in
         found = await match(conn, credit_code=credit_code, name="某某建筑工程有限公司",
                             address="某市某区某路1号")
     assert found.id == employer_key(credit_code, normalized("某某建筑工程有限公司"),
-                                    normalized("某市某区某路1号"))  # none stored: a new key
+                                    address_key("某市某区某路1号"))  # none stored: a new key
     [(statement, parameters)] = sent
     plan = await plan_of(engine, statement, parameters)
     assert "Seq Scan on employers" not in plan, plan

@@ -37,7 +37,14 @@ from intake.complaints.schemas import (
 )
 from intake.employers import flows as employer_flows
 from intake.employers.rules import complaint_district
-from intake.privacy.flows import complainant_names
+from intake.privacy.flows import (
+    FREE_TEXT,
+    complainant_names,
+    free_text_aad,
+    full_text,
+    masked_note,
+    seal,
+)
 from intake.privacy.rules import mask_optional, mask_personal_data
 from intake.settings import IntakeRuntime
 
@@ -68,12 +75,14 @@ _ACCEPT = sa.text(
             complaint_type, status, employer_name, employer_credit_code, employer_address,
             district, worker_count, arrears_amount, suspected_crime, mass_incident, summary,
             complainant_name_enc, complainant_id_number_enc, complainant_phone_enc,
-            missing_materials, employer_id, project, received_at, updated_at)
+            missing_materials, employer_id, project, summary_enc, project_enc,
+            employer_address_enc, received_at, updated_at)
         VALUES (
             :id, :tracking_code, :channel, :channel_client, :idempotency_key, :request_sha256,
             :complaint_type, :status, :employer_name, :employer_credit_code, :employer_address,
             :district, :worker_count, :arrears_amount, :suspected_crime, :mass_incident, :summary,
-            :name_enc, :id_number_enc, :phone_enc, :missing, :employer_id, :project, :now, :now)
+            :name_enc, :id_number_enc, :phone_enc, :missing, :employer_id, :project,
+            :summary_enc, :project_enc, :employer_address_enc, :now, :now)
         ON CONFLICT (channel_client, idempotency_key) DO NOTHING
         RETURNING id
     ),""" + employer_flows.UPSERT_CTE + """,
@@ -124,6 +133,12 @@ async def accept(runtime: IntakeRuntime, client: ChannelClient, idempotency_key:
         address=body.employer.address)
     # R-ORG-1: against a registered employer, the register's district (where its grid is)
     district = complaint_district(employer.register_district, body.district)
+    # R-INT-7: the free text leaves intake, and is stored, without the complainant in it; as filed
+    # it is kept only encrypted, sealed here so the statement below stays one round trip
+    names = [person.name]
+    filed = {"summary": body.summary, "project": body.project,
+             "employer_address": body.employer.address}
+    masked = {column: mask_optional(text, names=names) for column, text in filed.items()}
     data: ComplaintAccepted | CorrectionNoticeIssued
     if missing:
         notice = correction_notice(missing)
@@ -131,16 +146,14 @@ async def accept(runtime: IntakeRuntime, client: ChannelClient, idempotency_key:
                                       channel=client.channel, missing=missing, items=notice.items,
                                       issued_at=now)
     else:
-        names = [person.name]  # R-INT-7: free text leaves intake without the complainant in it
         data = ComplaintAccepted(
             complaint_id=complaint_id, channel=client.channel, received_at=now,
             employer=EmployerRef(credit_code=body.employer.credit_code, name=body.employer.name,
-                                 address=mask_optional(body.employer.address, names=names)),
+                                 address=masked["employer_address"]),
             district=district, worker_count=body.worker_count,
             arrears_amount=body.arrears_amount, suspected_crime=body.suspected_crime,
-            mass_incident=body.mass_incident, summary=mask_personal_data(body.summary, names=names),
-            project=mask_optional(body.project, names=names), employer_id=employer.id,
-            grid=employer.grid)
+            mass_incident=body.mass_incident, summary=masked["summary"] or "",
+            project=masked["project"], employer_id=employer.id, grid=employer.grid)
     _, event = outbox.outbox_row(source=settings.source, subject=complaint_id, time=now, data=data)
     deadlines = [] if missing else _deadlines(runtime, now)
     async with runtime.reader.connect() as conn:
@@ -150,14 +163,16 @@ async def accept(runtime: IntakeRuntime, client: ChannelClient, idempotency_key:
             "request_sha256": request_hash, "complaint_type": body.complaint_type,
             "status": status, "employer_name": body.employer.name,
             "employer_credit_code": body.employer.credit_code,
-            "employer_address": body.employer.address, "district": district,
+            "employer_address": masked["employer_address"], "district": district,
             "worker_count": body.worker_count, "arrears_amount": body.arrears_amount,
             "suspected_crime": body.suspected_crime, "mass_incident": body.mass_incident,
-            "summary": body.summary,
+            "summary": masked["summary"],
             "name_enc": cipher.encrypt(person.name, f"complaints.name:{complaint_id}"),
             "id_number_enc": cipher.encrypt(person.id_number, f"complaints.id_number:{complaint_id}"),
             "phone_enc": cipher.encrypt(person.phone, f"complaints.phone:{complaint_id}"),
-            "missing": missing, "project": body.project, "now": now, **event,
+            "missing": missing, "project": masked["project"], "now": now, **event,
+            **{f"{column}_enc": seal(cipher, text, free_text_aad(column, complaint_id))
+               for column, text in filed.items()},
             **timers.start_params(deadlines, now=now),
             **employer_flows.accept_params(employer, link=not missing)})).first()
     if inserted is None:
@@ -223,8 +238,9 @@ async def complete_materials(uow: UnitOfWork, runtime: IntakeRuntime, row: sa.Ro
     await uow.session.execute(complaints.update().where(complaints.c.id == row.id).values(
         missing_materials=[], status=ComplaintStatus.RECEIVED, updated_at=now))
     # R-INT-6 totals, and R-ORG-1 the district (the register's, if registered) and grid
-    linked = await employer_flows.link(uow.session, row, now)
-    names = complainant_names(runtime.cipher, row)  # R-INT-7
+    linked = await employer_flows.link(uow.session, row, now, address=full_text(
+        runtime.cipher, row, "employer_address"))
+    names = complainant_names(runtime.cipher, row)  # R-INT-7 (a row not sealed yet is plain)
     await uow.emit(ComplaintAccepted(
         complaint_id=row.id, channel=row.channel, received_at=now,
         employer=EmployerRef(credit_code=row.employer_credit_code, name=row.employer_name,
@@ -273,7 +289,10 @@ async def _audited_read(runtime: Runtime, staff: Principal, complaint_id: str, r
                           "staff may read complaints of their own district only")
         await audit.record(uow.session, audit.AuditEntry(
             at=runtime.clock.now(), actor=staff.subject, role=",".join(sorted(staff.roles)),
-            action=action, subject=f"complaint:{complaint_id}", reason=reason))
+            action=action, subject=f"complaint:{complaint_id}",
+            # masked as written: the log is append-only and hash-chained, so an entry is never
+            # rewritten later (those written before masking stay as they are)
+            reason=masked_note(runtime.cipher, row, reason)))
         await uow.commit()
     return row
 
@@ -295,5 +314,6 @@ async def read_text(runtime: Runtime, staff: Principal, complaint_id: str,
                     reason: str) -> ComplaintTextView:
     """The free text unmasked, for a handler of the case; every read is audited (R-INT-7)."""
     row = await _audited_read(runtime, staff, complaint_id, reason, action="read_complaint_text")
-    return ComplaintTextView(complaint_id=complaint_id, summary=row.summary, project=row.project,
-                             employer_address=row.employer_address)
+    text = {column: full_text(runtime.cipher, row, column) for column in FREE_TEXT}
+    return ComplaintTextView(complaint_id=complaint_id, summary=text["summary"] or "",
+                             project=text["project"], employer_address=text["employer_address"])

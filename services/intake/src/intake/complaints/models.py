@@ -1,4 +1,5 @@
-"""Complaint rows. Identity and contact are stored only as AES-GCM ciphertext (R-INT-7)."""
+"""Complaint rows. Identity and contact are stored only as AES-GCM ciphertext (R-INT-7); free text
+typed by or about the complainant is stored masked, its original only as ciphertext (migration 0010)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,11 @@ class Complaint(IntakeTable, table=True):
     correction_notice_told_at: datetime | None = Field(default=None,
                                                        sa_type=sa.DateTime(timezone=True))
     correction_notice_told_via: str | None = None
+    # R-INT-7 the free text as filed (migration 0010); null: a row filed before, until
+    # `intake.privacy.rotate` seals it (then `summary`, `project`, `employer_address` are still plain)
+    summary_enc: str | None = None
+    project_enc: str | None = None
+    employer_address_enc: str | None = None
     received_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

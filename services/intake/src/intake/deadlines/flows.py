@@ -51,7 +51,7 @@ from intake.deadlines.schemas import (
 )
 from intake.employers.models import employers
 from intake.employers.rules import grid_conflict
-from intake.privacy.flows import complainant_names
+from intake.privacy.flows import complainant_names, masked_note
 from intake.privacy.rules import mask_optional
 from intake.settings import IntakeRuntime
 
@@ -81,11 +81,14 @@ def _accepted(row: Row) -> None:
                       "its deadlines start when the materials are complete (R-INT-2)")
 
 
-async def _audit(uow: UnitOfWork, staff: Principal, action: str, complaint_id: str,
-                 reason: str) -> None:
+async def _audit(uow: UnitOfWork, runtime: Runtime, staff: Principal, action: str, row: Row,
+                 note: str) -> None:
+    """Record a handling step with staff's note, the complainant's personal data in it masked as
+    written (R-INT-7): the log is append-only and hash-chained, so an entry is never rewritten
+    later (those written before masking stay as they are)."""
     await audit.record(uow.session, audit.AuditEntry(
         at=uow.clock.now(), actor=staff.subject, role=",".join(sorted(staff.roles)), action=action,
-        subject=f"complaint:{complaint_id}", reason=reason))
+        subject=f"complaint:{row.id}", reason=masked_note(runtime.cipher, row, note)))
 
 
 async def _complete(uow: UnitOfWork, kind: str, subject: str) -> bool | None:
@@ -139,7 +142,7 @@ async def assign(runtime: Runtime, staff: Principal, complaint_id: str, body: As
         await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id).values(
             status=ComplaintStatus.ASSIGNED, handler=body.handler,
             assigned_at=row.assigned_at or now, updated_at=now))
-        await _audit(uow, staff, "assign_handler", complaint_id, f"handler {body.handler}")
+        await _audit(uow, runtime, staff, "assign_handler", row, f"handler {body.handler}")
         await uow.commit()
     metrics.completed(runtime, ASSIGNMENT, on_time)
     return await handling(runtime, staff, complaint_id)
@@ -157,7 +160,7 @@ async def confirm_phone(runtime: Runtime, staff: Principal, complaint_id: str,
             on_time = await _complete(uow, PHONE_CONFIRMATION, complaint_id)
             await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id)
                                       .values(phone_confirmed_at=now, updated_at=now))
-            await _audit(uow, staff, "confirm_phone", complaint_id, body.note)
+            await _audit(uow, runtime, staff, "confirm_phone", row, body.note)
         await uow.commit()
     metrics.completed(runtime, PHONE_CONFIRMATION, on_time)
     return await handling(runtime, staff, complaint_id)
@@ -180,7 +183,7 @@ async def tell_registration_answer(runtime: Runtime, staff: Principal, complaint
             now = uow.clock.now()
             on_time = await record_told(uow.session, complaint_id, at=now, via=str(body.channel),
                                         now=now)
-            await _audit(uow, staff, f"tell_registration_answer_{body.channel}", complaint_id,
+            await _audit(uow, runtime, staff, f"tell_registration_answer_{body.channel}", row,
                          body.note)
         await uow.commit()
     metrics.completed(runtime, REGISTRATION_ANSWER, on_time)
@@ -202,7 +205,7 @@ async def tell_correction_notice(runtime: Runtime, staff: Principal, complaint_i
             await uow.session.execute(complaints.update().where(complaints.c.id == complaint_id)
                                       .values(correction_notice_told_at=now, updated_at=now,
                                               correction_notice_told_via=str(body.channel)))
-            await _audit(uow, staff, f"tell_correction_notice_{body.channel}", complaint_id,
+            await _audit(uow, runtime, staff, f"tell_correction_notice_{body.channel}", row,
                          body.note)
         await uow.commit()
     return await handling(runtime, staff, complaint_id)
@@ -236,7 +239,7 @@ async def record_mediation(runtime: IntakeRuntime, staff: Principal, complaint_i
             await timers.schedule(
                 uow.session, kind=MEDIATION_ESCALATION, subject=complaint_id, now=now,
                 due_at=now + timedelta(hours=settings.mediation_escalation_within_hours))
-        await _audit(uow, staff, f"mediation_{body.result}", complaint_id, body.note)
+        await _audit(uow, runtime, staff, f"mediation_{body.result}", row, body.note)
         await uow.commit()
     return await handling(runtime, staff, complaint_id)
 
@@ -264,7 +267,7 @@ async def escalate(runtime: Runtime, staff: Principal, complaint_id: str,
                 employer_id=row.employer_id, worker_count=row.worker_count,
                 arrears_amount=row.arrears_amount, mediation_failed_at=row.mediated_at,
                 escalated_at=now, on_time=on_time is not False), subject=complaint_id)
-            await _audit(uow, staff, "escalate_mediation", complaint_id, body.note)
+            await _audit(uow, runtime, staff, "escalate_mediation", row, body.note)
         await uow.commit()
     metrics.completed(runtime, MEDIATION_ESCALATION, on_time)
     return await handling(runtime, staff, complaint_id)

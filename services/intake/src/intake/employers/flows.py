@@ -19,6 +19,7 @@ from intake.complaints.models import complaints
 from intake.complaints.rules import ComplaintStatus
 from intake.employers.models import employers
 from intake.employers.rules import (
+    address_key,
     complaint_district,
     employer_key,
     normalized,
@@ -60,13 +61,13 @@ async def match(conn: AsyncConnection | AsyncSession, *, credit_code: str | None
                 address: str | None) -> Match:
     """R-INT-6: the employer with this credit code; else one with the same normalized name and
     address (preferring one whose code is known, or adopting a code-less one when a code comes)."""
-    name_key, address_key = normalized(name), normalized(address)
+    name_key, address_digest = normalized(name), address_key(address)
     found = (await conn.execute(_match, {"code": credit_code or None, "name_key": name_key,
-                                         "address_key": address_key})).first()
+                                         "address_key": address_digest})).first()
     if found is None:
-        return Match(employer_key(credit_code, name_key, address_key), name_key, address_key)
+        return Match(employer_key(credit_code, name_key, address_digest), name_key, address_digest)
     registered = found.register_version is not None
-    return Match(found.id, name_key, address_key, grid=found.grid,
+    return Match(found.id, name_key, address_digest, grid=found.grid,
                  register_district=found.district if registered else None)
 
 
@@ -117,11 +118,13 @@ def accept_params(found: Match, *, link: bool) -> dict[str, object]:
             "employer_address_key": found.address_key, "link_employer": link}
 
 
-async def link(session: AsyncSession, row: sa.Row, now: datetime) -> dict[str, Any]:  # type: ignore[type-arg]
+async def link(session: AsyncSession, row: sa.Row, now: datetime,  # type: ignore[type-arg]
+               *, address: str | None) -> dict[str, Any]:
     """A complaint accepted after its materials came (R-INT-2): count it against its employer now;
-    returns the accepted event's R-INT-6 fields, and its district and grid (R-ORG-1)."""
+    returns the accepted event's R-INT-6 fields, and its district and grid (R-ORG-1). `address`:
+    the employer's address as filed, matched as `accept` matches it (the row holds it masked)."""
     found = await match(session, credit_code=row.employer_credit_code, name=row.employer_name,
-                        address=row.employer_address)
+                        address=address)
     insert = pg.insert(employers).values(
         id=found.id, credit_code=row.employer_credit_code, name=row.employer_name,
         address=row.employer_address, name_key=found.name_key, address_key=found.address_key,
@@ -219,7 +222,7 @@ async def find(runtime: Runtime, *, credit_code: str | None, name: str | None,
             condition = employers.c.credit_code == credit_code
         else:
             condition = sa.and_(employers.c.name_key == normalized(name),
-                                employers.c.address_key == normalized(address))
+                                employers.c.address_key == address_key(address))
         return list((await conn.execute(sa.select(employers.c.id).where(condition)
                                         .limit(50))).scalars())
 
@@ -231,14 +234,14 @@ async def apply_register(session: AsyncSession, data: EmployerRegisterChanged,
     code-less row with the same normalised name and address adopts the code. Returns what it did:
     `created`, `adopted`, `updated`, or `stale` (not newer than the version applied)."""
     code = data.credit_code
-    name_key, address_key = normalized(data.name), normalized(data.address)
+    name_key, address_digest = normalized(data.name), address_key(data.address)
     for _ in range(2):
-        row, outcome = await _register_row(session, code, name_key, address_key)
+        row, outcome = await _register_row(session, code, name_key, address_digest)
         if row is not None:
             break
         created = await session.execute(pg.insert(employers).values(
-            id=employer_key(code, name_key, address_key), credit_code=code, name=data.name,
-            address=data.address, name_key=name_key, address_key=address_key, grid=data.grid,
+            id=employer_key(code, name_key, address_digest), credit_code=code, name=data.name,
+            address=data.address, name_key=name_key, address_key=address_digest, grid=data.grid,
             district=data.district, register_version=data.version,
             register_changed_at=data.changed_at, first_seen_at=now, updated_at=now,
         ).on_conflict_do_nothing().returning(employers.c.id))
@@ -252,14 +255,14 @@ async def apply_register(session: AsyncSession, data: EmployerRegisterChanged,
     address = data.address if data.address is not None else row.address
     await session.execute(employers.update().where(employers.c.id == row.id).values(
         credit_code=code, name=data.name, address=address, name_key=name_key,
-        address_key=normalized(address), grid=data.grid or row.grid,
+        address_key=address_key(address), grid=data.grid or row.grid,
         district=data.district or row.district, register_version=data.version,
         register_changed_at=data.changed_at, updated_at=now))
     return outcome
 
 
 async def _register_row(session: AsyncSession, code: str, name_key: str,
-                        address_key: str) -> tuple[sa.Row | None, str]:  # type: ignore[type-arg]
+                        address_digest: str) -> tuple[sa.Row | None, str]:  # type: ignore[type-arg]
     """The row a register update applies to, locked: the one with the code, else a code-less one
     with the same normalised name and address (the oldest)."""
     columns = (employers.c.id, employers.c.address, employers.c.grid, employers.c.district,
@@ -271,6 +274,6 @@ async def _register_row(session: AsyncSession, code: str, name_key: str,
     row = (await session.execute(
         sa.select(*columns).where(employers.c.credit_code.is_(None),
                                   employers.c.name_key == name_key,
-                                  employers.c.address_key == address_key)
+                                  employers.c.address_key == address_digest)
         .order_by(employers.c.first_seen_at).limit(1).with_for_update())).first()
     return row, "adopted"

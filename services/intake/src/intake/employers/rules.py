@@ -18,6 +18,17 @@ def normalized(text: str | None) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
+def digest_key(key: str) -> str:
+    """A normalised address as stored for matching: its digest, so the read model does not hold the
+    address a complainant typed, with what personal data it carried (R-INT-7); empty stays empty."""
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
+def address_key(address: str | None) -> str:
+    """Equal for addresses that `normalized` makes equal."""
+    return digest_key(normalized(address))
+
+
 def employer_key(credit_code: str | None, name_key: str, address_key: str) -> str:
     """A new employer's key: its credit code, else a digest of its normalized name and address."""
     if credit_code:

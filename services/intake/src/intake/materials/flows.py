@@ -19,6 +19,8 @@ from intake.materials.models import materials
 from intake.materials.rules import content_hash, matches_content_type, storage_key
 from intake.materials.schemas import MaterialReceipt, MaterialUpload
 from intake.materials.storage import MaterialStore, StoreUnavailable
+from intake.privacy.flows import description_aad, readable_names
+from intake.privacy.rules import mask_personal_data
 from intake.settings import IntakeRuntime, IntakeSettings
 
 CLOSED = {ComplaintStatus.CLOSED, ComplaintStatus.NOT_REGISTERED}
@@ -110,7 +112,12 @@ async def upload(runtime: IntakeRuntime, store: MaterialStore, tracking_code: st
             insert(materials).values(
                 id=material_id, complaint_id=row.id, kind=body.kind,
                 content_type=body.content_type, size_bytes=len(data), sha256=sha256,
-                storage_key=key, description=body.description, uploaded_at=now)
+                storage_key=key, uploaded_at=now,
+                # R-INT-7: typed by the worker; kept masked, as typed only encrypted
+                description=mask_personal_data(body.description,
+                                               names=readable_names(runtime.cipher, row)),
+                description_enc=runtime.cipher.encrypt(body.description,
+                                                       description_aad(material_id)))
             .on_conflict_do_nothing().returning(materials.c.id))).first()
         status, missing = str(row.status), list(row.missing_materials or [])
         count = (await uow.session.execute(sa.select(sa.func.count()).select_from(materials).where(

@@ -23,7 +23,9 @@ class MaterialRow(IntakeTable, table=True):
     size_bytes: int = Field(sa_type=sa.BigInteger)
     sha256: str
     storage_key: str
-    description: str = ""
+    description: str = Field(default="", description="R-INT-7 personal data in it masked")
+    # the description as typed (migration 0010); null: uploaded before, until sealed by the rotator
+    description_enc: str | None = None
     uploaded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 

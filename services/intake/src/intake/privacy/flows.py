@@ -15,6 +15,34 @@ from intake.privacy.rules import mask_personal_data
 from intake.privacy.schemas import ComplaintList, ComplaintListItem
 
 UNREADABLE = "***"
+# R-INT-7 free text of a complaint: stored masked, its original as ciphertext beside it
+FREE_TEXT = ("summary", "project", "employer_address")
+
+
+def seal(cipher: FieldCipher, text: str | None, aad: str) -> str | None:
+    return None if text is None else cipher.encrypt(text, aad)
+
+
+def free_text_aad(column: str, complaint_id: str) -> str:
+    return f"complaints.{column}:{complaint_id}"
+
+
+def description_aad(material_id: str) -> str:
+    return f"materials.description:{material_id}"
+
+
+def full_text(cipher: FieldCipher, row: Any, column: str) -> str | None:
+    """A complaint's free text as filed: decrypted; the plain column of a row not sealed yet."""
+    token = getattr(row, f"{column}_enc")
+    if token is None:
+        return getattr(row, column)  # type: ignore[no-any-return]
+    return cipher.decrypt(token, free_text_aad(column, row.id))
+
+
+def masked_note(cipher: FieldCipher, row: Any, note: str) -> str:
+    """What staff typed about a complaint (a handling note, why they read it), as intake keeps it:
+    the complainant's personal data masked (R-INT-7)."""
+    return mask_personal_data(note, names=readable_names(cipher, row))
 
 
 def complainant_names(cipher: FieldCipher, row: Any) -> list[str]:
