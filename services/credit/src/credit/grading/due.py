@@ -65,8 +65,8 @@ async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime
                 gather: timedelta) -> None:
     """Queue a registered employer for regrading, due `gather` from now or a little more
     (`falls_due`); queued already, it stays queued once, as due as it was, with the latest
-    `queued_at`, trigger and the trigger's trace. An employer not in the register is not queued: it is graded when a
-    penalty decision registers it or the grades are recomputed."""
+    `queued_at`, trigger and the trigger's trace. An employer not in the register is not
+    queued: it is graded when a penalty decision registers it or the grades are recomputed."""
     due_at = (await session.execute(_QUEUE, {
         "code": code, "due_at": falls_due(now, gather), "queued_at": now, "trigger": trigger,
         "traceparent": transaction_traceparent(session),
