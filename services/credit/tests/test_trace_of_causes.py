@@ -1,5 +1,7 @@
-"""Issue 10 finding 6: a grade change worked off the regrading queue after the consuming
-transaction continues the trace of the report that queued the employer."""
+"""Issue 10 finding 6: what credit's workers emit after the transaction that caused it continues
+that transaction's trace: a grade change worked off the regrading queue (the report that queued
+the employer), early warnings worked off the evaluation queue (the batch that queued it, a
+dropped file being the root of its own)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ import re
 
 import pytest
 from credit.grading.due import regrade_due
+from labor_contracts.credit import WageWarningRaised
 from labor_contracts.envelope import Envelope
+from labor_runtime.testing import probing
 
-from .conftest import CODE, publish, settled
+from .conftest import CODE, bearer, credit_code, publish, settled, start_credit
 from .test_conduct import complaint, registered, rows, ungathered  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.integration
@@ -17,6 +21,8 @@ pytestmark = pytest.mark.integration
 CAUSE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CAUSE = f"00-{CAUSE_TRACE}-00f067aa0ba902b7-01"
 TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
+RAISED = WageWarningRaised.event_type
+OTHER = credit_code("91350100M00020000")
 
 
 async def test_issue10_finding_6_a_queued_regrade_continues_the_trace_of_its_report(
@@ -36,3 +42,45 @@ async def test_issue10_finding_6_a_queued_regrade_continues_the_trace_of_its_rep
     assert changed.subject == CODE
     match = TRACEPARENT.fullmatch(changed.traceparent or "")
     assert match is not None and match.group(1) == CAUSE_TRACE, changed.traceparent
+
+
+DEBTORS = ("credit_code,court_case_number,court,amount,listed_on,removed_on\n"
+           f"{CODE},(2026)闽0102执123号,某市某区人民法院,86000,2026-09-01,\n"
+           f"{OTHER},(2026)闽0102执124号,某市某区人民法院,42000,2026-09-02,\n")
+
+
+@pytest.fixture
+async def watching(infrastructure, bus_prefix, tmp_path):
+    async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events", [RAISED]) as probe, \
+            start_credit(infrastructure, bus_prefix, ingest_watch_dir=tmp_path / "inbox",
+                         ingest_watch_poll_seconds=0.1, warning_poll_seconds=0.2) as service:
+        service.probe = probe
+        yield service
+
+
+def trace_of(traceparent: str | None) -> str | None:
+    match = TRACEPARENT.fullmatch(traceparent or "")
+    return match.group(1) if match else None
+
+
+async def test_issue10_finding_6_warnings_continue_the_trace_of_the_uploaded_batch(watching):
+    credit = watching
+    response = await credit.client.post(
+        "/v1/ingest/judgment_debtors/batches", content=DEBTORS.encode(),
+        params={"reason": "monthly file"},
+        headers={"Content-Type": "text/csv", "traceparent": CAUSE, **bearer("ops", subject="ops-1")})
+    assert response.status_code in (200, 201), response.text
+    raised = await credit.probe.wait_for(RAISED, 2)
+    assert {e.subject for e in raised} == {CODE, OTHER}
+    assert {trace_of(e.traceparent) for e in raised} == {CAUSE_TRACE}
+    assert all(e.traceparent != CAUSE for e in raised)  # a span of the evaluation
+
+
+async def test_issue10_finding_6_a_dropped_file_is_the_root_of_its_warnings_trace(watching,
+                                                                                  tmp_path):
+    credit = watching
+    (tmp_path / "inbox" / "judgment_debtors__court.csv").write_text(DEBTORS)
+    raised = await credit.probe.wait_for(RAISED, 2)
+    assert {e.subject for e in raised} == {CODE, OTHER}
+    [trace] = {trace_of(e.traceparent) for e in raised}  # one file, one trace
+    assert trace is not None
