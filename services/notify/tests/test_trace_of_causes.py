@@ -8,7 +8,9 @@ import re
 import pytest
 from labor_runtime.testing import probing
 
-from .conftest import issued
+from .conftest import confirm, issued, read_in_the_mini_program
+from .fakes.wechat import OPENID_SUBSCRIBED
+from .test_decision_walk import delivery_of
 from .test_worker_notices import registration_answer
 
 pytestmark = pytest.mark.integration
@@ -49,4 +51,23 @@ async def test_issue10_finding_6_document_served_continues_the_trace_of_the_issu
                                        traceparent=CAUSE)
         [served] = await probe.wait_for("notify.document.served.v1")
     assert served.subject == event.data["document_id"]
+    continues_the_cause(probe, served)
+
+
+@pytest.mark.notify_settings(delivery_plan={"channels": ["wechat", "email"]})
+async def test_issue10_finding_6_a_read_receipt_serves_in_the_trace_of_the_issued_document(
+        infrastructure, bus_prefix, notify_gateways, upstream_bus):
+    notify = notify_gateways
+    await confirm(notify, wechat=OPENID_SUBSCRIBED)
+    event = issued()
+    async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events",
+                       ["notify.document.#"]) as probe:
+        await upstream_bus.publish_raw(event.type, event.to_bytes(), message_id=event.id,
+                                       traceparent=CAUSE)
+        waiting = await delivery_of(notify, event.data["document_id"], "awaiting_proof")
+        # The mini-program's backend calls back in a trace of its own.
+        read = await read_in_the_mini_program(notify, waiting, notify.runtime.clock.now())
+        assert read.status_code == 200, read.text
+        [served] = await probe.wait_for("notify.document.served.v1")
+    assert served.data["channel"] == "wechat"
     continues_the_cause(probe, served)
