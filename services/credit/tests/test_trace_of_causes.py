@@ -1,20 +1,25 @@
 """Issue 10 finding 6: what credit's workers emit after the transaction that caused it continues
 that transaction's trace: a grade change worked off the regrading queue (the report that queued
 the employer), early warnings worked off the evaluation queue (the batch that queued it, a
-dropped file being the root of its own)."""
+dropped file being the root of its own); what a run with no cause before it emits (a day's
+deposit check, a republish of the register) shares the run's trace."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from credit.employers.republish import republish
 from credit.grading.due import regrade_due
 from labor_contracts.credit import WageWarningRaised
 from labor_contracts.envelope import Envelope
-from labor_runtime.testing import probing
+from labor_runtime.outbox import backlog
+from labor_runtime.testing import eventually, probing
 
 from .conftest import CODE, bearer, credit_code, publish, settled, start_credit
 from .test_conduct import complaint, registered, rows, ungathered  # noqa: F401 - the fixture
+from .test_deposits import MISSING, PROJECT, advance
+from .test_register_republish import CHANGED, register_three
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +60,7 @@ async def watching(infrastructure, bus_prefix, tmp_path):
             start_credit(infrastructure, bus_prefix, ingest_watch_dir=tmp_path / "inbox",
                          ingest_watch_poll_seconds=0.1, warning_poll_seconds=0.2) as service:
         service.probe = probe
+        service.probe_url, service.exchange = infrastructure.amqp_url, f"{bus_prefix}labor.events"
         yield service
 
 
@@ -83,4 +89,35 @@ async def test_issue10_finding_6_a_dropped_file_is_the_root_of_its_warnings_trac
     raised = await credit.probe.wait_for(RAISED, 2)
     assert {e.subject for e in raised} == {CODE, OTHER}
     [trace] = {trace_of(e.traceparent) for e in raised}  # one file, one trace
+    assert trace is not None
+
+
+async def test_issue10_finding_6_one_daily_deposit_check_is_one_trace(watching):
+    credit = watching
+    officer = bearer("officer_a", district="d01")
+    for project in ("P-001", "P-002"):
+        response = await credit.client.put(f"/v1/projects/{project}", json=PROJECT,
+                                           headers=officer)
+        assert response.status_code == 201, response.text
+    async with probing(credit.probe_url, credit.exchange, [MISSING]) as findings:
+        await advance(credit, 1)  # the next daily check: neither has a deposit
+        found = await findings.wait_for(MISSING, 2)
+    [trace] = {trace_of(e.traceparent) for e in found}
+    assert trace is not None
+
+
+async def test_issue10_finding_6_a_republish_run_is_one_trace(watching):
+    credit = watching
+    await register_three(credit)
+
+    async def registrations_sent() -> bool:  # the probe hears the republished events only
+        async with credit.runtime.engine.connect() as conn:
+            return (await backlog(conn))[0] == 0
+
+    await eventually(registrations_sent)
+    async with probing(credit.probe_url, credit.exchange, [CHANGED]) as probe:
+        await republish(credit.runtime.engine, source="/services/credit",
+                        clock=credit.runtime.clock, batch_size=2)
+        events = await probe.wait_for(CHANGED, 3)
+    [trace] = {trace_of(e.traceparent) for e in events}
     assert trace is not None
