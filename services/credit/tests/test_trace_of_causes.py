@@ -2,7 +2,8 @@
 that transaction's trace: a grade change worked off the regrading queue (the report that queued
 the employer), early warnings worked off the evaluation queue (the batch that queued it, a
 dropped file being the root of its own); what a run with no cause before it emits (a day's
-deposit check, a republish of the register) shares the run's trace."""
+deposit check, a republish of the register, a recomputation of the grades) shares the run's
+trace."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ import re
 import pytest
 from credit.employers.republish import republish
 from credit.grading.due import regrade_due
+from credit.grading.recompute import recompute
+from credit.grading.rules import DEFAULT_WEIGHTS
 from labor_contracts.credit import WageWarningRaised
 from labor_contracts.envelope import Envelope
 from labor_runtime.outbox import backlog
 from labor_runtime.testing import eventually, probing
 
-from .conftest import CODE, bearer, credit_code, publish, settled, start_credit
+from .conftest import CODE, bearer, consuming, credit_code, publish, settled, start_credit
 from .test_conduct import complaint, registered, rows, ungathered  # noqa: F401 - the fixture
 from .test_deposits import MISSING, PROJECT, advance
+from .test_grades_recompute import seeded
 from .test_register_republish import CHANGED, register_three
 
 pytestmark = pytest.mark.integration
@@ -59,6 +63,7 @@ async def watching(infrastructure, bus_prefix, tmp_path):
     async with probing(infrastructure.amqp_url, f"{bus_prefix}labor.events", [RAISED]) as probe, \
             start_credit(infrastructure, bus_prefix, ingest_watch_dir=tmp_path / "inbox",
                          ingest_watch_poll_seconds=0.1, warning_poll_seconds=0.2) as service:
+        await consuming(service)
         service.probe = probe
         service.probe_url, service.exchange = infrastructure.amqp_url, f"{bus_prefix}labor.events"
         yield service
@@ -120,4 +125,22 @@ async def test_issue10_finding_6_a_republish_run_is_one_trace(watching):
                         clock=credit.runtime.clock, batch_size=2)
         events = await probe.wait_for(CHANGED, 3)
     [trace] = {trace_of(e.traceparent) for e in events}
+    assert trace is not None
+
+
+async def test_issue10_finding_6_a_recompute_run_is_one_trace(watching, infrastructure,
+                                                               bus_prefix):
+    credit = watching
+    await seeded(credit, infrastructure, bus_prefix)
+    before = {row.event_id for row in await rows(credit, "SELECT event_id FROM outbox")}
+    policy = credit.runtime.settings.model_copy(update={
+        "indicator_weights": {**DEFAULT_WEIGHTS, "nature.wage_arrears": 25}}).grading_policy()
+    done = await recompute(credit.runtime.engine, policy=policy, source="/services/credit",
+                           clock=credit.runtime.clock, batch_size=2)
+    assert done.changed == 2 and done.batches == 2
+    changed = [Envelope.from_bytes(row.body) for row in await rows(
+        credit, "SELECT event_id, body FROM outbox WHERE routing_key = 'credit.grade.changed.v1'")
+        if row.event_id not in before]
+    assert len(changed) == 2
+    [trace] = {trace_of(e.traceparent) for e in changed}  # two batches, one run
     assert trace is not None

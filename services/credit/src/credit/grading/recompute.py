@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit, outbox
 from labor_runtime.clock import Clock
+from labor_runtime.tracing import UNEXPORTED, continued
+from opentelemetry import trace
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -48,9 +50,19 @@ class Progress:
 
 async def recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source: str,
                     clock: Clock, batch_size: int = 500, after: str | None = None,
-                    on_batch: Callable[[Progress], None] | None = None) -> Progress:
+                    on_batch: Callable[[Progress], None] | None = None,
+                    tracer: trace.Tracer = UNEXPORTED) -> Progress:
     """Regrade every employer with a credit code above `after`, `batch_size` per transaction;
-    `on_batch` hears of each committed batch."""
+    `on_batch` hears of each committed batch. The run is what its grade changes follow from:
+    they share its trace (`tracer`: the service's when one runs it)."""
+    with continued(tracer, None, "recompute the grades"):
+        return await _recompute(engine, policy=policy, source=source, clock=clock,
+                                batch_size=batch_size, after=after, on_batch=on_batch)
+
+
+async def _recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source: str,
+                     clock: Clock, batch_size: int, after: str | None,
+                     on_batch: Callable[[Progress], None] | None) -> Progress:
     progress = Progress(0, 0, 0, after, f"recompute:{new_id()}")
     while True:
         async with AsyncSession(engine) as session, session.begin():
