@@ -43,7 +43,7 @@ def stack(infrastructure, tmp_path_factory):
 @pytest.fixture(scope="module")
 def bus_tap(stack):
     """A queue of the test's own bound to the stack's exchange with `#` before the scenario runs:
-    every event any service publishes lands in it too (purged with the stack's namespace)."""
+    every event any service publishes lands in it too."""
     import asyncio
 
     name = f"{stack.config.bus_prefix}e2e.trace-tap"
@@ -56,8 +56,15 @@ def bus_tap(stack):
             queue = await channel.declare_queue(name, durable=False, auto_delete=False)
             await queue.bind(exchange, routing_key="#")
 
+    async def delete() -> None:  # not one of the stack's own queues: its purge leaves it
+        connection = await aio_pika.connect(stack.config.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
     asyncio.run(declare())
-    return name
+    yield name
+    asyncio.run(delete())
 
 
 @pytest.fixture(scope="module")
