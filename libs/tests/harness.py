@@ -14,7 +14,7 @@ from labor_contracts.common import EmployerRef
 from labor_contracts.envelope import Envelope
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.db import UnitOfWork, create_engine
-from labor_runtime.migrations import RUNTIME_V2, runtime_v1_statements
+from labor_runtime.migrations import RUNTIME_V2, RUNTIME_V3, runtime_v1_statements
 from labor_runtime.runtime import Runtime
 from labor_runtime.settings import ServiceSettings
 from labor_runtime.testing import temporary_database
@@ -39,7 +39,7 @@ class ConsumerSettings(ServiceSettings):
 async def install_tables(url: str) -> None:
     engine = create_engine(url, pool_size=1, max_overflow=0)
     async with engine.begin() as conn:
-        for statement in [*runtime_v1_statements(), *RUNTIME_V2]:
+        for statement in [*runtime_v1_statements(), *RUNTIME_V2, *RUNTIME_V3]:
             await conn.execute(sa.text(statement))
         await conn.run_sync(applied.metadata.create_all)
     await engine.dispose()

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from labor_runtime.db import create_engine
 from labor_runtime.testing import temporary_database
-from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
+from labor_runtime.workers import BatchWorker, Leased, lease_due, next_due, seconds_until
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = pytest.mark.integration
@@ -43,8 +43,9 @@ async def add(engine: AsyncEngine, rows: list[tuple[str, str, datetime]]) -> Non
 
 
 async def lease(engine: AsyncEngine, limit: int = 100, seconds: float = 60) -> list[str]:
-    return await lease_due(engine, items, pending="pending", now=NOW, limit=limit,
-                           lease_seconds=seconds)
+    leased = await lease_due(engine, items, pending="pending", now=NOW, limit=limit,
+                             lease_seconds=seconds)
+    return [item.id for item in leased]
 
 
 async def test_only_pending_and_due_rows_are_leased_oldest_first(engine):
@@ -75,7 +76,7 @@ class Recorder(BatchWorker):
         super().__init__(batch_size=10, poll_seconds=0.05)
         self.engine = engine
 
-    async def claim(self, limit: int) -> list[str]:
+    async def claim(self, limit: int) -> list[Leased]:
         return await lease_due(self.engine, items, pending="pending", now=NOW, limit=limit,
                                lease_seconds=60)
 

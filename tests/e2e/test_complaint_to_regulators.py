@@ -4,12 +4,17 @@ services, on a stack started exactly as `make up` starts it (own databases, port
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 import uuid
 from pathlib import Path
 
+import aio_pika
 import asyncpg
 import pytest
+from labor_contracts.envelope import Envelope
+from labor_runtime.bus import declare_exchange
 from labor_runtime.db import asyncpg_dsn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +41,34 @@ def stack(infrastructure, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def outcome(stack):
+def bus_tap(stack):
+    """A queue of the test's own bound to the stack's exchange with `#` before the scenario runs:
+    every event any service publishes lands in it too."""
+    import asyncio
+
+    name = f"{stack.config.bus_prefix}e2e.trace-tap"
+
+    async def declare() -> None:
+        connection = await aio_pika.connect(stack.config.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await declare_exchange(channel, f"{stack.config.bus_prefix}labor.events")
+            queue = await channel.declare_queue(name, durable=False, auto_delete=False)
+            await queue.bind(exchange, routing_key="#")
+
+    async def delete() -> None:  # not one of the stack's own queues: its purge leaves it
+        connection = await aio_pika.connect(stack.config.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
+    asyncio.run(declare())
+    yield name
+    asyncio.run(delete())
+
+
+@pytest.fixture(scope="module")
+def outcome(stack, bus_tap):
     import asyncio
 
     urls = {s: stack.url(s) for s in SERVICES}
@@ -181,6 +213,63 @@ def test_step_7_one_trace_spans_all_five_services(stack, outcome):
             break
         time.sleep(0.3)
     assert set(found) >= set(SERVICES), found
+
+
+TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
+
+
+def trace_of(traceparent: str | None) -> str | None:
+    match = TRACEPARENT.fullmatch(traceparent or "")
+    return match.group(1) if match else None
+
+
+def test_issue10_finding_6_every_event_on_the_bus_carries_the_trace_of_its_cause(stack, outcome,
+                                                                                 bus_tap):
+    """Every event the walk caused carries a valid traceparent, in its envelope and as its AMQP
+    header; those about the complaint (or caused by one that was) are in the complaint's trace:
+    the notices told and the documents served by notify's workers, the deadlines fired by the
+    sweepers."""
+    import asyncio
+
+    async def drain() -> list[tuple[Envelope, dict[str, object]]]:
+        """What reached the tap, once nothing more arrives for a while (relays run after the
+        scenario's last answer)."""
+        taken: list[tuple[Envelope, dict[str, object]]] = []
+        connection = await aio_pika.connect(stack.config.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.get_queue(bus_tap)
+            quiet_since = time.monotonic()
+            while time.monotonic() - quiet_since < 2.0:
+                message = await queue.get(no_ack=True, fail=False)
+                if message is None:
+                    await asyncio.sleep(0.1)
+                    continue
+                taken.append((Envelope.from_bytes(message.body), dict(message.headers or {})))
+                quiet_since = time.monotonic()
+        return taken
+
+    events = asyncio.run(drain())
+    untraced = [(e.type, e.traceparent, h.get("traceparent")) for e, h in events
+                if trace_of(e.traceparent) is None or h.get("traceparent") != e.traceparent]
+    assert untraced == []
+
+    # The walked complaint's events and its case's, whichever service or worker emitted them, are
+    # in the trace its filing started; each other complaint's (the incomplete one) in its own.
+    complaint_id, case_id = outcome.complaint["complaint_id"], outcome.case["case_id"]
+    walked = [e for e, _ in events if complaint_id in (e.subject, e.data.get("complaint_id"),
+                                                       e.data.get("subject"))
+              or case_id in (e.subject, e.data.get("case_id"))]
+    assert {"intake.complaint.accepted.v1", "cases.case.registered.v1",
+            "notify.worker_notice.delivered.v1", "notify.document.served.v1",
+            "runtime.deadline.overdue.v1"} <= {e.type for e in walked}
+    assert [(e.type, e.traceparent) for e in walked if trace_of(e.traceparent) != outcome.trace_id
+            ] == []
+    traces: dict[str, set[str | None]] = {}
+    for e, _ in events:
+        if "complaint_id" in e.data:
+            traces.setdefault(e.data["complaint_id"], set()).add(trace_of(e.traceparent))
+    assert len(traces) == 2 and all(len(found) == 1 for found in traces.values()), traces
 
 
 def test_issue10_readme_make_demo_walks_the_stack_of_the_same_variables(stack, outcome):

@@ -23,6 +23,16 @@ from labor_runtime.workers import Wakes, marked_work
 
 Step = TypeVar("Step", bound=Callable[[], Awaitable[None]])
 
+_TRACEPARENT = "labor_runtime.traceparent"
+
+
+def transaction_traceparent(session: AsyncSession) -> str | None:
+    """The trace of what a transaction does: the earlier trace its unit of work continues, else
+    the current span's. Work it leaves for later (a deadline, a delivery) stores this, so what
+    that work emits continues the trace of its cause."""
+    traceparent: str | None = session.info.get(_TRACEPARENT)
+    return traceparent or current_traceparent()
+
 
 def create_engine(url: str, *, pool_size: int = 4, max_overflow: int = 4,
                   server_settings: dict[str, str] | None = None) -> AsyncEngine:
@@ -107,11 +117,12 @@ class UnitOfWork:
         """Emit this transaction's events in an earlier trace (e.g. the complaint's), so one
         complaint can be followed through every service however many requests act on it."""
         self._traceparent = traceparent
+        self.session.info[_TRACEPARENT] = traceparent
 
     @property
     def traceparent(self) -> str | None:
         """The trace an event emitted now would carry: for a step at commit to emit in it."""
-        return self._traceparent or current_traceparent()
+        return transaction_traceparent(self.session)
 
     async def emit(self, data: EventData, *, subject: str | None = None) -> Envelope:
         """Record an event to publish once this transaction commits."""

@@ -125,6 +125,23 @@ def downgrade_runtime_v2() -> None:
         op.execute(statement)
 
 
+# The third version: a deadline keeps the trace of the transaction that set it, which the event
+# it fires continues (a nullable column: the previous release's inserts still work).
+RUNTIME_V3 = ["ALTER TABLE timers ADD COLUMN traceparent text"]
+RUNTIME_V3_DOWN = ["ALTER TABLE timers DROP COLUMN traceparent"]
+
+
+def upgrade_runtime_v3() -> None:
+    """A service's migration to runtime tables v3 (`upgrade = upgrade_runtime_v3`)."""
+    for statement in RUNTIME_V3:
+        op.execute(statement)
+
+
+def downgrade_runtime_v3() -> None:
+    for statement in RUNTIME_V3_DOWN:
+        op.execute(statement)
+
+
 def run_env() -> None:
     """Body of every service's alembic env.py (hand-written migrations, async engine)."""
     url = context.config.get_main_option("sqlalchemy.url")

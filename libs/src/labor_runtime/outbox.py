@@ -23,7 +23,7 @@ from labor_contracts.events import EventData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from labor_runtime.tables import outbox
-from labor_runtime.tracing import current_traceparent
+from labor_runtime.tracing import current_traceparent, new_root_traceparent
 from labor_runtime.workers import Loop, created_work
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,12 @@ def outbox_row(
     traceparent: str | None = None,
 ) -> tuple[Envelope, dict[str, Any]]:
     """The envelope of an event and the bind parameters of its outbox row, for `write` or for a
-    hot path writing the row inside a statement of its own (`insert_cte`)."""
-    traceparent = traceparent or current_traceparent()
+    hot path writing the row inside a statement of its own (`insert_cte`).
+
+    Every event carries a trace: the one given (its cause's), else the current span's, else a
+    new root's, so that an event emitted outside any span still starts a trace of its own."""
+    traceparent = (traceparent or current_traceparent()
+                   or new_root_traceparent(f"{data.event_type} from {source}"))
     fields: dict[str, Any] = {
         "source": source,
         "type": data.event_type,

@@ -94,7 +94,7 @@ class Runtime(Generic[S]):
                 lambda outcome: self.metrics.events_consumed.labels(outcome=outcome).inc())
         self.sweeper = TimerSweeper(
             self.sessions, self.clock, settings.source, timer_handlers or {},
-            interval=settings.timer_sweep_seconds, after_commit=self.committed,
+            interval=settings.timer_sweep_seconds, after_commit=self.committed, tracer=self.tracer,
             on_fired=lambda kind: self.metrics.deadlines_fired.labels(kind=kind).inc())
         self.retention = Retention(self.engine, outbox_hours=settings.outbox_retention_hours,
                                    inbox_hours=settings.inbox_retention_hours,

@@ -44,6 +44,7 @@ timers = sa.Table(
     sa.Column("completed_at", sa.DateTime(timezone=True)),
     sa.Column("cancelled_at", sa.DateTime(timezone=True)),
     sa.Column("fired_at", sa.DateTime(timezone=True)),
+    sa.Column("traceparent", sa.Text, comment="trace of the transaction that set the deadline"),
     sa.Index(
         "timers_open_due",
         "due_at",

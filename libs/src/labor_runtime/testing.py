@@ -295,6 +295,8 @@ class Probe:
 
     def __init__(self) -> None:
         self.events: list[Envelope] = []
+        self.headers: dict[str, dict[str, Any]] = {}
+        """The AMQP headers of each event, by event id."""
         self._connection: AbstractConnection | None = None
 
     async def start(self, amqp_url: str, exchange_name: str, routing_keys: list[str]) -> None:
@@ -307,7 +309,9 @@ class Probe:
 
         async def collect(message: AbstractIncomingMessage) -> None:
             async with message.process():
-                self.events.append(Envelope.from_bytes(message.body))
+                envelope = Envelope.from_bytes(message.body)
+                self.headers[envelope.id] = dict(message.headers or {})
+                self.events.append(envelope)
 
         await queue.consume(collect)
 

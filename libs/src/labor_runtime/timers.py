@@ -15,11 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from labor_contracts.common import DeadlineOverdue
 from labor_contracts.identifiers import new_id
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from labor_runtime.clock import Clock
-from labor_runtime.db import UnitOfWork
+from labor_runtime.db import UnitOfWork, transaction_traceparent
 from labor_runtime.tables import timers
+from labor_runtime.tracing import UNEXPORTED, continued, current_traceparent
 from labor_runtime.workers import Loop, Wakes, created_work, seconds_until
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class Timer:
     subject: str
     due_at: datetime
     payload: dict[str, Any]
+    traceparent: str | None = None
 
 
 TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
@@ -49,7 +52,10 @@ async def schedule(
     now: datetime,
     payload: dict[str, Any] | None = None,
 ) -> str:
-    """Start a deadline; an open deadline of the same kind and subject is moved, not duplicated."""
+    """Start a deadline; an open deadline of the same kind and subject is moved, not duplicated.
+    It keeps the trace of this transaction (the one moving it, when moved), which the event it
+    fires continues."""
+    traceparent = transaction_traceparent(session)
     existing = (
         await session.execute(
             sa.select(timers.c.id).where(timers.c.kind == kind, timers.c.subject == subject, _open)
@@ -57,15 +63,15 @@ async def schedule(
     ).scalar_one_or_none()
     if existing is not None:
         await session.execute(
-            timers.update().where(timers.c.id == existing).values(due_at=due_at,
-                                                                 payload=payload or {})
+            timers.update().where(timers.c.id == existing).values(
+                due_at=due_at, payload=payload or {}, traceparent=traceparent)
         )
         created_work(session, timers, due=due_at)
         return str(existing)
     timer_id = new_id()
     await session.execute(
         timers.insert().values(id=timer_id, kind=kind, subject=subject, due_at=due_at,
-                               payload=payload or {}, created_at=now)
+                               payload=payload or {}, created_at=now, traceparent=traceparent)
     )
     created_work(session, timers, due=due_at)
     return timer_id
@@ -78,10 +84,12 @@ async def start(
     subject: str,
     now: datetime,
 ) -> None:
-    """Start several deadlines of a new subject at once (one statement; nothing to move)."""
+    """Start several deadlines of a new subject at once (one statement; nothing to move), in the
+    trace of this transaction."""
+    traceparent = transaction_traceparent(session)
     await session.execute(timers.insert(), [
         {"id": new_id(), "kind": kind, "subject": subject, "due_at": due, "payload": {},
-         "created_at": now}
+         "created_at": now, "traceparent": traceparent}
         for kind, due in deadlines
     ])
     if deadlines:
@@ -98,18 +106,20 @@ def start_cte(name: str, *, subject: str, from_: str) -> str:
     of a hot path would cost a sweep each (one arriving mid-sweep runs another at once)."""
     # Composed from the callers' constant SQL, never from input.
     return (
-        f"{name} AS (INSERT INTO timers (id, kind, subject, due_at, payload, created_at) "  # noqa: S608
+        f"{name} AS (INSERT INTO timers "  # noqa: S608
+        f"(id, kind, subject, due_at, payload, created_at, traceparent) "
         f"SELECT new_timer.id, new_timer.kind, {subject}, new_timer.due_at, '{{}}', "
-        f"CAST(:timer_created_at AS timestamptz) "
+        f"CAST(:timer_created_at AS timestamptz), CAST(:timer_traceparent AS text) "
         f"FROM {from_}, unnest(CAST(:timer_ids AS uuid[]), CAST(:timer_kinds AS text[]), "
         f"CAST(:timer_due_ats AS timestamptz[])) AS new_timer(id, kind, due_at))")
 
 
 def start_params(deadlines: Sequence[tuple[str, datetime]], *, now: datetime) -> dict[str, Any]:
-    """The bind parameters of `start_cte` for (kind, due) deadlines started at `now`; an empty
-    list starts none."""
+    """The bind parameters of `start_cte` for (kind, due) deadlines started at `now`, in the
+    current trace; an empty list starts none."""
     return {"timer_ids": [new_id() for _ in deadlines], "timer_kinds": [k for k, _ in deadlines],
-            "timer_due_ats": [due for _, due in deadlines], "timer_created_at": now}
+            "timer_due_ats": [due for _, due in deadlines], "timer_created_at": now,
+            "timer_traceparent": current_traceparent()}
 
 
 async def complete(session: AsyncSession, *, kind: str, subject: str, now: datetime) -> bool:
@@ -150,6 +160,8 @@ async def emit_overdue(uow: UnitOfWork, timer: Timer) -> None:
 
 class TimerSweeper(Loop):
     """Fires due timers: runs the kind's handler and marks the timer fired, in one transaction.
+    Each handler runs in a span continuing the trace the timer kept, so what it emits is a child
+    of the transaction that set the deadline.
 
     Sleeps until the next open deadline read from the table, or until a commit of this process
     starts an earlier one; the poll (`interval`) catches deadlines other processes started."""
@@ -167,8 +179,10 @@ class TimerSweeper(Loop):
         batch: int = 100,
         on_fired: Callable[[str], None] | None = None,
         after_commit: Callable[[Wakes], None] | None = None,
+        tracer: trace.Tracer = UNEXPORTED,
     ) -> None:
         super().__init__(poll_seconds=interval)
+        self.tracer = tracer
         self.sessions = sessions
         self.clock = clock
         self.source = source
@@ -198,8 +212,12 @@ class TimerSweeper(Loop):
             if not rows:
                 return 0  # nothing fired: no commit, no wake-up of the relay and workers
             for row in rows:
-                timer = Timer(str(row.id), row.kind, row.subject, row.due_at, dict(row.payload))
-                await self.handlers.get(timer.kind, emit_overdue)(uow, timer)
+                timer = Timer(str(row.id), row.kind, row.subject, row.due_at, dict(row.payload),
+                              row.traceparent)
+                uow.continue_trace(None)  # a handler before it may have continued another trace
+                with continued(self.tracer, timer.traceparent, f"timer {timer.kind}",
+                               {"labor.timer.id": timer.id, "labor.timer.subject": timer.subject}):
+                    await self.handlers.get(timer.kind, emit_overdue)(uow, timer)
                 await uow.session.execute(
                     timers.update().where(timers.c.id == row.id).values(fired_at=now)
                 )

@@ -15,6 +15,10 @@ included, and one service spun at 0.6 of a core doing nothing).
 
 Replicas share the work through leases (`FOR UPDATE SKIP LOCKED`); a worker that dies mid-attempt
 leaves its lease to expire and another worker takes the item up again.
+
+A work table with a `traceparent` column (the trace of the transaction that created the item)
+has each item worked in a span continuing that trace, so the events the work emits belong to the
+trace of their cause.
 """
 
 from __future__ import annotations
@@ -25,9 +29,13 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from labor_runtime.tracing import UNEXPORTED, continued
 
 log = logging.getLogger(__name__)
 
@@ -148,22 +156,30 @@ def _in_status(table: sa.Table, pending: str | Sequence[str]) -> sa.ColumnElemen
     return table.c.status.in_(list(pending))
 
 
+class Leased(NamedTuple):
+    """An item leased to a worker, with the trace of its cause (None: its table keeps none)."""
+
+    id: str
+    traceparent: str | None
+
+
 async def lease_due(engine: AsyncEngine, table: sa.Table, *, pending: str | Sequence[str],
-                    now: datetime, limit: int, lease_seconds: float) -> list[str]:
+                    now: datetime, limit: int, lease_seconds: float) -> list[Leased]:
     """Lease up to `limit` rows of `table` in status `pending` (or one of several) whose
     `next_attempt_at` has come, oldest first; rows leased to another worker are skipped until
-    its `lease_until` passes. Returns their ids. One statement: `engine` may be autocommit
-    (`Runtime.reader`)."""
+    its `lease_until` passes. Returns them with the trace each keeps, if the table has a
+    `traceparent` column. One statement: `engine` may be autocommit (`Runtime.reader`)."""
     c = table.c
+    traceparent = c.traceparent if "traceparent" in c else sa.null()
     due = (sa.select(c.id)
            .where(_in_status(table, pending), c.next_attempt_at <= now,
                   sa.or_(c.lease_until.is_(None), c.lease_until < sa.func.now()))
            .order_by(c.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
     async with engine.begin() as conn:
-        return list((await conn.execute(
+        return [Leased(row[0], row[1]) for row in await conn.execute(
             table.update().where(c.id.in_(due))
             .values(lease_until=sa.func.now() + timedelta(seconds=lease_seconds))
-            .returning(c.id))).scalars())
+            .returning(c.id, traceparent))]
 
 
 async def next_due(engine: AsyncEngine, table: sa.Table, *,
@@ -181,15 +197,18 @@ async def next_due(engine: AsyncEngine, table: sa.Table, *,
 
 class BatchWorker(Loop):
     """Claims due items in batches and works each batch concurrently (deliveries, notices); a
-    subclass says how to claim, how to work one item and when the next one is due."""
+    subclass says how to claim, how to work one item and when the next one is due. Each item is
+    worked in a span continuing the trace it was leased with (`tracer`: the service's)."""
 
-    def __init__(self, *, batch_size: int, poll_seconds: float) -> None:
+    def __init__(self, *, batch_size: int, poll_seconds: float,
+                 tracer: trace.Tracer = UNEXPORTED) -> None:
         super().__init__(poll_seconds=poll_seconds)
         self.batch_size = batch_size
+        self.tracer = tracer
 
     @abstractmethod
-    async def claim(self, limit: int) -> list[str]:
-        """Lease up to `limit` due items to this worker (`lease_due`); returns their ids."""
+    async def claim(self, limit: int) -> list[Leased]:
+        """Lease up to `limit` due items to this worker (`lease_due`)."""
 
     @abstractmethod
     async def work(self, item_id: str) -> None:
@@ -202,26 +221,32 @@ class BatchWorker(Loop):
     async def run_once(self) -> int:
         """Claim up to `batch_size` due items and work them off; returns how many were claimed.
         Items left unfinished by a crash come back when their lease expires."""
-        ids = await self.claim(self.batch_size)
-        if ids:
-            await self.work_batch(ids)
-        return len(ids)
+        items = await self.claim(self.batch_size)
+        if items:
+            await self.work_batch(items)
+        return len(items)
 
-    async def work_batch(self, item_ids: list[str]) -> None:
+    async def work_batch(self, items: list[Leased]) -> None:
         """Work a claimed batch: each item on its own, concurrently, unless a subclass can do
-        better together (one transaction for the batch's outcomes)."""
-        await asyncio.gather(*(self._work(item_id) for item_id in item_ids))
+        better together (one transaction for the batch's outcomes, each item's part of it
+        `in_trace_of` the item)."""
+        await asyncio.gather(*(self._work(item) for item in items))
+
+    def in_trace_of(self, item: Leased) -> contextlib.AbstractContextManager[trace.Span]:
+        """The span working `item` runs in: a child of the trace of its cause."""
+        return continued(self.tracer, item.traceparent, f"{type(self).__name__} {item.id}")
 
     async def cycle(self) -> float | None:
         if await self.run_once() >= self.batch_size:
             return 0.0
         return await self.next_due()
 
-    async def _work(self, item_id: str) -> None:
-        try:
-            await self.work(item_id)
-        except Exception:  # not recorded: the lease expires and the item is worked again
-            log.exception("%s: %s not recorded", type(self).__name__, item_id)
+    async def _work(self, item: Leased) -> None:
+        with self.in_trace_of(item):
+            try:
+                await self.work(item.id)
+            except Exception:  # not recorded: the lease expires and the item is worked again
+                log.exception("%s: %s not recorded", type(self).__name__, item.id)
 
 
 class Periodic(Loop):

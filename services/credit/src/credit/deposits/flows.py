@@ -13,6 +13,7 @@ from labor_runtime import audit
 from labor_runtime.clock import BUREAU_TZ
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
+from labor_runtime.tracing import continued
 from labor_runtime.workers import Loop
 from prometheus_client import Gauge
 from sqlalchemy.dialects.postgresql import insert
@@ -232,7 +233,9 @@ class DailyCheck(Loop):
         local_now = self.runtime.clock.now().astimezone(BUREAU_TZ)
         day = rules.check_day(local_now, at)
         if day != self.checked:
-            await check(self.runtime, day)
+            # The day's check is what its findings follow from: one trace for the day.
+            with continued(self.runtime.tracer, None, f"deposit check {day.isoformat()}"):
+                await check(self.runtime, day)
             self.checked = day
         return (rules.next_check(local_now, at) - local_now).total_seconds()
 

@@ -13,6 +13,7 @@ from labor_contracts.identifiers import new_id
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
+from labor_runtime.tracing import continued
 from labor_runtime.workers import Loop
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,10 +43,12 @@ def policy(settings: CreditSettings) -> rules.Policy:
 async def evaluate_due(runtime: CreditRuntime, *, limit: int) -> int:
     """Claim up to `limit` queued employers, evaluate them (and only them), record what was raised
     and cleared and dequeue them, in one transaction; returns how many were claimed. A claim other
-    evaluators hold is skipped (`SKIP LOCKED`)."""
+    evaluators hold is skipped (`SKIP LOCKED`). What an employer's evaluation announces continues
+    the trace of the batch that queued it."""
     async with runtime.uow() as uow:
         claimed = (await uow.session.execute(
-            sa.select(evaluations_due.c.credit_code, evaluations_due.c.queued_at)
+            sa.select(evaluations_due.c.credit_code, evaluations_due.c.queued_at,
+                      evaluations_due.c.traceparent)
             .order_by(evaluations_due.c.queued_at).limit(limit)
             .with_for_update(skip_locked=True))).all()
         if not claimed:
@@ -62,9 +65,12 @@ async def evaluate_due(runtime: CreditRuntime, *, limit: int) -> int:
                       employers.c.grid).where(employers.c.credit_code.in_(codes))))}
         thresholds = policy(runtime.settings)
         holding = {code: rules.evaluate(shared[code], thresholds) for code in codes}
-        await _raise(uow, holding, open_by_code, names, now)
+        causes = {row.credit_code: row.traceparent for row in claimed}
+        raised = await _raise(uow, holding, open_by_code, now)
         for code in codes:
-            await _clear(uow, code, holding[code], open_by_code[code], now)
+            with continued(runtime.tracer, causes[code], f"early warnings of {code}"):
+                await _announce(uow, code, raised.get(code, []), names.get(code), now)
+                await _clear(uow, code, holding[code], open_by_code[code], now)
         # Dequeue what was claimed; an employer queued again meanwhile (newer `queued_at`) stays.
         await uow.session.execute(evaluations_due.delete().where(
             sa.tuple_(evaluations_due.c.credit_code, evaluations_due.c.queued_at).in_(
@@ -94,14 +100,15 @@ async def _shared_data(session: AsyncSession, codes: list[str]) -> dict[str, rul
 
 
 async def _raise(uow: UnitOfWork, holding: dict[str, list[rules.Warning]],
-                 open_by_code: dict[str, list[sa.Row[Any]]], employers_by_code: dict[str, Any],
-                 now: datetime) -> None:
+                 open_by_code: dict[str, list[sa.Row[Any]]],
+                 now: datetime) -> dict[str, list[tuple[str, rules.Warning]]]:
     """Insert the warnings not raised before for their cause and period (one statement for the
-    batch; those open already are not even tried), and announce them."""
+    batch; those open already are not even tried); returns the new ones with their ids, by
+    employer, to `_announce`."""
     candidates = {(code, *w.key): w for code, found in holding.items() for w in found
                   if w.key not in {(r.cause, r.period) for r in open_by_code[code]}}
     if not candidates:
-        return
+        return {}
     inserted = (await uow.session.execute(
         insert(wage_warnings).values([
             {"id": new_id(), "credit_code": code, "level": w.level.value, "cause": cause,
@@ -110,8 +117,17 @@ async def _raise(uow: UnitOfWork, holding: dict[str, list[rules.Warning]],
         .on_conflict_do_nothing(index_elements=["credit_code", "cause", "period"])
         .returning(wage_warnings.c.id, wage_warnings.c.credit_code, wage_warnings.c.cause,
                    wage_warnings.c.period))).all()
+    raised: dict[str, list[tuple[str, rules.Warning]]] = defaultdict(list)
     for warning_id, code, cause, period in inserted:  # the others: raised before, once only
-        warning, employer = candidates[(code, cause, period)], employers_by_code.get(code)
+        raised[code].append((warning_id, candidates[(code, cause, period)]))
+    return raised
+
+
+async def _announce(uow: UnitOfWork, code: str, raised: list[tuple[str, rules.Warning]],
+                    employer: Any, now: datetime) -> None:
+    """Announce an employer's new warnings and put them on its history."""
+    for warning_id, warning in raised:
+        cause, period = warning.key
         await uow.emit(WageWarningRaised(
             warning_id=warning_id, credit_code=code,
             employer_name=employer.name if employer is not None else code,

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from labor_runtime.clock import Clock
 from labor_runtime.outbox import enqueue
+from labor_runtime.tracing import UNEXPORTED, continued
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from credit.employers import rules
@@ -42,9 +44,20 @@ class Progress:
 
 async def republish(engine: AsyncEngine, *, source: str, clock: Clock, district: str | None = None,
                     batch_size: int = 500, after: str | None = None,
-                    on_batch: Callable[[Progress], None] | None = None) -> Progress:
+                    on_batch: Callable[[Progress], None] | None = None,
+                    tracer: trace.Tracer = UNEXPORTED) -> Progress:
     """Emit every employer (of `district`, when given) with a credit code above `after`, one
-    transaction of `batch_size` employers at a time; `on_batch` hears of each committed batch."""
+    transaction of `batch_size` employers at a time; `on_batch` hears of each committed batch.
+    The run is what its events follow from: they share its trace (`tracer`: the service's when
+    one runs it)."""
+    with continued(tracer, None, "republish the employer register"):
+        return await _republish(engine, source=source, clock=clock, district=district,
+                                batch_size=batch_size, after=after, on_batch=on_batch)
+
+
+async def _republish(engine: AsyncEngine, *, source: str, clock: Clock, district: str | None,
+                     batch_size: int, after: str | None,
+                     on_batch: Callable[[Progress], None] | None) -> Progress:
     progress = Progress(0, 0, after)
     while True:
         query = sa.select(*_COLUMNS).order_by(employers.c.credit_code).limit(batch_size)

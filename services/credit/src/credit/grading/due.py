@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from labor_runtime import audit
-from labor_runtime.db import UnitOfWork
+from labor_runtime.db import UnitOfWork, transaction_traceparent
 from labor_runtime.workers import Loop, created_work, seconds_until
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,13 +46,15 @@ def _queue_statement() -> ReturningInsert[Any]:
     """Built once: the consumer runs it for every report, at hundreds per second."""
     at = grades_due.c.queued_at.type
     latest = insert(grades_due).from_select(
-        ["credit_code", "due_at", "queued_at", "trigger"],
+        ["credit_code", "due_at", "queued_at", "trigger", "traceparent"],
         sa.select(employers.c.credit_code, sa.bindparam("due_at", type_=at),
-                  sa.bindparam("queued_at", type_=at), sa.bindparam("trigger", type_=sa.Text))
+                  sa.bindparam("queued_at", type_=at), sa.bindparam("trigger", type_=sa.Text),
+                  sa.bindparam("traceparent", type_=sa.Text))
         .where(employers.c.credit_code == sa.bindparam("code", type_=sa.Text)))
     return latest.on_conflict_do_update(
         index_elements=[grades_due.c.credit_code],
-        set_={"queued_at": latest.excluded.queued_at, "trigger": latest.excluded.trigger},
+        set_={"queued_at": latest.excluded.queued_at, "trigger": latest.excluded.trigger,
+              "traceparent": latest.excluded.traceparent},
     ).returning(grades_due.c.due_at)
 
 
@@ -63,10 +65,11 @@ async def queue(session: AsyncSession, *, code: str, trigger: str, now: datetime
                 gather: timedelta) -> None:
     """Queue a registered employer for regrading, due `gather` from now or a little more
     (`falls_due`); queued already, it stays queued once, as due as it was, with the latest
-    `queued_at` and trigger. An employer not in the register is not queued: it is graded when a
-    penalty decision registers it or the grades are recomputed."""
+    `queued_at`, trigger and the trigger's trace. An employer not in the register is not
+    queued: it is graded when a penalty decision registers it or the grades are recomputed."""
     due_at = (await session.execute(_QUEUE, {
         "code": code, "due_at": falls_due(now, gather), "queued_at": now, "trigger": trigger,
+        "traceparent": transaction_traceparent(session),
     })).scalar_one_or_none()
     if due_at is not None:
         created_work(session, grades_due, due=due_at)
@@ -77,7 +80,8 @@ async def regrade_claimed(uow: UnitOfWork, *, policy: GradingPolicy, limit: int)
     them and dequeue them, in the caller's transaction; returns how many were claimed. An
     employer queued again meanwhile (newer `queued_at` or trigger) stays queued."""
     claimed = (await uow.session.execute(
-        sa.select(grades_due.c.credit_code, grades_due.c.queued_at, grades_due.c.trigger)
+        sa.select(grades_due.c.credit_code, grades_due.c.queued_at, grades_due.c.trigger,
+                  grades_due.c.traceparent)
         .where(grades_due.c.due_at <= uow.clock.now())
         .order_by(grades_due.c.due_at).limit(limit)
         .with_for_update(skip_locked=True))).all()
@@ -94,7 +98,8 @@ async def regrade_claimed(uow: UnitOfWork, *, policy: GradingPolicy, limit: int)
     if codes:
         now = uow.clock.now()
         changed = await regrade_batch(uow.session, codes, policy=policy, source=uow.source,
-                                      now=now, triggers=triggers)
+                                      now=now, triggers=triggers, traces={
+                                          row.credit_code: row.traceparent for row in claimed})
         await audit.record(uow.session, audit.AuditEntry(
             at=now, actor=uow.source, role="system", action="regrade_queued",
             subject=f"employers:{codes[0]}..{codes[-1]}",

@@ -43,6 +43,8 @@ class GradeDue(CreditTable, table=True):
     due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     queued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     trigger: str = Field(description="the latest report that queued it, e.g. complaint:<id>")
+    traceparent: str | None = Field(default=None, description="the trace of that report, which the "
+                                    "grade change it causes continues")
 
 
 grades_due = GradeDue.__table__  # type: ignore[attr-defined]

@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit, outbox
 from labor_runtime.clock import Clock
+from labor_runtime.tracing import UNEXPORTED, continued
+from opentelemetry import trace
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -48,9 +50,19 @@ class Progress:
 
 async def recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source: str,
                     clock: Clock, batch_size: int = 500, after: str | None = None,
-                    on_batch: Callable[[Progress], None] | None = None) -> Progress:
+                    on_batch: Callable[[Progress], None] | None = None,
+                    tracer: trace.Tracer = UNEXPORTED) -> Progress:
     """Regrade every employer with a credit code above `after`, `batch_size` per transaction;
-    `on_batch` hears of each committed batch."""
+    `on_batch` hears of each committed batch. The run is what its grade changes follow from:
+    they share its trace (`tracer`: the service's when one runs it)."""
+    with continued(tracer, None, "recompute the grades"):
+        return await _recompute(engine, policy=policy, source=source, clock=clock,
+                                batch_size=batch_size, after=after, on_batch=on_batch)
+
+
+async def _recompute(engine: AsyncEngine, *, policy: rules.GradingPolicy, source: str,
+                     clock: Clock, batch_size: int, after: str | None,
+                     on_batch: Callable[[Progress], None] | None) -> Progress:
     progress = Progress(0, 0, 0, after, f"recompute:{new_id()}")
     while True:
         async with AsyncSession(engine) as session, session.begin():
@@ -97,11 +109,13 @@ async def current_grades(session: AsyncSession, codes: Sequence[str]) -> dict[st
 async def regrade_batch(session: AsyncSession, codes: Sequence[str], *,
                         policy: rules.GradingPolicy, source: str, now: datetime,
                         triggers: Mapping[str, str],
+                        traces: Mapping[str, str | None] | None = None,
                         note: str | None = None) -> list[tuple[str, Regraded]]:
     """R-CRD-2: grade `codes` (their employer rows locked by the caller) as of `now` in the
     session's transaction, each marked with its trigger: the grade rows by COPY, and for those
     whose grade changed `credit.grade.changed.v1` and a history line saying so (`note`, or after
-    what). Returns the changed ones; the caller audits the batch."""
+    what). A change continues its trigger's trace (`traces`), else the current one. Returns the
+    changed ones; the caller audits the batch."""
     found = await profiles(session, codes, policy=policy, now=now)
     previous = await current_grades(session, codes)
     # Most employers have nothing on file: their grade and its explanation are the same,
@@ -128,7 +142,8 @@ async def regrade_batch(session: AsyncSession, codes: Sequence[str], *,
     await raw.copy_records_to_table(employer_grades.name, records=grades, columns=_COPIED)
     await outbox.write(session, [
         outbox.outbox_row(source=source, data=grade_changed(code, outcome, now), subject=code,
-                          time=now)[1] for code, outcome in events])
+                          time=now, traceparent=(traces or {}).get(code))[1]
+        for code, outcome in events])
     await history.record_many(session, [history.Line(
         credit_code=code, kind=history.Kind.GRADE, at=now, source=triggers[code], ref=new_id(),
         summary=f"integrity grade {outcome.previous or '-'} -> {outcome.result.grade} "

@@ -17,6 +17,7 @@ import asyncpg
 import sqlalchemy as sa
 from labor_contracts.identifiers import new_id
 from labor_runtime import audit
+from labor_runtime.db import transaction_traceparent
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.workers import created_work
@@ -89,16 +90,16 @@ WITH changed AS (
         ({", ".join(f"EXCLUDED.{c}" for c in rest)})
   RETURNING t.credit_code),
 queued AS (
-  INSERT INTO evaluations_due (credit_code, queued_at)
-  SELECT DISTINCT credit_code, $2::timestamptz FROM changed
+  INSERT INTO evaluations_due (credit_code, queued_at, traceparent)
+  SELECT DISTINCT credit_code, $2::timestamptz, $3::text FROM changed
   ON CONFLICT (credit_code) DO NOTHING)
 SELECT count(*) FROM changed"""  # noqa: S608 - names from SOURCES
 
 
 # A project's month that moves to another contractor changes the data of the one it leaves too.
 _LEAVING_SQL = f"""
-INSERT INTO evaluations_due (credit_code, queued_at)
-SELECT DISTINCT a.credit_code, $1::timestamptz
+INSERT INTO evaluations_due (credit_code, queued_at, traceparent)
+SELECT DISTINCT a.credit_code, $1::timestamptz, $2::text
 FROM attendance_months a JOIN {STAGE} s USING (project_id, month)
 WHERE a.credit_code <> s.credit_code
 ON CONFLICT (credit_code) DO NOTHING"""  # noqa: S608
@@ -134,6 +135,7 @@ async def _driver(session: AsyncSession) -> Any:
 async def _stage_and_merge(session: AsyncSession, source: Source, rows: Iterator[Parsed],
                            batch_id: str, chunk_rows: int, now: datetime) -> dict[str, int]:
     conn = await _driver(session)
+    traceparent = transaction_traceparent(session)  # the queued employers' evaluation continues it
     await conn.execute(_stage_sql(source))
     stage_columns = ["row_no", *source.names]
     good: list[tuple[Any, ...]] = []
@@ -163,14 +165,14 @@ async def _stage_and_merge(session: AsyncSession, source: Source, rows: Iterator
     # of the whole batch that files without repeats are spared).
     repeats = 0
     if source.name == "attendance":
-        await conn.execute(_LEAVING_SQL, now)
+        await conn.execute(_LEAVING_SQL, now, traceparent)
     await conn.execute("SAVEPOINT merge")
     try:
-        changed = int(await conn.fetchval(_merge_sql(source), batch_id, now))
+        changed = int(await conn.fetchval(_merge_sql(source), batch_id, now, traceparent))
     except asyncpg.CardinalityViolationError:
         await conn.execute("ROLLBACK TO SAVEPOINT merge")
         repeats = int((await conn.execute(_repeats_sql(source), batch_id)).split()[-1])
-        changed = int(await conn.fetchval(_merge_sql(source), batch_id, now))
+        changed = int(await conn.fetchval(_merge_sql(source), batch_id, now, traceparent))
     if source.name == "attendance":
         await conn.execute(_PROJECTS_SQL, batch_id, now)
     rejected += repeats

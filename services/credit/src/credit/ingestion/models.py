@@ -140,6 +140,8 @@ class EvaluationDue(CreditTable, table=True):
 
     credit_code: str = Field(primary_key=True)
     queued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    traceparent: str | None = Field(default=None, description="the trace of the batch that queued "
+                                    "it, which the warnings it raises or clears continue")
 
 
 projects = Project.__table__  # type: ignore[attr-defined]

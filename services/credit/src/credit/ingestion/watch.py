@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from labor_runtime.runtime import Runtime
+from labor_runtime.tracing import continued
 from labor_runtime.workers import Loop
 
 from credit.ingestion import flows
@@ -65,7 +66,9 @@ class DirectoryWatch(Loop):
         stable = [name for name, sig in sorted(listing.items()) if self._seen.get(name) == sig]
         self._seen = {name: sig for name, sig in listing.items() if name not in stable}
         for name in stable:
-            await self._take(name)
+            # A dropped file is the cause of what loading it leads to: the root of its own trace.
+            with continued(self.runtime.tracer, None, f"ingest {name}"):
+                await self._take(name)
         return self.poll_seconds if self._seen else None
 
     async def _take(self, name: str) -> None:

@@ -97,7 +97,7 @@ async def open_delivery(uow: UnitOfWork, *, settings: NotifySettings,
         rounds=0, created_at=now, updated_at=now,
         waits={str(c): w for c, w in delivery_plan.proof_wait_seconds.items()},
         fallback=str(delivery_plan.fallback), district=district,
-        confirmation_id=confirmation[0] if confirmation else None)
+        confirmation_id=confirmation[0] if confirmation else None, traceparent=uow.traceparent)
     if steps:
         values.update(status=DeliveryStatus.PENDING, next_attempt_at=now)
     else:

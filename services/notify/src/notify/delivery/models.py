@@ -52,6 +52,8 @@ class Delivery(NotifyTable, table=True):
     in_person_since: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     in_person_reason: str | None = None
     proof_id: str | None = None
+    traceparent: str | None = Field(default=None, description="trace of the event that caused "
+                                     "it, which the work continues")
 
 
 class DeliveryAttempt(NotifyTable, table=True):

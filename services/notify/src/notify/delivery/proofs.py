@@ -23,6 +23,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
 from labor_runtime.security import Principal, Role
+from labor_runtime.tracing import continued
 from labor_runtime.workers import created_work
 
 from notify.channels.base import ChannelName, ProofRejected, Receipt, Refusal
@@ -125,15 +126,17 @@ class CallbackProofs:
                 return False
             handed, delivery = found
             _check(channel, receipt, handed, delivery)
-            await _called_back(uow, handed, AttemptOutcome.SERVED, receipt.reply_code,
-                               receipt.reply_text)
-            if delivery.status == DeliveryStatus.SERVED:
-                log.info("delivery %s already served; proof %s on %s kept as an attempt",
-                         delivery.id, reference, channel)
-            else:
-                await serve(uow, delivery, Proven.by_channel(receipt),
-                            recorded_by=f"channel:{channel}")
-            await uow.commit()
+            # Served continues the trace of the document's delivery, not the callback's own.
+            with continued(self.runtime.tracer, delivery.traceparent, f"proof of {delivery.id}"):
+                await _called_back(uow, handed, AttemptOutcome.SERVED, receipt.reply_code,
+                                   receipt.reply_text)
+                if delivery.status == DeliveryStatus.SERVED:
+                    log.info("delivery %s already served; proof %s on %s kept as an attempt",
+                             delivery.id, reference, channel)
+                else:
+                    await serve(uow, delivery, Proven.by_channel(receipt),
+                                recorded_by=f"channel:{channel}")
+                await uow.commit()
         return True
 
     async def refused(self, channel: ChannelName, reference: str, refusal: Refusal) -> bool:

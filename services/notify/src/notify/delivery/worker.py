@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
+from labor_runtime.workers import BatchWorker, Leased, lease_due, next_due, seconds_until
 from prometheus_client import Counter, Gauge
 
 from notify.channels.base import Channel, ChannelName
@@ -20,7 +20,7 @@ class DeliveryWorker(BatchWorker):
     def __init__(self, runtime: NotifyRuntime, channels: Mapping[ChannelName, Channel]) -> None:
         settings = runtime.settings
         super().__init__(batch_size=settings.delivery_batch_size,
-                         poll_seconds=settings.delivery_poll_seconds)
+                         poll_seconds=settings.delivery_poll_seconds, tracer=runtime.tracer)
         self.runtime = runtime
         self.settings = settings
         self.channels = channels
@@ -39,7 +39,7 @@ class DeliveryWorker(BatchWorker):
         due = await next_due(self.runtime.reader, deliveries, pending=WORKED)
         return seconds_until(due, self.runtime.clock.now())
 
-    async def claim(self, limit: int) -> list[str]:
+    async def claim(self, limit: int) -> list[Leased]:
         return await lease_due(self.runtime.reader, deliveries, pending=WORKED,
                                now=self.runtime.clock.now(), limit=limit,
                                lease_seconds=self.settings.delivery_lease_seconds)

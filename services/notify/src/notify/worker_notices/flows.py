@@ -21,6 +21,7 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.outbound import SendResult, WebhookSender
 from labor_runtime.rendering import render_pdf
 from labor_runtime.runtime import Runtime
+from labor_runtime.tracing import continued
 from labor_runtime.webhooks import Verdict, pause_after, verdict
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
@@ -109,7 +110,7 @@ async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: Notice
                          content=content),
         attempts=0, created_at=now, updated_at=now,
         document_id=document.document_id if document else None,
-        document_sha256=document.sha256 if document else None)
+        document_sha256=document.sha256 if document else None, traceparent=uow.traceparent)
     if endpoint_of(settings, channel) is not None:
         values.update(status=NoticeStatus.PENDING, next_attempt_at=now)
     else:
@@ -209,7 +210,9 @@ async def _record(runtime: Runtime, settings: NotifySettings, sent: Sequence[Sen
             .where(worker_notices.c.id.in_([one.row.id for one in sent]))
             .order_by(worker_notices.c.id).with_for_update())).all()}
         for one in sent:
-            outcome = await _settle(uow, settings, one, current[one.row.id])
+            # What the attempt emits continues the trace of the event that made the notice.
+            with continued(runtime.tracer, one.row.traceparent, f"worker notice {one.row.id}"):
+                outcome = await _settle(uow, settings, one, current[one.row.id])
             if outcome is not None:
                 outcomes.append(outcome)
         await uow.commit()

@@ -4,7 +4,7 @@ again after a lost attempt keeps its notice_id, so the channel can drop the repe
 from __future__ import annotations
 
 from labor_runtime.outbound import WebhookSender
-from labor_runtime.workers import BatchWorker, lease_due, next_due, seconds_until
+from labor_runtime.workers import BatchWorker, Leased, lease_due, next_due, seconds_until
 from prometheus_client import Counter, Gauge
 
 from notify.settings import NotifyRuntime
@@ -22,7 +22,7 @@ class WorkerNoticeWorker(BatchWorker):
     def __init__(self, runtime: NotifyRuntime, sender: WebhookSender | None = None) -> None:
         settings = runtime.settings
         super().__init__(batch_size=settings.worker_notice_batch_size,
-                         poll_seconds=settings.worker_notice_poll_seconds)
+                         poll_seconds=settings.worker_notice_poll_seconds, tracer=runtime.tracer)
         self.runtime = runtime
         self.settings = settings
         # Endpoints are the platform's own configuration (ops), not registered from outside, so
@@ -48,15 +48,16 @@ class WorkerNoticeWorker(BatchWorker):
         due = await next_due(self.runtime.reader, worker_notices, pending=NoticeStatus.PENDING)
         return seconds_until(due, self.runtime.clock.now())
 
-    async def claim(self, limit: int) -> list[str]:
+    async def claim(self, limit: int) -> list[Leased]:
         return await lease_due(self.runtime.reader, worker_notices, pending=NoticeStatus.PENDING,
                                now=self.runtime.clock.now(), limit=limit,
                                lease_seconds=self.settings.worker_notice_lease_seconds)
 
     async def work(self, item_id: str) -> None:
-        await self.work_batch([item_id])
+        await self.work_batch([Leased(item_id, None)])
 
-    async def work_batch(self, item_ids: list[str]) -> None:
-        """The claimed notices are sent concurrently and recorded in one transaction."""
-        for outcome in await flows.attempt(self.runtime, self.sender, item_ids):
+    async def work_batch(self, items: list[Leased]) -> None:
+        """The claimed notices are sent concurrently and recorded in one transaction, each in the
+        trace of the event that made it."""
+        for outcome in await flows.attempt(self.runtime, self.sender, [i.id for i in items]):
             self.attempts.labels(kind=outcome.kind, status=str(outcome.status)).inc()
