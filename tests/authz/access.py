@@ -22,11 +22,12 @@ class Reach(StrEnum):
     NONE = "-"
     DISTRICT = "own district (others' objects: 404)"
     CITY = "city-wide data"
+    CITY_WIDE = "city-wide data, city-wide callers only"
 
 
 PUBLIC, CLOCK, STAFF = Credential.PUBLIC, Credential.CLOCK, Credential.STAFF
 CHANNEL, PARTNER, INGEST = Credential.CHANNEL, Credential.PARTNER, Credential.INGEST
-CITY = Reach.CITY
+CITY, CITY_WIDE = Reach.CITY, Reach.CITY_WIDE
 
 G = frozenset({"grid_worker"})
 A = frozenset({"officer_a"})
@@ -133,7 +134,7 @@ ROUTES: tuple[Access, ...] = (
     Access("cases", "GET", "/v1/oversight/review-draws/{month}", STAFF, BC | DC | B, reach=CITY),
     Access("cases", "GET", "/v1/public/review-draws/{month}", PUBLIC),
     Access("cases", "GET", "/v1/metrics/cases", STAFF, BC | DC | OPS),
-    Access("cases", "PUT", "/v1/ops/calendar/{year}", STAFF, DC | OPS, reach=CITY),
+    Access("cases", "PUT", "/v1/ops/calendar/{year}", STAFF, DC | OPS, reach=CITY_WIDE),
     Access("cases", "GET", "/v1/ops/calendar/{year}", STAFF, BC | DC | C | A | OPS | B, reach=CITY),
     Access("cases", "GET", "/v1/leads", STAFF, BC | DC | C | A | B),
     Access("cases", "POST", "/v1/leads/{lead_id}/take", STAFF, BC | A),

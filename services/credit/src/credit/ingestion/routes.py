@@ -9,7 +9,7 @@ import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from labor_runtime.app import RuntimeDep, staff
+from labor_runtime.app import RuntimeDep, route_guard, staff
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
@@ -25,6 +25,7 @@ _SPOOL_IN_MEMORY = 8 << 20
 _staff = staff(Role.OPS, Role.OFFICER_A)
 
 
+@route_guard
 async def _caller(request: Request, runtime: RuntimeDep) -> Principal:
     """A partner's or channel's API key, else a staff token of ops or an officer."""
     presented = request.headers.get("x-api-key", "")
