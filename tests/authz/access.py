@@ -130,7 +130,7 @@ ROUTES: tuple[Access, ...] = (
     Access("cases", "PUT", "/v1/major-cases/{major_case_id}/task-force", STAFF, BC | DC),
     Access("cases", "POST", "/v1/major-cases/{major_case_id}/milestones/{milestone}", STAFF, BC | DC | A),
     Access("cases", "POST", "/v1/major-cases/{major_case_id}/sanctions", STAFF, DC),
-    Access("cases", "POST", "/v1/oversight/review-draws", STAFF, DC, reach=CITY),
+    Access("cases", "POST", "/v1/oversight/review-draws", STAFF, DC, reach=CITY_WIDE),
     Access("cases", "GET", "/v1/oversight/review-draws/{month}", STAFF, BC | DC | B, reach=CITY),
     Access("cases", "GET", "/v1/public/review-draws/{month}", PUBLIC),
     Access("cases", "GET", "/v1/metrics/cases", STAFF, BC | DC | OPS),

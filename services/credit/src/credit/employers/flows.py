@@ -116,9 +116,8 @@ async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict
             sa.select(employers.c.district, employers.c.grid).where(employers.c.credit_code == code)
             .with_for_update())).first()
         if (existing is not None and existing.district is not None
-                and not who.reaches(existing.district)):
-            raise Problem(403, "forbidden", "Another district's employer",
-                          f"this employer belongs to district {existing.district}")
+                and not who.reaches(existing.district)):  # as unknown as on reading it
+            raise not_registered(code)
         if existing is None:
             statement = employers.insert().values(
                 credit_code=code, version=1, created_at=now, updated_at=now, **values)
