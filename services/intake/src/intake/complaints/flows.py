@@ -126,7 +126,7 @@ async def accept(runtime: IntakeRuntime, client: ChannelClient, idempotency_key:
         notice = correction_notice(missing)
         data = CorrectionNoticeIssued(complaint_id=complaint_id, tracking_code=tracking_code,
                                       channel=client.channel, missing=missing, items=notice.items,
-                                      issued_at=now)
+                                      issued_at=now, district=district)
     else:
         data = ComplaintAccepted(
             complaint_id=complaint_id, channel=client.channel, received_at=now,

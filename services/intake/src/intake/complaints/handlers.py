@@ -94,7 +94,7 @@ async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintSt
             complaint_id=row.id, tracking_code=row.tracking_code, channel=row.channel,
             outcome="registered" if status is ComplaintStatus.REGISTERED else "not_registered",
             reason=reason, case_id=case_id, case_number=case_number,
-            answered_at=now), subject=row.id)
+            answered_at=now, district=row.district), subject=row.id)
 
 
 async def on_case_closed(uow: UnitOfWork, event: Envelope, data: CaseClosed) -> None:

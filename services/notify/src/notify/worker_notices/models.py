@@ -42,6 +42,8 @@ class WorkerNotice(NotifyTable, table=True):
     failure_reason: str | None = None
     document_id: str | None = Field(default=None, description="correction_notice: its rendered PDF")
     document_sha256: str | None = None
+    district: str | None = Field(default=None, index=True,
+                                 description="the complaint's district: whose staff see the notice")
 
 
 worker_notices = WorkerNotice.__table__  # type: ignore[attr-defined]
