@@ -87,10 +87,14 @@ def aad(field: str, code: str) -> str:
     return f"employers.{field}:{code}"
 
 
-async def village_grid(session: AsyncSession, code: str) -> sa.Row:  # type: ignore[type-arg]
-    """R-ORG-1: an employer's grid is an active village-level grid of the tree; 422 naming it."""
+async def village_grid(session: AsyncSession, code: str,
+                       who: Principal | None = None) -> sa.Row:  # type: ignore[type-arg]
+    """R-ORG-1: an employer's grid is an active village-level grid of the tree; 422 naming it.
+    For `who`, another district's grid is as unknown as one outside the tree (finding 8)."""
     grid = (await session.execute(  # shared lock: a load cannot retire it meanwhile
         sa.select(grids).where(grids.c.code == code).with_for_update(read=True))).first()
+    if grid is not None and who is not None and not who.reaches(grid.district):
+        grid = None
     if grid is None or grid.level != "village" or not grid.active:
         why = ("is not in the grid tree" if grid is None else
                f"is a {grid.level} grid" if grid.level != "village" else "is retired")
@@ -103,14 +107,11 @@ async def village_grid(session: AsyncSession, code: str) -> sa.Row:  # type: ign
 async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict[str, Any]) -> bool:
     now = runtime.clock.now()
     async with runtime.uow() as uow:
-        grid = await village_grid(uow.session, values["grid"])
+        grid = await village_grid(uow.session, values["grid"], who)
         if values["district"] not in (None, grid.district):
             raise Problem(422, "invalid-grid", "Grid of another district",
                           f"grid {grid.code} belongs to district {grid.district}, not "
                           f"{values['district']}", grid=grid.code)
-        if not who.reaches(grid.district):
-            raise Problem(403, "forbidden", "Another district's grid",
-                          f"grid {grid.code} belongs to district {grid.district}")
         values |= {"district": grid.district, "grid_level": grid.level, "legacy_grid": None}
         existing = (await uow.session.execute(
             sa.select(employers.c.district, employers.c.grid).where(employers.c.credit_code == code)
