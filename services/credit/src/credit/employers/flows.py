@@ -75,7 +75,7 @@ async def register(runtime: Runtime, who: Principal, raw_code: str,
         except IntegrityError:
             if attempt == 2:  # the row that won the race is there now: the retry updates it
                 raise
-    return await read_file(runtime, code), created
+    return await read_file(runtime, who, code), created
 
 
 CONTACTS = ("legal_representative_phone", "legal_representative_id_number")
@@ -178,13 +178,14 @@ def register_changed(row: sa.Row) -> EmployerRegisterChanged:  # type: ignore[ty
         **{field: getattr(row, field) for field in rules.PUBLISHED})
 
 
-async def read_file(runtime: Runtime, raw_code: str) -> EmployerRead:
-    """The employer's file (一户一档) with its case and grade history, newest first."""
+async def read_file(runtime: Runtime, who: Principal, raw_code: str) -> EmployerRead:
+    """The employer's file (一户一档) with its case and grade history, newest first; another
+    district's is as unknown as one not in the register (issue 10, finding 8)."""
     code = valid_credit_code(raw_code)
     async with runtime.engine.connect() as conn:
         await conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
         row = (await conn.execute(sa.select(employers).where(employers.c.credit_code == code))).first()
-        if row is None:
+        if row is None or not who.reaches(row.district):
             raise not_registered(code)
         cases = (await conn.execute(
             sa.select(employer_penalties).where(employer_penalties.c.credit_code == code)
