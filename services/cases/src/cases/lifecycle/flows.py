@@ -141,7 +141,7 @@ async def find(runtime: CasesRuntime, who: Principal, *, complaint_id: str | Non
             case_complaints.c.complaint_id == complaint_id)))
     if state is not None:
         query = query.where(cases.c.state == state)
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(cases.c.district == who.district)
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(query)).all()

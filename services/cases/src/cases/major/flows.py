@@ -391,7 +391,7 @@ async def major_case_of_case(runtime: CasesRuntime, who: Principal, case_id: str
 async def find(runtime: CasesRuntime, who: Principal, *, open_only: bool, limit: int) -> list[MajorCaseView]:
     """Major cases, newest first; staff below the city see their district's only."""
     query = sa.select(major_cases.c.id).order_by(major_cases.c.triggered_at.desc()).limit(limit)
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(major_cases.c.district == who.district)
     if open_only:
         query = query.where(major_cases.c.id.in_(sa.select(major_milestones.c.major_case_id).where(

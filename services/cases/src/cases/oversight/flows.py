@@ -183,7 +183,7 @@ async def metrics(runtime: CasesRuntime, who: Principal, *, first: date, last: d
         raise Problem(400, "bad-window", "Empty window", "`to` is before `from`")
     if (last - first).days > 366 * 5:
         raise Problem(400, "bad-window", "Window too long", "ask for at most five years at a time")
-    if who.district is not None:
+    if not who.city_wide:
         if district not in (None, who.district):
             raise Problem(403, "forbidden", "Another district",
                           "staff below the city detachment see their own district's metrics only")

@@ -60,7 +60,7 @@ async def register(runtime: Runtime, who: Principal, raw_code: str,
                    body: EmployerPut) -> tuple[EmployerRead, bool]:
     """Register an employer or replace its basic data (R-CRD-1, R-ORG-1); returns (file, created)."""
     code = valid_credit_code(raw_code)
-    if who.district is not None and body.district not in (None, who.district):
+    if not who.city_wide and body.district not in (None, who.district):
         raise Problem(403, "forbidden", "Another district's employer",
                       f"you register employers of district {who.district} only")
     values: dict[str, Any] = body.model_dump(mode="json", include=set(_BASIC))

@@ -316,7 +316,7 @@ def _unreachable() -> sa.ColumnElement[bool]:
 
 def _in_district(statement: sa.Select, staff: Principal) -> sa.Select:  # type: ignore[type-arg]
     joined = statement.join(complaints, complaints.c.id == timer_table.c.subject)
-    return joined if staff.district is None else joined.where(complaints.c.district == staff.district)
+    return joined if staff.city_wide else joined.where(complaints.c.district == staff.district)
 
 
 async def overdue(runtime: Runtime, staff: Principal, *, kind: str | None, limit: int) -> OverdueList:
@@ -337,7 +337,7 @@ async def overdue(runtime: Runtime, staff: Principal, *, kind: str | None, limit
         unreachable = sa.select(c.id, c.district, c.channel, c.worker_notice_failed_kind,
                                 c.worker_notice_failed_id, c.worker_notice_failed_at,
                                 c.worker_notice_failure).where(_unreachable())
-        if staff.district is not None:
+        if not staff.city_wide:
             unreachable = unreachable.where(complaints.c.district == staff.district)
         failed = (await conn.execute(unreachable.order_by(complaints.c.worker_notice_failed_at)
                                      .limit(limit))).all()

@@ -183,7 +183,7 @@ async def read(runtime: Runtime, staff: Principal, employer_id: str) -> Employer
         linked = sa.select(complaints.c.id, complaints.c.project, complaints.c.status,
                            complaints.c.worker_count, complaints.c.arrears_amount,
                            complaints.c.district).where(complaints.c.employer_id == employer_id)
-        if staff.district is not None:
+        if not staff.city_wide:
             linked = linked.where(complaints.c.district == staff.district)
         rows = (await conn.execute(linked.order_by(complaints.c.received_at))).all()
     projects: dict[str, ProjectTotals] = {}
