@@ -53,7 +53,7 @@ def handlers(settings: IntakeSettings) -> dict[str, Any]:
 
 _ids = sa.bindparam("ids", type_=pg.ARRAY(sa.Text))
 _lock_answered = (
-    sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel,
+    sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel, complaints.c.district,
               complaints.c.status_reason, complaints.c.case_id, *employer_flows.RELEASE_COLUMNS)
     .where(complaints.c.id == sa.any_(_ids)).order_by(complaints.c.id).with_for_update())
 _lock_closing = (sa.select(*employer_flows.RELEASE_COLUMNS).where(complaints.c.id == sa.any_(_ids))
