@@ -97,8 +97,8 @@ status: $(INSTALLED) ## Show each process and its /readyz (exit 1 unless all rea
 logs: $(INSTALLED) ## Tail the service logs (SERVICE=cases to pick one, FOLLOW=0 to print and exit)
 	@$(STACK) logs $(if $(filter 1,$(FOLLOW)),-f) $(SERVICE)
 
-token: $(INSTALLED) ## Mint a development staff token: make token ROLE=officer_a [DISTRICT=d01]
-	@$(if $(ROLE),,echo "usage: make token ROLE=officer_a [DISTRICT=d01]" >&2; exit 2;) \
+token: $(INSTALLED) ## Mint a development staff token: make token ROLE=officer_a DISTRICT=d01|city
+	@$(if $(ROLE),,echo "usage: make token ROLE=officer_a DISTRICT=d01|city (detachment_chief, ops: city-wide without one)" >&2; exit 2;) \
 	$(VENV)/bin/labor-ops token --role $(ROLE) $(if $(DISTRICT),--district $(DISTRICT))
 
 dlq-list: $(INSTALLED) ## List a service's dead letters: make dlq-list SERVICE=cases

@@ -511,7 +511,9 @@ def _seed_credentials(config: StackConfig) -> dict[str, Any]:
                      for s in config.services},
         "api_keys": api_keys,
         "staff_tokens": {
-            "how": "make token ROLE=officer_a [DISTRICT=d01]  (labor-ops token --role officer_a)",
+            "how": "make token ROLE=officer_a DISTRICT=d01  (labor-ops token --role officer_a "
+                   "--district d01); DISTRICT=city for the city detachment; detachment_chief and "
+                   "ops are city-wide without one",
             "roles": list(STAFF_ROLES),
             "signing_key": "the development default of AUTH_JWT_KEY",
         },
@@ -902,7 +904,7 @@ def _print_summary(stack: Stack) -> None:
         for client, info in keys.items():
             print(f"  {info['kind']} key {client} for {info['service']} "
                   f"({', '.join(info['scopes'])}):\n    X-API-Key: {info['key']}")
-    print("  staff token: make token ROLE=officer_a [DISTRICT=d01]   "
+    print("  staff token: make token ROLE=officer_a DISTRICT=d01 (or DISTRICT=city)   "
           f"(roles: {', '.join(STAFF_ROLES)})")
     default = config.state_dir == DEFAULT_STATE_DIR.resolve()
     print("\nstop with: make down" + ("" if default else f" STATE_DIR={config.state_dir}"))

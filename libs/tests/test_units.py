@@ -10,7 +10,7 @@ import pytest
 from labor_runtime.clock import Calendar, SystemClock
 from labor_runtime.crypto import DecryptionError, FieldCipher, mask
 from labor_runtime.problems import Problem
-from labor_runtime.security import TokenVerifier, mint_token
+from labor_runtime.security import CITY, Principal, TokenVerifier, mint_token
 from labor_runtime.settings import ServiceSettings
 
 KEY1 = base64.b64encode(b"1" * 32).decode()
@@ -67,10 +67,38 @@ def test_tokens_carry_roles_and_expire():
     token = mint_token("s" * 40, subject="u1", roles=["officer_a"], district="d01")
     principal = verifier.verify(token)
     assert principal.roles == {"officer_a"} and principal.district == "d01"
-    expired = mint_token("s" * 40, subject="u1", roles=["officer_a"], ttl=timedelta(seconds=-5))
+    expired = mint_token("s" * 40, subject="u1", roles=["officer_a"], district="d01",
+                         ttl=timedelta(seconds=-5))
     with pytest.raises(Problem) as refused:
         verifier.verify(expired)
     assert refused.value.status == 401
+
+
+@pytest.mark.parametrize("role", ["grid_worker", "officer_a", "reviewer_b", "executor_c",
+                                  "brigade_chief"])
+def test_issue10_finding_9_district_role_without_district_claim_is_refused(role):
+    """A brigade's role without a `district` claim reaches nothing: the token is refused with a
+    reason instead of being read as the whole city."""
+    verifier = TokenVerifier("s" * 40, ["HS256"], "labor-inspection-idp", "labor-inspection")
+    with pytest.raises(Problem) as refused:
+        verifier.verify(mint_token("s" * 40, subject="u1", roles=[role]))
+    assert refused.value.status == 403 and "district" in refused.value.detail
+
+
+def test_issue10_finding_9_city_wide_reach_is_explicit():
+    """City-wide reach comes from the claim `district: city` or a city-wide role (R-ORG); a
+    district claim narrows even the detachment chief, and no principal reads None as the city."""
+    verifier = TokenVerifier("s" * 40, ["HS256"], "labor-inspection-idp", "labor-inspection")
+    city_officer = verifier.verify(mint_token("s" * 40, subject="u1", roles=["officer_a"],
+                                              district=CITY))
+    chief = verifier.verify(mint_token("s" * 40, subject="u2", roles=["detachment_chief"]))
+    ops = verifier.verify(mint_token("s" * 40, subject="u3", roles=["ops"]))
+    assert all(p.city_wide and p.reaches("d07") for p in (city_officer, chief, ops))
+    narrowed = verifier.verify(mint_token("s" * 40, subject="u4", roles=["detachment_chief"],
+                                          district="d01"))
+    assert not narrowed.city_wide and narrowed.reaches("d01") and not narrowed.reaches("d02")
+    unscoped = Principal(subject="u5", kind="staff", roles=frozenset({"officer_a"}))
+    assert not unscoped.reaches("d01") and not unscoped.reaches(None)
 
 
 def test_production_refuses_development_secrets():

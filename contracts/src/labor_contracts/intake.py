@@ -78,6 +78,8 @@ class CorrectionNoticeIssued(EventData):
     missing: list[str] = Field(description="every missing item, e.g. identity_proof")
     items: list[str] = Field(description="the same items as the notice words them")
     issued_at: datetime
+    district: str | None = Field(default=None, description="district brigade (区大队) of the "
+                                 "complaint: whose staff may see the notice")
 
 
 class RegistrationAnswerIssued(EventData):
@@ -97,3 +99,5 @@ class RegistrationAnswerIssued(EventData):
     case_id: str
     case_number: str | None = Field(default=None, description="立案编号, when registered")
     answered_at: datetime = Field(description="when intake recorded the decision for the worker")
+    district: str | None = Field(default=None, description="district brigade (区大队) of the "
+                                 "complaint: whose staff may see the answer")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Security
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
@@ -52,10 +54,52 @@ def link(path: str, method: str = "get", **parameters: str) -> dict[str, Any]:
     return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": parameters}
 
 
-def staff(*roles: Role) -> Callable[..., Any]:
-    """Dependency: a valid staff bearer token holding one of `roles`."""
+GuardT = Callable[[Request, Runtime[Any]], Any]
 
-    async def guard(request: Request, runtime: RuntimeDep, _token: StaffTokenDeclared) -> Principal:
+
+def route_guard(guard: GuardT) -> GuardT:
+    """Marks a dependency `(request, runtime) -> Principal` that decides who may call a route, so
+    that its answer precedes the body's (see `_guards_first`)."""
+    setattr(guard, "labor_route_guard", True)  # noqa: B010 - a mark on a function object
+    return guard
+
+
+def _route_guards(dependant: Dependant) -> Iterator[GuardT]:
+    for sub in dependant.dependencies:
+        if getattr(sub.call, "labor_route_guard", False):
+            yield sub.call  # type: ignore[misc]
+        else:
+            yield from _route_guards(sub)
+
+
+def _guards_first(app: FastAPI) -> None:
+    """FastAPI decodes a JSON body before it resolves a route's dependencies, so a caller who may
+    not act at all learnt that its body was malformed (400) before it learnt that (401/403), and
+    any 422 must likewise never speak for an unauthorised caller: on a validation error the
+    route's guards run first, and their refusal is the answer (finding 8)."""
+    Handler = Callable[[Request, Exception], Awaitable[Response]]
+    validation = cast(Handler, app.exception_handlers[RequestValidationError])  # problems.install's
+    refusal = cast(Handler, app.exception_handlers[Problem])
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        dependant = getattr(request.scope.get("route"), "dependant", None)
+        if dependant is not None:
+            try:
+                for guard in _route_guards(dependant):
+                    await guard(request, request.app.state.runtime)
+            except Problem as refused:
+                return await refusal(request, refused)
+        return await validation(request, exc)
+
+    app.add_exception_handler(RequestValidationError, handler)
+
+
+def staff(*roles: Role, city_wide: bool = False) -> Callable[..., Any]:
+    """Dependency: a valid staff bearer token holding one of `roles` (and reaching the whole city
+    when `city_wide`: an action on the city's data, not a district's)."""
+
+    async def guard(request: Request, runtime: RuntimeDep,
+                    _token: StaffTokenDeclared = None) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -64,15 +108,19 @@ def staff(*roles: Role) -> Callable[..., Any]:
         if roles and not principal.has_any(set(roles)):
             raise Problem(403, "forbidden", "Role not allowed",
                           f"this action needs one of: {', '.join(sorted(roles))}")
+        if city_wide and not principal.city_wide:
+            raise Problem(403, "forbidden", "City-level action",
+                          "this acts on the whole city's data: only city-wide staff may")
         return principal
 
-    return guard
+    return route_guard(guard)
 
 
 def api_client(kind: str, scope: str | None = None) -> Callable[..., Any]:
     """Dependency: an `X-API-Key` of a channel or partner (with `scope` when given)."""
 
-    async def guard(request: Request, runtime: RuntimeDep, _key: ClientKeyDeclared) -> Principal:
+    async def guard(request: Request, runtime: RuntimeDep,
+                    _key: ClientKeyDeclared = None) -> Principal:
         presented = request.headers.get("x-api-key", "")
         if not presented:
             raise unauthorized("send the client's key in the 'X-API-Key' header")
@@ -86,7 +134,7 @@ def api_client(kind: str, scope: str | None = None) -> Callable[..., Any]:
             raise Problem(403, "forbidden", "Missing scope", f"the key lacks the scope {scope!r}")
         return principal
 
-    return guard
+    return route_guard(guard)
 
 
 class ClockShift(BaseModel):
@@ -197,6 +245,7 @@ def create_app(
                                      "content": {"application/problem+json": {}}}})
     app.state.runtime = runtime
     problems.install(app)
+    _guards_first(app)
     app.include_router(_ops_router(runtime))
     for router in routers:
         app.include_router(router)

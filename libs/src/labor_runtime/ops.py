@@ -5,7 +5,7 @@
     labor-ops dlq replay --service cases --message-id <id>
     labor-ops outbox --database-url postgresql+asyncpg://.../cases
     labor-ops audit --database-url postgresql+asyncpg://.../intake
-    labor-ops token --role officer_a [--district d01]
+    labor-ops token --role officer_a --district d01
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     tok = sub.add_parser("token", help="mint a development staff token")
     tok.add_argument("--role", action="append", required=True)
     tok.add_argument("--subject", default=None)
-    tok.add_argument("--district", default=None)
+    tok.add_argument("--district", default=None,
+                     help="a district code, or 'city' for the city detachment; required for every "
+                          "role but detachment_chief and ops, which are city-wide")
     tok.add_argument("--key", default=os.environ.get("AUTH_JWT_KEY", DEV_JWT_SECRET))
     args = parser.parse_args(argv)
 

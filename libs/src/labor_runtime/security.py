@@ -36,10 +36,17 @@ class Role(StrEnum):
 STAFF_ROLES = frozenset({Role.GRID_WORKER, Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C,
                          Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF, Role.OPS})
 
+# R-ORG: the city detachment (支队) works city-wide, the district brigades (大队) within their
+# district. A token reaches the city only by saying so: the `district` claim `"city"`, or a role
+# that is city-wide by definition. A missing claim never widens access.
+CITY = "city"
+CITY_WIDE_ROLES = frozenset({Role.DETACHMENT_CHIEF, Role.OPS})
+
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller. `district` scopes staff below the city detachment (None = city)."""
+    """An authenticated caller. Staff reach either one `district` or, with `city_wide`, the whole
+    city; a staff principal with neither reaches nothing."""
 
     subject: str
     kind: str  # staff, channel or partner
@@ -47,14 +54,15 @@ class Principal:
     district: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     name: str = ""
+    city_wide: bool = False
 
     def has_any(self, roles: set[Role] | frozenset[Role]) -> bool:
         return bool(self.roles & {str(r) for r in roles})
 
     def reaches(self, district: str | None) -> bool:
-        """Whether an object of `district` is within the caller's reach: the whole city without
-        a district claim, otherwise its own district only."""
-        return self.district is None or district == self.district
+        """Whether an object of `district` is within the caller's reach: everything for the
+        city-wide, otherwise objects of its own district only."""
+        return self.city_wide or (self.district is not None and district == self.district)
 
 
 def unauthorized(detail: str) -> Problem:
@@ -79,15 +87,25 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise unauthorized("token claim 'roles' must be a list of role names")
+        district = claims.get("district")
+        if district is not None and (not isinstance(district, str) or not district):
+            raise unauthorized("token claim 'district' must be a district code or 'city'")
+        city_wide = district == CITY or (district is None and bool(set(roles) & CITY_WIDE_ROLES))
+        if district is None and not city_wide:
+            raise Problem(403, "forbidden", "No district claim",
+                          "a district brigade's role needs the token claim 'district' (a district "
+                          f"code, or {CITY!r} for the city detachment); no claim is no reach")
         return Principal(subject=str(claims["sub"]), kind="staff", roles=frozenset(roles),
-                         district=claims.get("district"), name=str(claims.get("name", "")))
+                         district=None if city_wide else district, city_wide=city_wide,
+                         name=str(claims.get("name", "")))
 
 
 def mint_token(key: str, *, subject: str, roles: list[str], district: str | None = None,
                name: str = "", issuer: str = "labor-inspection-idp",
                audience: str = "labor-inspection", ttl: timedelta = timedelta(hours=8),
                algorithm: str = "HS256") -> str:
-    """Issue a staff token (development identity provider and tests)."""
+    """Issue a staff token (development identity provider and tests). `district` is a district
+    code or `CITY`; without it only the city-wide roles (`CITY_WIDE_ROLES`) are accepted."""
     now = int(time.time())
     claims: dict[str, Any] = {"sub": subject, "roles": roles, "iss": issuer, "aud": audience,
                               "iat": now, "exp": now + int(ttl.total_seconds()), "name": name}

@@ -14,7 +14,7 @@ from labor_contracts.envelope import Envelope, schema_url
 from labor_contracts.events import EventData
 from labor_contracts.intake import ComplaintAccepted
 from labor_runtime.bus import Publisher
-from labor_runtime.security import mint_token
+from labor_runtime.security import CITY, mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import eventually, probing, running_service, swept
 
@@ -60,11 +60,11 @@ async def cases(infrastructure, bus_prefix):
             await service.upstream.publisher.close()
 
 
-def staff_token(*roles: str, subject: str, district: str | None = None) -> str:
+def staff_token(*roles: str, subject: str, district: str | None = CITY) -> str:
     return mint_token(DEV_JWT_SECRET, subject=subject, roles=list(roles), district=district)
 
 
-def auth(*roles: str, subject: str = "officer-1", district: str | None = None) -> dict[str, str]:
+def auth(*roles: str, subject: str = "officer-1", district: str | None = CITY) -> dict[str, str]:
     return {"Authorization": f"Bearer {staff_token(*roles, subject=subject, district=district)}"}
 
 

@@ -153,7 +153,7 @@ async def test_other_districts_cannot_read_the_case(cases):
     await cases.upstream.send(accepted, source=INTAKE)
     case = await case_of(cases, accepted.complaint_id)
     other = auth("officer_a", subject="officer-x", district="d02")
-    assert (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=other)).status_code == 403
+    assert (await cases.client.get(f"/v1/cases/{case['case_id']}", headers=other)).status_code == 404
     assert (await cases.client.get("/v1/cases", params={"complaint_id": accepted.complaint_id},
                                    headers=other)).json() == []
     assert (await cases.client.get(f"/v1/cases/{case['case_id']}")).status_code == 401

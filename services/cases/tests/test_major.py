@@ -104,7 +104,7 @@ async def test_r_maj_1_incident_reports_check_roles_district_and_figures(cases):
     assert (await report(cases, case_id, {"kind": "road_blocking"},
                          headers=REVIEWER)).status_code == 403
     assert (await report(cases, case_id, {"kind": "road_blocking"},
-                         headers=OTHER_DISTRICT)).status_code == 403
+                         headers=OTHER_DISTRICT)).status_code == 404
     missing = await report(cases, case_id, {"kind": "online_attention"})
     assert missing.status_code == 422 and "views" in missing.text
     assert (await cases.client.post(f"/v1/cases/{case_id}/incidents",
@@ -141,7 +141,7 @@ async def test_r_maj_2_end_to_end_milestones_met_and_one_missed_alerts(cases):
     clock.advance(timedelta(hours=4))
     assert (await milestone(cases, major_id, "agreement", "三方签订工资支付协议")).status_code == 200
     assert (await milestone(cases, major_id, "agreement",
-                            headers=OTHER_DISTRICT)).status_code == 403
+                            headers=OTHER_DISTRICT)).status_code == 404
 
     clock.advance(timedelta(hours=19))  # 24h20m after the trigger: the 24 h milestone is missed
     [missed] = await cases.probe.wait_for("cases.major_case.milestone_missed.v1")
@@ -219,7 +219,7 @@ async def test_major_cases_are_listed_by_district(cases):
     assert (await cases.client.get("/v1/major-cases", headers=OTHER_DISTRICT)).json() == []
     major_id = mine[0]["major_case_id"]
     assert (await cases.client.get(f"/v1/major-cases/{major_id}",
-                                   headers=OTHER_DISTRICT)).status_code == 403
+                                   headers=OTHER_DISTRICT)).status_code == 404
     assert (await cases.client.get(f"/v1/major-cases/{major_id}", headers=GRID)).status_code == 403
 
 

@@ -477,7 +477,8 @@ async def test_r_org_2_documents_are_read_by_staff_of_the_cases_district_only(ca
         url = f"/v1/documents/{document_id}/{path}"
         assert (await cases.client.get(url, headers=OFFICER)).status_code == 200
         refused = await cases.client.get(url, headers=other)
-        assert refused.status_code == 403 and refused.json()["type"].endswith("forbidden")
+        # another district's document is as unknown as a missing one (issue 10, finding 8)
+        assert refused.status_code == 404 and refused.json()["type"].endswith("not-found")
         missing = await cases.client.get(f"/v1/documents/no-such-document/{path}", headers=OFFICER)
         assert missing.status_code == 404, missing.text
 

@@ -168,5 +168,5 @@ async def test_r_case_1_rectification_needs_an_order_and_the_officer_role(cases)
     assert "order_rectification" in no_order.json()["allowed_actions"]
     assert (await order(cases, case_id, headers=BRIGADE_CHIEF)).status_code == 403
     other = auth("officer_a", subject="officer-d02", district="d02")
-    assert (await order(cases, case_id, headers=other)).status_code == 403
+    assert (await order(cases, case_id, headers=other)).status_code == 404
     assert (await order(cases, case_id, {"items": []})).status_code == 422

@@ -16,7 +16,7 @@ from labor_contracts.credit import IntegrityGradeChanged
 from labor_contracts.envelope import Envelope
 from labor_contracts.identifiers import credit_code_check_character
 from labor_runtime.bus import declare_exchange
-from labor_runtime.security import mint_token
+from labor_runtime.security import CITY, mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import eventually, publish_events, running_service
 
@@ -67,11 +67,11 @@ async def consuming(service) -> None:
     await eventually(ready)
 
 
-def staff_token(*roles: str, district: str | None = None, subject: str = "officer-1") -> str:
+def staff_token(*roles: str, district: str | None = CITY, subject: str = "officer-1") -> str:
     return mint_token(DEV_JWT_SECRET, subject=subject, roles=list(roles), district=district)
 
 
-def bearer(*roles: str, district: str | None = None, subject: str = "officer-1") -> dict[str, str]:
+def bearer(*roles: str, district: str | None = CITY, subject: str = "officer-1") -> dict[str, str]:
     return {"Authorization": f"Bearer {staff_token(*roles, district=district, subject=subject)}"}
 
 

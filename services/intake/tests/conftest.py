@@ -8,7 +8,7 @@ from intake.app import create_app
 from intake.channels.rules import QUOTA_WINDOW, quota_window
 from intake.settings import IntakeSettings
 from labor_runtime.bus import Publisher
-from labor_runtime.security import issue_api_key, mint_token
+from labor_runtime.security import CITY, issue_api_key, mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import probing, running_service
 
@@ -44,7 +44,7 @@ async def intake(infrastructure, bus_prefix, tmp_path):
         yield service
 
 
-def staff_token(*roles: str, district: str | None = None, subject: str = "officer-1") -> str:
+def staff_token(*roles: str, district: str | None = CITY, subject: str = "officer-1") -> str:
     return mint_token(DEV_JWT_SECRET, subject=subject, roles=list(roles), district=district)
 
 

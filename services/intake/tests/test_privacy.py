@@ -147,7 +147,8 @@ async def test_r_int_8_staff_of_one_district_cannot_read_or_act_on_another_distr
     for headers in outsiders:
         for method, url, payload in actions:
             response = await intake.client.request(method, url, json=payload, headers=headers)
-            assert response.status_code == 403, (method, url, response.text)
+            # refused by role, or as unknown as a missing complaint (issue 10, finding 8)
+            assert response.status_code in (403, 404), (method, url, response.text)
         listed = await intake.client.get("/v1/complaints", headers=headers)
         assert listed.status_code == 403 or listed.json()["items"] == []
         overdue = await intake.client.get("/v1/deadlines/overdue", headers=headers)

@@ -40,21 +40,25 @@ def tracking_code() -> str:
     return "TS-" + uuid.uuid4().hex[:16]
 
 
-def correction_notice(channel: str = "hotline_12333", code: str | None = None) -> Envelope:
+def correction_notice(channel: str = "hotline_12333", code: str | None = None,
+                      district: str = "d01") -> Envelope:
     complaint_id = str(uuid.uuid4())
     data = CorrectionNoticeIssued(complaint_id=complaint_id, tracking_code=code or tracking_code(),
                                   channel=channel, missing=MISSING, items=ITEMS,
-                                  issued_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+                                  issued_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+                                  district=district)
     return Envelope(source="/services/intake", type=data.event_type, subject=complaint_id,
                     data=data.model_dump(mode="json"))
 
 
-def registration_answer(outcome: str = "not_registered", channel: str = "hotline_12333") -> Envelope:
+def registration_answer(outcome: str = "not_registered", channel: str = "hotline_12333",
+                        district: str = "d01") -> Envelope:
     complaint_id = str(uuid.uuid4())
     data = RegistrationAnswerIssued(
         complaint_id=complaint_id, tracking_code=tracking_code(), channel=channel,
         outcome=outcome, reason="不属于劳动保障监察管辖范围，请向劳动人事争议仲裁委员会申请仲裁",
-        case_id="case-7", case_number=None, answered_at=datetime(2026, 3, 5, 10, 0, tzinfo=UTC))
+        case_id="case-7", case_number=None, answered_at=datetime(2026, 3, 5, 10, 0, tzinfo=UTC),
+        district=district)
     return Envelope(source="/services/intake", type=data.event_type, subject=complaint_id,
                     data=data.model_dump(mode="json"))
 

@@ -8,7 +8,7 @@ import pytest
 from labor_contracts.cases import PenaltyDecided
 from labor_contracts.common import EmployerRef
 from labor_contracts.envelope import Envelope
-from labor_runtime.security import mint_token
+from labor_runtime.security import CITY, mint_token
 from labor_runtime.settings import DEV_JWT_SECRET
 from labor_runtime.testing import HttpReceiver, eventually, publish_events, running_service
 from publish.__main__ import MIGRATIONS
@@ -38,7 +38,7 @@ async def publish_strict(infrastructure, bus_prefix):
 
 
 def token(*roles: str, subject: str = "ops-1") -> str:
-    return mint_token(DEV_JWT_SECRET, subject=subject, roles=list(roles))
+    return mint_token(DEV_JWT_SECRET, subject=subject, roles=list(roles), district=CITY)
 
 
 def ops() -> dict[str, str]:

@@ -466,7 +466,7 @@ async def staff_command(runtime: CasesRuntime, who: Principal, case_id: str,
     async with runtime.uow() as uow:
         files = SqlCaseFiles(uow, settings, runtime.calendar, runtime.cipher)
         case_file = await files.get(case_id)
-        check_district(who, case_file)
+        check_district(who, case_file, no_such_case(case_id))
         uow.continue_trace(case_file.traceparent)
         try:
             yield Command(case_file, files.desk(), Actor(who.subject, role))

@@ -13,7 +13,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from labor_runtime.tables import audit_log
 
-from cases.casefile.base import Actor
+from cases.casefile.base import Actor, no_such_case
 from cases.evidence import rules
 from cases.evidence.models import evidence_items
 from cases.evidence.schemas import EvidenceCreate, EvidenceVerification, EvidenceView, FindingView
@@ -44,7 +44,7 @@ async def add(runtime: CasesRuntime, who: Principal, case_id: str, body: Evidenc
     async with runtime.uow() as uow:
         now = uow.clock.now()
         case = await lock_case(uow.session, case_id)  # serialises the chain of one case
-        check_district(who, case)
+        check_district(who, case, no_such_case(case_id))
         if CaseState(case.state) not in COLLECTING:
             raise Problem(409, "not-investigating", "Evidence is collected during investigation",
                           f"the case is {case.state}; evidence is collected from registration "

@@ -12,7 +12,7 @@ from labor_runtime.problems import Problem
 from labor_runtime.security import Principal
 from labor_runtime.timers import Timer
 
-from cases.casefile.base import Actor, Payment
+from cases.casefile.base import Actor, Payment, no_such_case
 from cases.casefile.model import CaseFile
 from cases.casefile.repository import SqlCaseFiles, staff_command
 from cases.execution.schemas import ExecutionView, PaymentFeed, PaymentResult
@@ -36,10 +36,9 @@ async def import_payments(runtime: CasesRuntime, who: Principal, feed: PaymentFe
             if item.paid_on > today:
                 raise _refused(position, f"{item.paid_on} is after today ({today})")
             case_file = await files.by_decision_number(item.decision_number)
-            if case_file is None:
+            if case_file is None or not who.reaches(case_file.district):  # another's is unknown
                 results.append(PaymentResult(reference=item.reference, outcome="unknown_decision"))
                 continue
-            check_district(who, case_file)
             desk = files.desk()
             decision = case_file.decision
             assert decision is not None  # found by its decision's number
@@ -81,7 +80,7 @@ async def execution_view(runtime: CasesRuntime, who: Principal, case_id: str) ->
     async with runtime.uow() as uow:
         files = SqlCaseFiles(uow, settings, runtime.calendar)
         case_file = await files.read(case_id)
-        check_district(who, case_file)
+        check_district(who, case_file, no_such_case(case_id))
         decision, balance = case_file.decision, case_file.balance(files.desk())
     if decision is None or balance is None:
         raise Problem(404, "not-found", "No penalty decision", "nothing to execute yet")

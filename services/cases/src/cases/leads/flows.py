@@ -40,7 +40,7 @@ async def listed(runtime: Runtime[Any], who: Principal, *, state: LeadState | No
                  limit: int) -> list[LeadRead]:
     """Leads newest first; staff below the city see their district's only."""
     query = sa.select(inspection_leads)
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(inspection_leads.c.district == who.district)
     if state is not None:
         query = query.where(inspection_leads.c.state == state.value)
@@ -57,7 +57,7 @@ async def decide(runtime: Runtime[Any], who: Principal, lead_id: str, *, take: b
     async with runtime.uow() as uow:
         lead = (await uow.session.execute(sa.select(inspection_leads).where(
             inspection_leads.c.id == lead_id).with_for_update())).first()
-        if lead is None or (who.district is not None and lead.district != who.district):
+        if lead is None or not who.reaches(lead.district):
             raise Problem(404, "not-found", "Lead not found",
                           f"no inspection lead {lead_id} in your district")
         if lead.state != LeadState.OPEN:

@@ -53,7 +53,7 @@ async def readable_case(conn: AsyncConnection | AsyncSession, who: Principal, ca
                               .where(cases.c.id == case_id))).first()
     if row is None:
         raise no_such_case(case_id)
-    check_district(who, row)
+    check_district(who, row, no_such_case(case_id))
     return row
 
 
@@ -64,17 +64,18 @@ class Located(Protocol):
     def district(self) -> str | None: ...
 
 
-def check_district(principal: Principal, row: Located) -> None:
-    """Staff below the city detachment see and act on their own district's cases only."""
-    if principal.district is not None and row.district != principal.district:
-        raise Problem(403, "forbidden", "Another district's case",
-                      "staff may handle cases of their own district only")
+def check_district(principal: Principal, row: Located, missing: Problem) -> None:
+    """Staff below the city detachment see and act on their own district's cases only; another
+    district's answers `missing`, the caller's answer for no such object, so that a prober
+    cannot tell the two apart (issue 10, finding 8)."""
+    if not principal.reaches(row.district):
+        raise missing
 
 
 async def staff_case(uow: UnitOfWork, who: Principal, case_id: str) -> Row:
     """The case a staff member acts on: locked, of their district, its trace continued."""
     row = await lock_case(uow.session, case_id)
-    check_district(who, row)
+    check_district(who, row, no_such_case(case_id))
     uow.continue_trace(row.traceparent)
     return row
 
@@ -95,7 +96,7 @@ async def case_view(runtime: CasesRuntime, who: Principal, case_id: str) -> Case
         row = (await conn.execute(sa.select(cases).where(cases.c.id == case_id))).first()
         if row is None:
             raise no_such_case(case_id)
-        check_district(who, row)
+        check_district(who, row, no_such_case(case_id))
         complaint_ids = list((await conn.execute(
             sa.select(case_complaints.c.complaint_id).where(case_complaints.c.case_id == case_id)
             .order_by(case_complaints.c.received_at))).scalars())
@@ -140,7 +141,7 @@ async def find(runtime: CasesRuntime, who: Principal, *, complaint_id: str | Non
             case_complaints.c.complaint_id == complaint_id)))
     if state is not None:
         query = query.where(cases.c.state == state)
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(cases.c.district == who.district)
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(query)).all()

@@ -189,12 +189,16 @@ def _acting_role(who: Principal) -> str:
 # Task force, milestones, sanctions ---------------------------------------------------------------
 
 
+def no_such_major_case(major_case_id: str) -> Problem:
+    return Problem(404, "not-found", "No such major case", f"no major case {major_case_id}")
+
+
 async def _lock_major(session: AsyncSession, who: Principal, major_case_id: str) -> Row:
     row = (await session.execute(sa.select(major_cases).where(major_cases.c.id == major_case_id)
                                  .with_for_update())).first()
     if row is None:
-        raise Problem(404, "not-found", "No such major case", f"no major case {major_case_id}")
-    check_district(who, row)
+        raise no_such_major_case(major_case_id)
+    check_district(who, row, no_such_major_case(major_case_id))
     return row
 
 
@@ -349,8 +353,8 @@ async def major_case_view(runtime: CasesRuntime, who: Principal, major_case_id: 
         major = (await conn.execute(sa.select(major_cases).where(
             major_cases.c.id == major_case_id))).first()
         if major is None:
-            raise Problem(404, "not-found", "No such major case", f"no major case {major_case_id}")
-        check_district(who, major)
+            raise no_such_major_case(major_case_id)
+        check_district(who, major, no_such_major_case(major_case_id))
         case = (await conn.execute(sa.select(_case.c.case_number, _case.c.employer_name),
                                    {"case_id": major.case_id})).one()
         milestones = (await conn.execute(sa.select(major_milestones).where(
@@ -387,7 +391,7 @@ async def major_case_of_case(runtime: CasesRuntime, who: Principal, case_id: str
 async def find(runtime: CasesRuntime, who: Principal, *, open_only: bool, limit: int) -> list[MajorCaseView]:
     """Major cases, newest first; staff below the city see their district's only."""
     query = sa.select(major_cases.c.id).order_by(major_cases.c.triggered_at.desc()).limit(limit)
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(major_cases.c.district == who.district)
     if open_only:
         query = query.where(major_cases.c.id.in_(sa.select(major_milestones.c.major_case_id).where(

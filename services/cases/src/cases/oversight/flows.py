@@ -41,18 +41,11 @@ log = logging.getLogger(__name__)
 
 
 
-def require_city_level(who: Principal) -> None:
-    if who.district is not None:
-        raise Problem(403, "forbidden", "City-level action",
-                      "the monthly review draw covers every district; only city-level staff run it")
-
-
 # R-CASE-9 -----------------------------------------------------------------------------------------
 
 
 async def run_draw(runtime: CasesRuntime, who: Principal, body: DrawRequest) -> ReviewDrawView:
     """Draw the month's cases for quality review, once; the seed and population are recorded."""
-    require_city_level(who)
     settings = runtime.settings
     start, end = rules.month_bounds(body.month)
     seed = body.seed or secrets.token_hex(16)
@@ -190,7 +183,7 @@ async def metrics(runtime: CasesRuntime, who: Principal, *, first: date, last: d
         raise Problem(400, "bad-window", "Empty window", "`to` is before `from`")
     if (last - first).days > 366 * 5:
         raise Problem(400, "bad-window", "Window too long", "ask for at most five years at a time")
-    if who.district is not None:
+    if not who.city_wide:
         if district not in (None, who.district):
             raise Problem(403, "forbidden", "Another district",
                           "staff below the city detachment see their own district's metrics only")

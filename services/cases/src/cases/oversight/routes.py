@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Path, Query
 from labor_runtime.app import RuntimeDep, staff
 from labor_runtime.security import Principal, Role
 
-from cases.access import DetachmentChief
 from cases.oversight import flows
 from cases.oversight.schemas import (
     MONTH_PATTERN,
@@ -23,6 +22,8 @@ router = APIRouter(tags=["oversight"])
 
 Reviewers = Annotated[Principal, Depends(staff(
     Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF, Role.REVIEWER_B))]
+# The monthly draw covers every district: a chief scoped to one district may not run it.
+CityChief = Annotated[Principal, Depends(staff(Role.DETACHMENT_CHIEF, city_wide=True))]
 MetricReaders = Annotated[Principal, Depends(staff(
     Role.DETACHMENT_CHIEF, Role.BRIGADE_CHIEF, Role.OPS))]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")]
@@ -31,7 +32,7 @@ Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")]
 @router.post("/v1/oversight/review-draws", status_code=201, response_model=ReviewDrawView,
              summary="Draw the month's cases for quality review (R-CASE-9), once, with a recorded seed",
              responses={409: {"description": "the month is not over or was already drawn"}})
-async def run_draw(runtime: RuntimeDep, who: DetachmentChief, body: DrawRequest) -> ReviewDrawView:
+async def run_draw(runtime: RuntimeDep, who: CityChief, body: DrawRequest) -> ReviewDrawView:
     return await flows.run_draw(runtime, who, body)
 
 

@@ -13,7 +13,7 @@ from cases.workdays.schemas import YearTable, YearView
 
 router = APIRouter(prefix="/v1/ops/calendar", tags=["operations"])
 
-Loader = Annotated[Principal, Depends(staff(Role.OPS, Role.DETACHMENT_CHIEF))]
+Loader = Annotated[Principal, Depends(staff(Role.OPS, Role.DETACHMENT_CHIEF, city_wide=True))]
 Staff = Annotated[Principal, Depends(staff(
     Role.OPS, Role.OFFICER_A, Role.REVIEWER_B, Role.EXECUTOR_C, Role.BRIGADE_CHIEF,
     Role.DETACHMENT_CHIEF))]

@@ -387,7 +387,7 @@ async def candidates(runtime: CreditRuntime, who: Principal) -> list[CandidateRe
         .where(conduct_records.c.kind.in_(rules.GROUND_KINDS),
                conduct_records.c.id.not_in(used), conduct_records.c.credit_code.not_in(live))
         .order_by(conduct_records.c.credit_code, conduct_records.c.occurred_at))
-    if who.district is not None:
+    if not who.city_wide:
         statement = statement.where(employers.c.district == who.district)
     threshold = runtime.settings.blacklist_arrears_yuan
     found: dict[str, CandidateRead] = {}
@@ -409,7 +409,7 @@ async def entries(runtime: CreditRuntime, who: Principal, state: str | None) -> 
     statement = sa.select(blacklist_entries).order_by(blacklist_entries.c.proposed_at.desc())
     if state is not None:
         statement = statement.where(blacklist_entries.c.state == state)
-    if who.district is not None:
+    if not who.city_wide:
         statement = statement.where(blacklist_entries.c.district == who.district)
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(statement)).all()

@@ -75,9 +75,8 @@ async def register_project(runtime: CreditRuntime, who: Principal, project_id: s
         existing = (await uow.session.execute(
             sa.select(projects.c.district).where(projects.c.project_id == project_id)
             .with_for_update())).first()
-        if existing is not None and not who.reaches(existing.district):
-            raise Problem(403, "forbidden", "Another district's project",
-                          f"project {project_id} belongs to district {existing.district}")
+        if existing is not None and not who.reaches(existing.district):  # as unknown as on reading
+            raise _not_found(project_id)
         await uow.session.execute(
             insert(projects).values(project_id=project_id, **values)
             .on_conflict_do_update(index_elements=["project_id"], set_=values))

@@ -181,7 +181,7 @@ class Evaluator(Loop):
 
 def _scope(who: Principal, district: str | None) -> str | None:
     """Staff of a district see their district only (R-ORG-1)."""
-    if who.district is None:
+    if who.city_wide:
         return district
     if district not in (None, who.district):
         raise Problem(403, "forbidden", "Another district's warnings",
@@ -219,7 +219,7 @@ async def of_employer(runtime: CreditRuntime, who: Principal, raw_code: str) -> 
     async with runtime.engine.connect() as conn:
         district = (await conn.execute(sa.select(employers.c.district).where(
             employers.c.credit_code == code))).first()
-        if who.district is not None and (district is None or district[0] != who.district):
+        if not who.city_wide and (district is None or not who.reaches(district[0])):
             raise Problem(404, "not-found", "Employer not found",
                           f"no employer {code} in district {who.district}")
         rows = (await conn.execute(_LISTED.where(wage_warnings.c.credit_code == code).order_by(

@@ -60,7 +60,7 @@ async def register(runtime: Runtime, who: Principal, raw_code: str,
                    body: EmployerPut) -> tuple[EmployerRead, bool]:
     """Register an employer or replace its basic data (R-CRD-1, R-ORG-1); returns (file, created)."""
     code = valid_credit_code(raw_code)
-    if who.district is not None and body.district not in (None, who.district):
+    if not who.city_wide and body.district not in (None, who.district):
         raise Problem(403, "forbidden", "Another district's employer",
                       f"you register employers of district {who.district} only")
     values: dict[str, Any] = body.model_dump(mode="json", include=set(_BASIC))
@@ -75,7 +75,7 @@ async def register(runtime: Runtime, who: Principal, raw_code: str,
         except IntegrityError:
             if attempt == 2:  # the row that won the race is there now: the retry updates it
                 raise
-    return await read_file(runtime, code), created
+    return await read_file(runtime, who, code), created
 
 
 CONTACTS = ("legal_representative_phone", "legal_representative_id_number")
@@ -87,10 +87,14 @@ def aad(field: str, code: str) -> str:
     return f"employers.{field}:{code}"
 
 
-async def village_grid(session: AsyncSession, code: str) -> sa.Row:  # type: ignore[type-arg]
-    """R-ORG-1: an employer's grid is an active village-level grid of the tree; 422 naming it."""
+async def village_grid(session: AsyncSession, code: str,
+                       who: Principal | None = None) -> sa.Row:  # type: ignore[type-arg]
+    """R-ORG-1: an employer's grid is an active village-level grid of the tree; 422 naming it.
+    For `who`, another district's grid is as unknown as one outside the tree (finding 8)."""
     grid = (await session.execute(  # shared lock: a load cannot retire it meanwhile
         sa.select(grids).where(grids.c.code == code).with_for_update(read=True))).first()
+    if grid is not None and who is not None and not who.reaches(grid.district):
+        grid = None
     if grid is None or grid.level != "village" or not grid.active:
         why = ("is not in the grid tree" if grid is None else
                f"is a {grid.level} grid" if grid.level != "village" else "is retired")
@@ -103,22 +107,18 @@ async def village_grid(session: AsyncSession, code: str) -> sa.Row:  # type: ign
 async def _write_basic(runtime: Runtime, who: Principal, code: str, values: dict[str, Any]) -> bool:
     now = runtime.clock.now()
     async with runtime.uow() as uow:
-        grid = await village_grid(uow.session, values["grid"])
+        grid = await village_grid(uow.session, values["grid"], who)
         if values["district"] not in (None, grid.district):
             raise Problem(422, "invalid-grid", "Grid of another district",
                           f"grid {grid.code} belongs to district {grid.district}, not "
                           f"{values['district']}", grid=grid.code)
-        if not who.reaches(grid.district):
-            raise Problem(403, "forbidden", "Another district's grid",
-                          f"grid {grid.code} belongs to district {grid.district}")
         values |= {"district": grid.district, "grid_level": grid.level, "legacy_grid": None}
         existing = (await uow.session.execute(
             sa.select(employers.c.district, employers.c.grid).where(employers.c.credit_code == code)
             .with_for_update())).first()
         if (existing is not None and existing.district is not None
-                and not who.reaches(existing.district)):
-            raise Problem(403, "forbidden", "Another district's employer",
-                          f"this employer belongs to district {existing.district}")
+                and not who.reaches(existing.district)):  # as unknown as on reading it
+            raise not_registered(code)
         if existing is None:
             statement = employers.insert().values(
                 credit_code=code, version=1, created_at=now, updated_at=now, **values)
@@ -178,13 +178,14 @@ def register_changed(row: sa.Row) -> EmployerRegisterChanged:  # type: ignore[ty
         **{field: getattr(row, field) for field in rules.PUBLISHED})
 
 
-async def read_file(runtime: Runtime, raw_code: str) -> EmployerRead:
-    """The employer's file (一户一档) with its case and grade history, newest first."""
+async def read_file(runtime: Runtime, who: Principal, raw_code: str) -> EmployerRead:
+    """The employer's file (一户一档) with its case and grade history, newest first; another
+    district's is as unknown as one not in the register (issue 10, finding 8)."""
     code = valid_credit_code(raw_code)
     async with runtime.engine.connect() as conn:
         await conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
         row = (await conn.execute(sa.select(employers).where(employers.c.credit_code == code))).first()
-        if row is None:
+        if row is None or not who.reaches(row.district):
             raise not_registered(code)
         cases = (await conn.execute(
             sa.select(employer_penalties).where(employer_penalties.c.credit_code == code)

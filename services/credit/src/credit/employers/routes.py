@@ -39,7 +39,7 @@ EMPLOYER_LINKS = {name: link(f"/v1/employers/{{credit_code}}{tail}",
             responses={404: {"description": "not in the register"},
                        422: {"description": "invalid credit code, with the reason"}})
 async def employer_file(runtime: RuntimeDep, who: Staff, credit_code: CreditCode) -> EmployerRead:
-    return await flows.read_file(runtime, credit_code)
+    return await flows.read_file(runtime, who, credit_code)
 
 
 @router.get("/{credit_code}/file", response_model=EmployerFile,

@@ -14,6 +14,7 @@ from labor_runtime import audit
 from labor_runtime.db import UnitOfWork
 from labor_runtime.problems import Problem
 from labor_runtime.runtime import Runtime
+from labor_runtime.security import Principal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -131,10 +132,15 @@ async def regrade_and_tell(uow: UnitOfWork, *, code: str, policy: rules.GradingP
     return outcome
 
 
-async def current(runtime: Runtime, raw_code: str) -> GradeRead:
-    """The current grade with the explanation stored when it was computed."""
+async def current(runtime: Runtime, who: Principal, raw_code: str) -> GradeRead:
+    """The current grade with the explanation stored when it was computed; another district's
+    employer is as unknown as on reading its register entry (issue 10, finding 8)."""
     code = valid_credit_code(raw_code)
     async with runtime.engine.connect() as conn:
+        district = (await conn.execute(sa.select(employers.c.district).where(
+            employers.c.credit_code == code))).first()
+        if district is not None and not who.reaches(district.district):
+            raise not_registered(code)
         row = (await conn.execute(
             sa.select(employer_grades).where(employer_grades.c.credit_code == code)
             .order_by(employer_grades.c.id.desc()).limit(1))).first()

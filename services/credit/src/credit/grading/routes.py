@@ -17,4 +17,4 @@ router = APIRouter(prefix="/v1/employers", tags=["grades"])
             responses={404: {"description": "not in the register, or not graded yet"},
                        422: {"description": "invalid credit code, with the reason"}})
 async def current_grade(runtime: RuntimeDep, who: Staff, credit_code: CreditCode) -> GradeRead:
-    return await flows.current(runtime, credit_code)
+    return await flows.current(runtime, who, credit_code)

@@ -166,7 +166,7 @@ async def children(runtime: Runtime, who: Principal, parent: str | None) -> list
     """The grids right under `parent` (the city without it), in code order."""
     query = sa.select(grids.c.code, grids.c.name, grids.c.level).order_by(grids.c.code)
     query = query.where(grids.c.parent_code == parent if parent else grids.c.parent_code.is_(None))
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(sa.or_(grids.c.district.is_(None), grids.c.district == who.district))
     async with runtime.engine.connect() as conn:
         rows = (await conn.execute(query)).all()
@@ -175,7 +175,7 @@ async def children(runtime: Runtime, who: Principal, parent: str | None) -> list
 
 async def coverage(runtime: Runtime, who: Principal, limit: int) -> Coverage:
     """R-ORG-1 coverage: every employer in one grid, or listed with why it is not yet."""
-    scope = employers.c.district == who.district if who.district is not None else sa.true()
+    scope = employers.c.district == who.district if not who.city_wide else sa.true()
     first_decision = (
         sa.select(employer_penalties.c.decision_number, employer_penalties.c.recorded_at)
         .where(employer_penalties.c.credit_code == employers.c.credit_code)
@@ -194,7 +194,7 @@ async def coverage(runtime: Runtime, who: Principal, limit: int) -> Coverage:
         lonely = sa.select(grids.c.code, grids.c.name, grids.c.level).where(
             grids.c.level == rules.Level.VILLAGE.value, grids.c.active,
             ~sa.exists().where(grid_workers.c.grid == grids.c.code)).order_by(grids.c.code)
-        if who.district is not None:
+        if not who.city_wide:
             lonely = lonely.where(grids.c.district == who.district)
         without_workers = (await conn.execute(lonely.limit(limit))).all()
     return Coverage(

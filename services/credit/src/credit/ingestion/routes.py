@@ -9,7 +9,7 @@ import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from labor_runtime.app import ClientKeyDeclared, RuntimeDep, StaffTokenDeclared, staff
+from labor_runtime.app import ClientKeyDeclared, RuntimeDep, StaffTokenDeclared, route_guard, staff
 from labor_runtime.problems import Problem
 from labor_runtime.security import Principal, Role
 
@@ -25,8 +25,9 @@ _SPOOL_IN_MEMORY = 8 << 20
 _staff = staff(Role.OPS, Role.OFFICER_A)
 
 
-async def _caller(request: Request, runtime: RuntimeDep, token: StaffTokenDeclared,
-                  _: ClientKeyDeclared) -> Principal:
+@route_guard
+async def _caller(request: Request, runtime: RuntimeDep, token: StaffTokenDeclared = None,
+                  _: ClientKeyDeclared = None) -> Principal:
     """A partner's or channel's API key, else a staff token of ops or an officer."""
     presented = request.headers.get("x-api-key", "")
     if not presented:

@@ -141,7 +141,7 @@ async def list_for_major_case(runtime: CreditRuntime, who: Principal,
                               major_case_id: str) -> list[SanctionView]:
     query = (sa.select(sanctions).where(sanctions.c.major_case_id == major_case_id)
              .order_by(sanctions.c.party_index))
-    if who.district is not None:
+    if not who.city_wide:
         query = query.where(sa.or_(sanctions.c.district.is_(None),
                                    sanctions.c.district == who.district))
     async with runtime.session() as session:

@@ -58,7 +58,7 @@ def handlers(settings: IntakeSettings) -> dict[str, Any]:
 
 _ids = sa.bindparam("ids", type_=pg.ARRAY(sa.Text))
 _lock_answered = (
-    sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel,
+    sa.select(complaints.c.id, complaints.c.tracking_code, complaints.c.channel, complaints.c.district,
               complaints.c.status_reason, complaints.c.case_id, complaints.c.complainant_name_enc,
               *employer_flows.RELEASE_COLUMNS)
     .where(complaints.c.id == sa.any_(_ids)).order_by(complaints.c.id).with_for_update())
@@ -102,7 +102,7 @@ async def _answer(uow: UnitOfWork, complaint_ids: list[str], status: ComplaintSt
             outcome="registered" if status is ComplaintStatus.REGISTERED else "not_registered",
             reason=mask_personal_data(reason, names=complainant_names(cipher, row)),  # R-INT-7
             case_id=case_id, case_number=case_number,
-            answered_at=now), subject=row.id)
+            answered_at=now, district=row.district), subject=row.id)
 
 
 async def on_case_closed(uow: UnitOfWork, event: Envelope, data: CaseClosed) -> None:

@@ -189,7 +189,7 @@ async def read(runtime: Runtime, staff: Principal, employer_id: str) -> Employer
                            complaints.c.worker_count, complaints.c.arrears_amount,
                            complaints.c.district, complaints.c.complainant_name_enc,
                            ).where(complaints.c.employer_id == employer_id)
-        if staff.district is not None:
+        if not staff.city_wide:
             linked = linked.where(complaints.c.district == staff.district)
         rows = (await conn.execute(linked.order_by(complaints.c.received_at))).all()
     # R-INT-7: free text as the workers typed it, masked for every linked complainant's name

@@ -79,7 +79,7 @@ def _masked(runtime: Runtime, token: str, aad: str) -> str:
 async def list_complaints(runtime: Runtime, staff: Principal, *, status: str | None, limit: int,
                           offset: int) -> ComplaintList:
     statement = sa.select(complaints)
-    if staff.district is not None:
+    if not staff.city_wide:
         statement = statement.where(complaints.c.district == staff.district)
     if status is not None:
         statement = statement.where(complaints.c.status == status)

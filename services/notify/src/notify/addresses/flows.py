@@ -21,8 +21,19 @@ from notify.addresses import rules
 from notify.addresses.models import address_confirmations
 from notify.addresses.schemas import ConfirmationIn, ConfirmationView, ConfirmedAddress
 from notify.channels.base import Channel, ChannelName, ChannelUnusable
+from notify.grids.queries import grid_of
 
 _c = address_confirmations.c
+
+
+def _within_reach(who: Principal) -> sa.ColumnElement[bool]:
+    """Confirmations of the caller's district's parties; all for city-wide staff. One of no known
+    district is city-wide business (issue 10, finding 4)."""
+    return sa.true() if who.city_wide else _c.district == who.district
+
+
+def _no_such_confirmation() -> Problem:
+    return Problem(404, "not-found", "No such confirmation")
 
 
 def _entry(who: Principal, at: Any, action: str, subject: str, reason: str = "") -> audit.AuditEntry:
@@ -64,6 +75,12 @@ async def record(runtime: Runtime, channels: Mapping[ChannelName, Channel], who:
         if body.signed_at > now:
             raise Problem(422, "signed-in-future", "The signing time is in the future",
                           f"signed_at {body.signed_at.isoformat()} is after now")
+        # The party's district is its grid's (R-ORG-1); until credit says, the recorder's.
+        grid = await grid_of(uow.session, body.credit_code)
+        district = grid.district if grid is not None and grid.district else who.district
+        if not who.reaches(district):
+            raise Problem(404, "not-found", "No such party",
+                          f"no party {body.credit_code} in your district")
         confirmation_id = new_id()
         replaced = (await uow.session.execute(
             address_confirmations.update()
@@ -76,7 +93,7 @@ async def record(runtime: Runtime, channels: Mapping[ChannelName, Channel], who:
             signatory=body.signatory, signatory_capacity=str(body.signatory_capacity),
             addresses=addresses, method=str(body.method), artefact=artefact,
             artefact_type=body.artefact_type, artefact_sha256=hashlib.sha256(artefact).hexdigest(),
-            signed_at=body.signed_at, recorded_by=who.subject, recorded_at=now))
+            signed_at=body.signed_at, recorded_by=who.subject, recorded_at=now, district=district))
         await audit.record(uow.session, _entry(
             who, now, "record_address_confirmation", f"address_confirmation:{confirmation_id}",
             f"{body.credit_code}: {', '.join(a['channel'] for a in addresses)}"
@@ -93,14 +110,14 @@ async def withdraw(runtime: Runtime, who: Principal, confirmation_id: str,
         now = uow.clock.now()
         changed = (await uow.session.execute(
             address_confirmations.update()
-            .where(_c.id == confirmation_id, _c.withdrawn_at.is_(None))
+            .where(_c.id == confirmation_id, _c.withdrawn_at.is_(None), _within_reach(who))
             .values(withdrawn_at=now, withdrawn_by=who.subject, withdrawal_reason=reason)
             .returning(_c.id))).first()
         if changed is None:
             exists = (await uow.session.execute(sa.select(_c.id).where(
-                _c.id == confirmation_id))).first()
+                _c.id == confirmation_id, _within_reach(who)))).first()
             if exists is None:
-                raise Problem(404, "not-found", "No such confirmation")
+                raise _no_such_confirmation()
             raise Problem(409, "already-withdrawn", "The confirmation is no longer in force")
         await audit.record(uow.session, _entry(
             who, now, "withdraw_address_confirmation", f"address_confirmation:{confirmation_id}",
@@ -124,16 +141,21 @@ def _view(row: sa.Row[Any]) -> ConfirmationView:
 _VIEW = [c for c in address_confirmations.c if c.name != "artefact"]
 
 
-async def _fetch(session: AsyncSession, confirmation_id: str) -> ConfirmationView:
-    row = (await session.execute(sa.select(*_VIEW).where(_c.id == confirmation_id))).first()
+async def _fetch(session: AsyncSession, confirmation_id: str,
+                 who: Principal | None = None) -> ConfirmationView:
+    """The confirmation; 404 when there is none or, for `who`, it is beyond their reach."""
+    statement = sa.select(*_VIEW).where(_c.id == confirmation_id)
+    if who is not None:
+        statement = statement.where(_within_reach(who))
+    row = (await session.execute(statement)).first()
     if row is None:
-        raise Problem(404, "not-found", "No such confirmation")
+        raise _no_such_confirmation()
     return _view(row)
 
 
 async def read(runtime: Runtime, who: Principal, confirmation_id: str) -> ConfirmationView:
     async with runtime.uow() as uow:
-        view = await _fetch(uow.session, confirmation_id)
+        view = await _fetch(uow.session, confirmation_id, who)
         await audit.record(uow.session, _entry(who, uow.clock.now(), "read_address_confirmation",
                                                f"address_confirmation:{confirmation_id}"))
         await uow.commit()
@@ -144,7 +166,7 @@ async def of_party(runtime: Runtime, who: Principal, credit_code: str) -> list[C
     """The party's confirmations, the one in force first, then newest first."""
     async with runtime.uow() as uow:
         rows = (await uow.session.execute(
-            sa.select(*_VIEW).where(_c.credit_code == credit_code)
+            sa.select(*_VIEW).where(_c.credit_code == credit_code, _within_reach(who))
             .order_by(_c.withdrawn_at.is_not(None), _c.recorded_at.desc()))).all()
         await audit.record(uow.session, _entry(who, uow.clock.now(), "read_address_confirmations",
                                                f"employer:{credit_code}"))
@@ -156,9 +178,9 @@ async def artefact(runtime: Runtime, who: Principal, confirmation_id: str) -> tu
     """The signed artefact exactly as recorded, and its content type."""
     async with runtime.uow() as uow:
         row = (await uow.session.execute(sa.select(_c.artefact, _c.artefact_type).where(
-            _c.id == confirmation_id))).first()
+            _c.id == confirmation_id, _within_reach(who)))).first()
         if row is None:
-            raise Problem(404, "not-found", "No such confirmation")
+            raise _no_such_confirmation()
         await audit.record(uow.session, _entry(who, uow.clock.now(), "read_confirmation_artefact",
                                                f"address_confirmation:{confirmation_id}"))
         await uow.commit()

@@ -34,6 +34,8 @@ class AddressConfirmation(NotifyTable, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     withdrawn_by: str | None = None
     withdrawal_reason: str | None = None
+    district: str | None = Field(default=None, index=True,
+                                 description="the party's district: whose staff see it")
 
 
 address_confirmations = AddressConfirmation.__table__  # type: ignore[attr-defined]

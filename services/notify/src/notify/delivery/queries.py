@@ -36,7 +36,7 @@ _FROM = (deliveries.join(documents, deliveries.c.document_id == documents.c.id)
 def _within_reach(who: Principal) -> sa.ColumnElement[bool]:
     """Deliveries of the caller's district; all of them for city-wide staff. A delivery of no
     known district is city-wide business."""
-    if who.district is None:
+    if who.city_wide:
         return sa.true()
     return deliveries.c.district == who.district
 

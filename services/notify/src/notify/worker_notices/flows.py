@@ -22,6 +22,7 @@ from labor_runtime.outbound import SendResult, WebhookSender
 from labor_runtime.rendering import render_pdf
 from labor_runtime.runtime import Runtime
 from labor_runtime.tracing import continued
+from labor_runtime.security import Principal
 from labor_runtime.webhooks import Verdict, pause_after, verdict
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
@@ -94,7 +95,8 @@ def _carried(document: documents.Rendered) -> dict[str, Any]:
 async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: NoticeKind,
                       complaint_id: str, tracking_code: str, channel: str, issued_at: datetime,
                       content: Mapping[str, Any], event_id: str,
-                      document: documents.Rendered | None = None) -> str | None:
+                      document: documents.Rendered | None = None,
+                      district: str | None = None) -> str | None:
     """Make the notice, due now; failed at once when its channel has no endpoint (staff see why,
     intake is told by notify.worker_notice.failed.v1). Once per (complaint, kind, event): returns
     None when it exists already. `document`: the rendered notice the body carries."""
@@ -110,7 +112,8 @@ async def open_notice(uow: UnitOfWork, *, settings: NotifySettings, kind: Notice
                          content=content),
         attempts=0, created_at=now, updated_at=now,
         document_id=document.document_id if document else None,
-        document_sha256=document.sha256 if document else None, traceparent=uow.traceparent)
+        document_sha256=document.sha256 if document else None, traceparent=uow.traceparent,
+        district=district)
     if endpoint_of(settings, channel) is not None:
         values.update(status=NoticeStatus.PENDING, next_attempt_at=now)
     else:
@@ -274,11 +277,15 @@ async def _settle(uow: UnitOfWork, settings: NotifySettings, sent: Sent,
     return Outcome(row.kind, status, judged)
 
 
-async def list_notices(runtime: Runtime, *, status: NoticeStatus | None, channel: str | None,
-                       kind: NoticeKind | None, complaint_id: str | None,
+async def list_notices(runtime: Runtime, who: Principal, *, status: NoticeStatus | None,
+                       channel: str | None, kind: NoticeKind | None, complaint_id: str | None,
                        limit: int) -> list[WorkerNoticeView]:
+    """The notices within the caller's reach: its district's complaints', or all for city-wide
+    staff (a notice of no known district is city-wide business; issue 10, finding 4)."""
     query = sa.select(worker_notices).order_by(worker_notices.c.created_at.desc(),
                                                worker_notices.c.id).limit(limit)
+    if not who.city_wide:
+        query = query.where(worker_notices.c.district == who.district)
     for column, value in ((worker_notices.c.status, status), (worker_notices.c.channel, channel),
                           (worker_notices.c.kind, kind),
                           (worker_notices.c.complaint_id, complaint_id)):

@@ -25,7 +25,7 @@ def handlers(settings: NotifySettings) -> dict[str, Any]:
             uow, settings=settings, kind=NoticeKind.CORRECTION_NOTICE,
             complaint_id=data.complaint_id, tracking_code=data.tracking_code, channel=data.channel,
             issued_at=data.issued_at, content={"missing": data.missing, "items": data.items},
-            event_id=event.id, document=document)
+            event_id=event.id, document=document, district=data.district)
 
     async def on_registration_answer(uow: UnitOfWork, event: Envelope,
                                      data: RegistrationAnswerIssued) -> None:
@@ -36,7 +36,7 @@ def handlers(settings: NotifySettings) -> dict[str, Any]:
             issued_at=data.answered_at,
             content={"outcome": data.outcome, "reason": data.reason, "case_id": data.case_id,
                      "case_number": data.case_number},
-            event_id=event.id)
+            event_id=event.id, district=data.district)
 
     return {CorrectionNoticeIssued.event_type: on_correction_notice,
             RegistrationAnswerIssued.event_type: on_registration_answer}

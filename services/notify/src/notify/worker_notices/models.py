@@ -44,6 +44,8 @@ class WorkerNotice(NotifyTable, table=True):
     document_sha256: str | None = None
     traceparent: str | None = Field(default=None, description="trace of the event that caused "
                                      "it, which the work continues")
+    district: str | None = Field(default=None, index=True,
+                                 description="the complaint's district: whose staff see the notice")
 
 
 worker_notices = WorkerNotice.__table__  # type: ignore[attr-defined]

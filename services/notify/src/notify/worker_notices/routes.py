@@ -32,7 +32,7 @@ async def list_worker_notices(
     complaint_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[WorkerNoticeView]:
-    return await flows.list_notices(runtime, status=status, channel=channel, kind=kind,
+    return await flows.list_notices(runtime, who, status=status, channel=channel, kind=kind,
                                     complaint_id=complaint_id, limit=limit)
 
 
