@@ -76,6 +76,7 @@ ROUTES: tuple[Access, ...] = (
     Access("intake", "POST", "/v1/complaints/batch", CHANNEL, scope="complaints:write"),
     Access("intake", "GET", "/v1/complaints/{tracking_code}", PUBLIC),
     Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/complainant", STAFF, BC | DC | A | B),
+    Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/text", STAFF, BC | DC | A | B),
     Access("intake", "POST", "/v1/complaints/{tracking_code}/materials", PUBLIC),
     Access("intake", "GET", "/v1/complaints", STAFF, BC | DC | A | B),
     Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/handling", STAFF, BC | DC | G | A | B),

@@ -105,8 +105,8 @@ async def complainant(runtime: RuntimeDep, who: CaseHandler,
             summary="Read the complaint's free text unmasked (audited; case handlers only, R-INT-7)")
 async def complaint_text(runtime: RuntimeDep, who: CaseHandler,
                          complaint_id: Annotated[str, Path(max_length=64)],
-                         reason: Annotated[str, Query(min_length=3, max_length=500,
-                                                      description="why you need it (audited)")],
+                         reason: Annotated[Text, Query(min_length=3, max_length=500,
+                                                       description="why you need it (audited)")],
                          ) -> ComplaintTextView:
     """Everywhere else (events, lists, the tracking-code lookup) identity numbers, phones, e-mail
     addresses and the complainant's name are masked in these fields."""

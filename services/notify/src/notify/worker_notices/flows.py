@@ -21,8 +21,8 @@ from labor_runtime.db import UnitOfWork
 from labor_runtime.outbound import SendResult, WebhookSender
 from labor_runtime.rendering import render_pdf
 from labor_runtime.runtime import Runtime
-from labor_runtime.tracing import continued
 from labor_runtime.security import Principal
+from labor_runtime.tracing import continued
 from labor_runtime.webhooks import Verdict, pause_after, verdict
 from labor_runtime.workers import created_work
 from sqlalchemy.dialects.postgresql import insert
