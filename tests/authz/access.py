@@ -51,6 +51,9 @@ class Access:
     roles: frozenset[str] = frozenset()
     scope: str = ""
     reach: Reach | None = None
+    # Its answer carries personal data (a party's addresses, proofs of service, a complainant's
+    # identity or words, a banned person): never for ops (DOMAIN.md).
+    personal: bool = False
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -75,8 +78,10 @@ ROUTES: tuple[Access, ...] = (
     Access("intake", "POST", "/v1/complaints", CHANNEL, scope="complaints:write"),
     Access("intake", "POST", "/v1/complaints/batch", CHANNEL, scope="complaints:write"),
     Access("intake", "GET", "/v1/complaints/{tracking_code}", PUBLIC),
-    Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/complainant", STAFF, BC | DC | A | B),
-    Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/text", STAFF, BC | DC | A | B),
+    Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/complainant", STAFF, BC | DC | A | B,
+           personal=True),
+    Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/text", STAFF, BC | DC | A | B,
+           personal=True),
     Access("intake", "POST", "/v1/complaints/{tracking_code}/materials", PUBLIC),
     Access("intake", "GET", "/v1/complaints", STAFF, BC | DC | A | B),
     Access("intake", "GET", "/v1/complaints/by-id/{complaint_id}/handling", STAFF, BC | DC | G | A | B),
@@ -176,8 +181,9 @@ ROUTES: tuple[Access, ...] = (
     Access("credit", "GET", "/v1/credit-documents/{document_id}", PUBLIC),
     Access("credit", "GET", "/v1/sanctions", STAFF, BC | DC | C | G | A | B),
     Access("credit", "GET", "/v1/sanctions/{sanction_id}", STAFF, BC | DC | C | G | A | B),
-    Access("credit", "PUT", "/v1/sanctions/{sanction_id}/person", STAFF, A),
-    Access("credit", "GET", "/v1/sanctions/{sanction_id}/person", PARTNER, scope="sanctions:market_ban"),
+    Access("credit", "PUT", "/v1/sanctions/{sanction_id}/person", STAFF, A, personal=True),
+    Access("credit", "GET", "/v1/sanctions/{sanction_id}/person", PARTNER, scope="sanctions:market_ban",
+           personal=True),
     Access("credit", "POST", "/v1/blacklist/{entry_id}/repair", STAFF, C | A),
     Access("credit", "GET", "/v1/repairs/{repair_id}", STAFF, BC | DC | C | G | A | B),
     Access("credit", "POST", "/v1/repairs/{repair_id}/first-review", STAFF, BC),
@@ -188,22 +194,23 @@ ROUTES: tuple[Access, ...] = (
     Access("notify", "GET", "/metrics", PUBLIC),
     Access("notify", "POST", "/v1/ops/clock", CLOCK),
     Access("notify", "POST", "/v1/address-confirmations", STAFF, BC | DC | C | G | A),
-    Access("notify", "GET", "/v1/address-confirmations", STAFF, BC | DC | C | G | A | OPS | B),
+    Access("notify", "GET", "/v1/address-confirmations", STAFF, BC | DC | C | G | A | B, personal=True),
     Access("notify", "GET", "/v1/address-confirmations/{confirmation_id}",
-            STAFF, BC | DC | C | G | A | OPS | B),
+            STAFF, BC | DC | C | G | A | B, personal=True),
     Access("notify", "GET", "/v1/address-confirmations/{confirmation_id}/artefact",
-            STAFF, BC | DC | C | G | A | OPS | B),
+            STAFF, BC | DC | C | G | A | B, personal=True),
     Access("notify", "POST", "/v1/address-confirmations/{confirmation_id}/withdraw",
             STAFF, BC | DC | C | G | A),
-    Access("notify", "GET", "/v1/deliveries", STAFF, BC | DC | C | G | A | OPS | B),
-    Access("notify", "GET", "/v1/deliveries/{delivery_id}", STAFF, BC | DC | C | A | OPS | B),
-    Access("notify", "GET", "/v1/deliveries/{delivery_id}/proof", STAFF, BC | DC | C | A | OPS | B),
+    Access("notify", "GET", "/v1/deliveries", STAFF, BC | DC | C | G | A | B, personal=True),
+    Access("notify", "GET", "/v1/deliveries/{delivery_id}", STAFF, BC | DC | C | A | B, personal=True),
+    Access("notify", "GET", "/v1/deliveries/{delivery_id}/proof", STAFF, BC | DC | C | A | B,
+           personal=True),
     Access("notify", "POST", "/v1/deliveries/{delivery_id}/in-person", STAFF, BC | DC | C | G | A),
     Access("notify", "POST", "/v1/deliveries/{delivery_id}/postal", STAFF, BC | DC | C | A),
-    Access("notify", "GET", "/v1/proof-chains/{case_id}", STAFF, BC | DC | C | A | OPS | B),
-    Access("notify", "GET", "/v1/documents/{document_id}", STAFF, BC | DC | C | A | OPS | B),
+    Access("notify", "GET", "/v1/proof-chains/{case_id}", STAFF, BC | DC | C | A | B, personal=True),
+    Access("notify", "GET", "/v1/documents/{document_id}", STAFF, BC | DC | C | A | B, personal=True),
     Access("notify", "GET", "/v1/documents/{document_id}/verify", PUBLIC),
-    Access("notify", "GET", "/v1/worker-notices", STAFF, BC | DC | A | OPS),
+    Access("notify", "GET", "/v1/worker-notices", STAFF, BC | DC | A, personal=True),
     Access("notify", "POST", "/v1/channels/wechat/read-receipts", PUBLIC),
     Access("publish", "GET", "/healthz", PUBLIC),
     Access("publish", "GET", "/readyz", PUBLIC),
@@ -226,6 +233,35 @@ ROUTES: tuple[Access, ...] = (
     Access("publish", "GET", "/v1/repair-notices/{repair_id}/objections", STAFF, BC | DC | B),
 )
 
+# Which kind of object a path parameter names, per service: a DISTRICT route that names one is
+# probed object by object (`tests/authz/objects.py`); parameters not listed name no object of a
+# district (a year, a month, an ingest source, a milestone).
+OBJECTS: dict[tuple[str, str], str] = {
+    ("intake", "complaint_id"): "complaint",
+    ("intake", "employer_id"): "intake_employer",
+    ("cases", "case_id"): "case",
+    ("cases", "document_id"): "case_document",
+    ("cases", "major_case_id"): "major_case",
+    ("cases", "lead_id"): "lead",
+    ("credit", "credit_code"): "employer",
+    ("credit", "code"): "grid",
+    ("credit", "project_id"): "project",
+    ("credit", "entry_id"): "blacklist_entry",
+    ("credit", "sanction_id"): "sanction",
+    ("credit", "repair_id"): "repair",
+    ("credit", "objection_id"): "repair_objection",
+    ("credit", "batch_id"): "ingest_batch",
+    ("notify", "confirmation_id"): "address_confirmation",
+    ("notify", "delivery_id"): "delivery",
+    ("notify", "case_id"): "proof_chain",
+    ("notify", "document_id"): "notify_document",
+    ("publish", "repair_id"): "repair_notice",
+    ("publish", "partner_id"): "partner",
+    ("publish", "submission_id"): "platform_submission",
+    ("publish", "disclosure_id"): "disclosure",
+}
+NOT_OBJECTS = frozenset({"year", "month", "source", "milestone"})
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 
 
@@ -240,14 +276,15 @@ def render() -> str:
         "`city` for the city detachment; `detachment_chief` and `ops` are city-wide without one, any",
         "other role without one is refused (403). Another district's object answers 404, exactly as",
         "a missing one. Mint development tokens with `make token ROLE=officer_a DISTRICT=d01`.",
+        "A route whose answer carries personal data is never open to `ops` (DOMAIN.md).",
         "",
-        "| service | method | route | credential | roles / key scope | reach |",
-        "|---|---|---|---|---|---|",
+        "| service | method | route | credential | roles / key scope | reach | personal data |",
+        "|---|---|---|---|---|---|---|",
     ]
     for entry in ROUTES:
         who = ", ".join(sorted(entry.effective_roles)) or (f"`{entry.scope}`" if entry.scope else "anyone")
         lines.append(f"| {entry.service} | {entry.method} | `{entry.path}` | {entry.credential} | {who} "
-                     f"| {entry.effective_reach} |")
+                     f"| {entry.effective_reach} | {'yes' if entry.personal else ''} |")
     return "\n".join(lines) + "\n"
 
 

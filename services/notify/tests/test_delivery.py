@@ -103,7 +103,8 @@ async def test_r_dlv_3_email_served_with_pdf_and_proof(notify, upstream_bus, mai
     assert view["proof"]["sha256"] == hashlib.sha256(proof.content).hexdigest()
     assert served.data["proof_sha256"] == view["proof"]["sha256"]
     assert served.data["proof_id"] == view["proof"]["proof_id"]
-    one = await notify.client.get(f"/v1/deliveries/{view['id']}", headers=staff_headers("ops"))
+    one = await notify.client.get(f"/v1/deliveries/{view['id']}",
+                                  headers=staff_headers("detachment_chief"))
     assert one.json() == view
 
     document = await notify.client.get(f"/v1/documents/{document_id}",

@@ -263,7 +263,8 @@ async def test_r_int_2_channel_without_endpoint_fails_at_once(notify_channels, u
     [view] = response.json()
     assert view["failure_reason"] == notice.failure_reason and view["receipt"] is None
     other = await notify_channels.client.get(
-        "/v1/worker-notices", params={"channel": "hotline_12333"}, headers=staff_headers("ops"))
+        "/v1/worker-notices", params={"channel": "hotline_12333"},
+        headers=staff_headers("detachment_chief"))
     assert other.json() == []
 
     async def gauge_shows_it():
@@ -359,7 +360,7 @@ async def test_worker_notices_are_for_staff_who_handle_complaints(notify_channel
                                                     headers=staff_headers(role))
         assert response.status_code == 403
     bad = await notify_channels.client.get("/v1/worker-notices", params={"channel": "fax"},
-                                           headers=staff_headers("ops"))
+                                           headers=staff_headers("detachment_chief"))
     assert bad.status_code == 422
 
 

@@ -13,8 +13,9 @@ from notify.worker_notices import flows
 from notify.worker_notices.rules import FilingChannel, NoticeKind, NoticeStatus
 from notify.worker_notices.schemas import WorkerNoticeBody, WorkerNoticeView
 
-# Who handles complaints and their deadlines, and operations (a channel's endpoint is config).
-READERS = (Role.OFFICER_A, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF, Role.OPS)
+# Who handles complaints and their deadlines; not ops, who never read personal data (a notice
+# names the worker's complaint and what they were told).
+READERS = (Role.OFFICER_A, Role.BRIGADE_CHIEF, Role.DETACHMENT_CHIEF)
 
 router = APIRouter(prefix="/v1/worker-notices", tags=["worker notices"])
 
