@@ -230,7 +230,8 @@ ROUTES: tuple[Access, ...] = (
     Access("publish", "GET", "/v1/repair-notices", PUBLIC),
     Access("publish", "GET", "/v1/repair-notices/{repair_id}", PUBLIC),
     Access("publish", "POST", "/v1/repair-notices/{repair_id}/objections", PUBLIC),
-    Access("publish", "GET", "/v1/repair-notices/{repair_id}/objections", STAFF, BC | DC | B),
+    Access("publish", "GET", "/v1/repair-notices/{repair_id}/objections", STAFF, BC | DC | B,
+           personal=True),
 )
 
 # Which kind of object a path parameter names, per service: a DISTRICT route that names one is

@@ -201,6 +201,8 @@ class RepairNoticeStarted(EventData):
     summary: str = Field(description="what is repaired and why, as the public reads it")
     notice_starts_at: datetime
     notice_ends_at: datetime
+    district: str | None = Field(default=None, description="the blacklist entry's district "
+                                 "brigade (区大队) code: whose reviewers read the objections")
 
 
 class RepairConcluded(EventData):

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from labor_contracts.credit import RepairNoticeStarted
 from labor_runtime.testing import eventually
 
 from tests.authz.objects import probe
 
 from .conftest import CODE, bearer, credit_code, publish, settled
-from .test_blacklist import objection, register, repair_in_notice, repair_state
+from .test_blacklist import emitted, objection, register, repair_in_notice, repair_state
 from .test_deposits import PROJECT, deposit
 from .test_sanctions import ID_NUMBER, major_case_sanctions
 
@@ -77,5 +78,8 @@ async def test_issue10_object_level_other_districts_credit_objects_answer_404(
            "blacklist_entry": entry["id"], "sanction": foreman["id"], "repair": repair["id"],
            "repair_objection": "obj-1"}
     absent = {"employer": credit_code("91350100M000999Y4"), "grid": "350102999999"}
+    # publish shows the objectors' contacts to the notice's district only
+    [started] = await emitted(credit, RepairNoticeStarted.event_type)
+    assert started["district"] == "d01"
     wrong = await probe(credit.client, "credit", ids, BODIES, absent, OTHER_BODIES)
     assert wrong == [], "\n".join(wrong)

@@ -148,7 +148,8 @@ async def _start_notice(runtime: CreditRuntime, uow: UnitOfWork, repair: sa.Row[
         repair_id=repair.id, entry_id=entry.id, credit_code=entry.credit_code,
         employer_name=employer.name,
         summary=rules.notice_summary(employer.name, list(grounds), entry.listed_on),
-        notice_starts_at=now, notice_ends_at=ends), subject=entry.credit_code)
+        notice_starts_at=now, notice_ends_at=ends, district=entry.district),
+        subject=entry.credit_code)
     await record_step(uow.session, entry_id=entry.id, credit_code=entry.credit_code, at=now,
                       actor=actor, action=action, reason=f"{reason}; notice until "
                       f"{ends.isoformat()}", repair_id=repair.id)

@@ -44,7 +44,7 @@ async def start_notice(uow: UnitOfWork, event: Envelope, data: RepairNoticeStart
         repair_id=data.repair_id, entry_id=data.entry_id, credit_code=data.credit_code,
         employer_name=data.employer_name, summary=data.summary,
         notice_starts_at=data.notice_starts_at, notice_ends_at=data.notice_ends_at,
-        published_at=uow.clock.now(), source_event_id=event.id)
+        published_at=uow.clock.now(), source_event_id=event.id, district=data.district)
         .on_conflict_do_nothing(index_elements=["repair_id"]))
 
 
@@ -157,8 +157,10 @@ async def objections_of(runtime: Runtime, who: Principal,
     """The objections with the objectors' contacts, for the reviewer who handles them; the read
     of personal data is audited (R-OVS-2)."""
     async with runtime.uow() as uow:
-        if (await uow.session.execute(sa.select(repair_notices.c.repair_id).where(
-                repair_notices.c.repair_id == repair_id))).first() is None:
+        notice = (await uow.session.execute(sa.select(repair_notices.c.district).where(
+            repair_notices.c.repair_id == repair_id))).first()
+        # Another district's objectors are as unknown as a missing notice (OWASP API1).
+        if notice is None or not who.reaches(notice.district):
             raise Problem(404, "not-found", "No such repair notice")
         rows = (await uow.session.execute(
             sa.select(repair_objections).where(repair_objections.c.repair_id == repair_id)

@@ -27,6 +27,8 @@ class RepairNotice(PublishTable, table=True):
     outcome: str | None = Field(default=None, description="repaired, refused or withdrawn")
     outcome_reason: str = ""
     concluded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    district: str | None = Field(default=None, description="whose reviewers read the "
+                                 "objections; none: only the city-wide")
 
 
 class Objection(PublishTable, table=True):
