@@ -96,7 +96,8 @@ ROUTES: tuple[Access, ...] = (
     Access("intake", "GET", "/v1/deadlines/overdue", STAFF, BC | DC | G | A | B),
     Access("intake", "GET", "/v1/deadlines/on-time-rate", STAFF, BC | DC | G | A | B),
     Access("intake", "GET", "/v1/employers", STAFF, BC | DC | G | A | B),
-    Access("intake", "GET", "/v1/employers/{employer_id}", STAFF, BC | DC | G | A | B),
+    # The register is the city's; the complaints it lists are the caller's district's.
+    Access("intake", "GET", "/v1/employers/{employer_id}", STAFF, BC | DC | G | A | B, reach=CITY),
     Access("cases", "GET", "/healthz", PUBLIC),
     Access("cases", "GET", "/readyz", PUBLIC),
     Access("cases", "GET", "/metrics", PUBLIC),

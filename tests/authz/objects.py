@@ -73,12 +73,13 @@ Request = Callable[..., Awaitable[httpx.Response]]
 async def probe(client: httpx.AsyncClient, service: str, ids: Mapping[str, str],
                 bodies: Mapping[tuple[str, str], object] | None = None,
                 absent: Mapping[str, str] | None = None,
-                other_bodies: Mapping[tuple[str, str], object] | None = None) -> list[str]:
+                other_bodies: Mapping[tuple[str, str], object] | None = None,
+                queries: Mapping[tuple[str, str], dict[str, str]] | None = None) -> list[str]:
     """What is wrong, one line per route: an unseeded kind, another district's object answered
     otherwise than a missing one, or the own district's object refused or missing. `bodies` are
     valid bodies of the writes (an invalid one answers 422 before the object is looked up);
     `other_bodies` those of the upserts as the other district sends them; `absent` well-formed
-    ids of no object, for kinds whose ids have a format."""
+    ids of no object, for kinds whose ids have a format; `queries` required query parameters."""
     wrong: list[str] = []
     for entry in probed(service):
         unseeded = [k for k in kinds(entry) if k not in ids]
@@ -88,18 +89,19 @@ async def probe(client: httpx.AsyncClient, service: str, ids: Mapping[str, str],
         role = sorted(entry.effective_roles)[0]
         body = (bodies or {}).get((entry.method, entry.path), {})
         json = None if entry.method == "GET" else body
+        params = (queries or {}).get((entry.method, entry.path))
         outer = kinds(entry)[0]
         upsert = (entry.service, entry.method, entry.path) in UPSERTS
         foreign = (other_bodies or {}).get((entry.method, entry.path), json) if upsert else json
-        other = await client.request(entry.method, path(entry, ids), json=foreign,
+        other = await client.request(entry.method, path(entry, ids), json=foreign, params=params,
                                      headers=bearer(role, OTHER))
         missing = await client.request(entry.method, path(entry, ids, outer, absent), json=json,
-                                       headers=bearer(role, OTHER))
+                                       params=params, headers=bearer(role, OTHER))
         if other.status_code != 404 or not (upsert or same_problem(other, missing)):
             wrong.append(f"{entry.method} {entry.path} as {role}@{OTHER}: {other.status_code} "
                          f"{other.text[:160]} (a missing {outer}: {missing.status_code})")
         own = await client.request(entry.method, path(entry, ids), json=json,
-                                   headers=bearer(role, OWN))
+                                   params=params, headers=bearer(role, OWN))
         if own.status_code in (401, 403, 404, 500):
             wrong.append(f"{entry.method} {entry.path} as {role}@{OWN}: {own.status_code} "
                          f"{own.text[:160]}")
