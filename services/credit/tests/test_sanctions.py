@@ -189,3 +189,19 @@ async def test_r_maj_3_only_the_housing_regulator_reads_the_identity_number_ever
     assert staff_view.status_code == 403
     masked = await credit.client.get(f"/v1/sanctions/{foreman}", headers=bearer("executor_c"))
     assert ID_NUMBER not in masked.text and "王老五" not in masked.text
+
+
+async def test_issue10_object_level_sanctions_of_a_major_case_without_a_district_are_the_citys_only(
+        credit, infrastructure, bus_prefix, imposed):
+    """A missing district never widens reach: district staff neither list nor read them."""
+    await publish(infrastructure, bus_prefix, major_case_sanctions("major-city", district=None))
+    await settled(credit, 1)
+    assert await listed(credit, "major-city", district="d01") == []
+    everyone = await listed(credit, "major-city", district="city")
+    [foreman] = [v for v in everyone if v["party_role"] == "foreman"]
+    path = f"/v1/sanctions/{foreman['id']}/person"
+    body = {"name": "王老五", "id_number": ID_NUMBER}
+    district = await credit.client.put(path, json=body, headers=bearer("officer_a", district="d01"))
+    assert district.status_code == 404
+    city = await credit.client.put(path, json=body, headers=bearer("officer_a", district="city"))
+    assert city.status_code == 200, city.text

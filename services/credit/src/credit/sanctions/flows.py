@@ -115,8 +115,9 @@ async def _row(session: AsyncSession, who: Principal, sanction_id: str,
                lock: bool = False) -> sa.Row[Any]:
     query = sa.select(sanctions).where(sanctions.c.id == sanction_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
-    # Another district's sanction is as unknown as a missing one.
-    if row is None or (row.district is not None and not who.reaches(row.district)):
+    # Another district's sanction is as unknown as a missing one; one of a major case that named no
+    # district (a person's identity may be entered on it) is the city detachment's only.
+    if row is None or not who.reaches(row.district):
         raise Problem(404, "not-found", "No such sanction", f"no sanction {sanction_id}")
     return row
 
@@ -142,8 +143,7 @@ async def list_for_major_case(runtime: CreditRuntime, who: Principal,
     query = (sa.select(sanctions).where(sanctions.c.major_case_id == major_case_id)
              .order_by(sanctions.c.party_index))
     if not who.city_wide:
-        query = query.where(sa.or_(sanctions.c.district.is_(None),
-                                   sanctions.c.district == who.district))
+        query = query.where(sanctions.c.district == who.district)
     async with runtime.session() as session:
         return [_view(r) for r in (await session.execute(query)).all()]
 
